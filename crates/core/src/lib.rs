@@ -1,0 +1,33 @@
+//! Flowgate's core: Prefect's flow-run models and the resume verdict.
+//!
+//! This crate owns the Prefect wire models ([`FlowRun`], [`State`], [`OrchestrationResult`],
+//! the list-endpoint bodies) and decides, before any request is sent, what Prefect's
+//! `POST /flow_runs/{id}/resume` will answer ([`resume_verdict`]), down to the reason text.
+//!
+//! It has no browser or network dependencies and compiles natively and to `wasm32`: the
+//! client, the console and the npm package all build on it. It must never depend on
+//! `web-sys`, `gloo`, `leptos` or `wasm-bindgen`.
+//!
+//! Models are lossless: every document the server returns parses and serializes back to
+//! an equal JSON value. Unknown fields are kept, and enum values a newer server adds parse
+//! as an explicit `Unknown` variant.
+
+mod open_enum;
+
+pub mod filter;
+pub mod flow_run;
+pub mod orchestration;
+pub mod parse;
+pub mod resume;
+pub mod run_input;
+pub mod state;
+pub mod timestamp;
+
+pub use filter::{
+    FlowFilter, FlowRunFilter, FlowRunPage, FlowRunPageRequest, FlowRunSort, ResumeRequest,
+};
+pub use flow_run::{Flow, FlowRun, FlowRunPolicy};
+pub use orchestration::{DetailsType, OrchestrationDetails, OrchestrationResult, SetStateStatus};
+pub use parse::ParseError;
+pub use resume::{ExpectedAnswer, ExpectedState, ResumeVerdict, StoredSchema, resume_verdict};
+pub use state::{State, StateDetails, StateType};

@@ -1,0 +1,55 @@
+//! Parsing server JSON into the models, with errors that name the JSON path.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A document that does not fit the model: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} does not fit at {}: {message}", display_path(.path))]
+pub struct ParseError {
+    /// What was being read, e.g. "flow run".
+    pub what: &'static str,
+    /// The JSON path of the offending value (`state.state_details.pause_timeout`,
+    /// `results[3].id`); empty for the document itself.
+    pub path: String,
+    /// What is wrong there.
+    pub message: String,
+}
+
+fn display_path(path: &str) -> String {
+    if path.is_empty() {
+        "the top level".into()
+    } else {
+        format!("`{path}`")
+    }
+}
+
+fn normalize(path: String) -> String {
+    if path == "." { String::new() } else { path }
+}
+
+/// Parses JSON text into `T`, naming the path of the first value that does not fit.
+pub fn from_str<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ParseError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| ParseError {
+        what,
+        path: normalize(err.path().to_string()),
+        message: err.into_inner().to_string(),
+    })?;
+    de.end().map_err(|err| ParseError {
+        what,
+        path: String::new(),
+        message: err.to_string(),
+    })?;
+    Ok(value)
+}
+
+/// Converts an already-parsed JSON value into `T`, naming the path of the first value that
+/// does not fit.
+pub fn from_value<T: DeserializeOwned>(what: &'static str, value: Value) -> Result<T, ParseError> {
+    serde_path_to_error::deserialize(value).map_err(|err| ParseError {
+        what,
+        path: normalize(err.path().to_string()),
+        message: err.into_inner().to_string(),
+    })
+}

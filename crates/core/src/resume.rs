@@ -1,0 +1,359 @@
+//! The resume verdict: what `POST /flow_runs/{id}/resume` will answer, decided locally.
+//!
+//! [`resume_verdict`] follows the server's decision order (Prefect 3.9.1,
+//! `api/flow_runs.py::resume_flow_run` and the `HandleResumingPausedFlows` rule), first
+//! match wins:
+//!
+//! 1. the request body itself: `run_input` that is not an object → HTTP 422;
+//! 2. the run is not paused → ABORT;
+//! 3. the pause asked for input → hydrate, find and parse the schema, validate → REJECT
+//!    (with `abort_details`, as the server does) on the first failure;
+//! 4. the pause reschedules and the run has no deployment → REJECT;
+//! 5. the pause has timed out → REJECT into a new FAILED state (HTTP 201);
+//! 6. otherwise ACCEPT into Running, or Scheduled "Resuming" for a suspended run.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::flow_run::FlowRun;
+use crate::orchestration::{DetailsType, OrchestrationResult, SetStateStatus};
+use crate::run_input::schema::truthy;
+use crate::run_input::{Hydration, Validation, ValidationIssue, hydrate, validate};
+use crate::state::{State, StateType};
+
+/// Reason of the ABORT for a run that is not paused.
+pub const NOT_PAUSED: &str = "Cannot resume a flow run that is not paused.";
+/// Reason when the pause asked for input but no schema is stored.
+pub const SCHEMA_NOT_FOUND: &str = "Run input schema not found.";
+/// Reason when the stored schema is not JSON.
+pub const SCHEMA_NOT_JSON: &str = "Run input schema is not valid JSON.";
+/// Reason when the schema's references loop.
+pub const CIRCULAR_SCHEMA: &str =
+    "Invalid schema: Unable to validate schema with circular references.";
+/// Reason when a suspended run has no deployment to be rescheduled by.
+pub const RESCHEDULE_WITHOUT_DEPLOYMENT: &str =
+    "Cannot reschedule a resuming flow run without a deployment.";
+/// Reason when the pause has timed out.
+pub const PAUSE_TIMED_OUT: &str = "The flow run pause has timed out and can no longer resume.";
+
+/// The schema the server has stored under the keyset's `schema` key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StoredSchema<'a> {
+    /// Nothing is stored under the key (`GET /flow_runs/{id}/input/{key}` answers 404).
+    Missing,
+    /// The stored text, exactly as `GET /flow_runs/{id}/input/{key}` returns it.
+    Text(&'a str),
+    /// The stored schema, already parsed.
+    Json(&'a Value),
+}
+
+/// What the server will answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ResumeVerdict {
+    /// An orchestration result, known exactly.
+    Answer(Box<ExpectedAnswer>),
+    /// The server refuses the request without orchestrating: 422 for a body it rejects,
+    /// 500 where the server fails on the stored data.
+    HttpError {
+        /// The HTTP status.
+        status: u16,
+        /// What goes wrong.
+        reason: String,
+    },
+    /// Only the server can decide (Jinja templates, workspace variables).
+    ServerDecides {
+        /// Why the outcome cannot be known here.
+        reason: String,
+    },
+}
+
+/// An orchestration result predicted field by field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectedAnswer {
+    /// 201 when the server writes a new state (ACCEPT, and the timed-out REJECT), else 200.
+    pub http_status: u16,
+    /// ACCEPT, REJECT or ABORT.
+    pub status: SetStateStatus,
+    /// The `type` tag of the details.
+    pub details_type: DetailsType,
+    /// The reason, byte for byte.
+    pub reason: Option<String>,
+    /// The state in the answer; `None` for ABORT.
+    pub state: Option<ExpectedState>,
+    /// Every validation error, for forms (empty unless validation failed).
+    pub errors: Vec<ValidationIssue>,
+    /// On ACCEPT of a pause that asked for input: the (hydrated) input the server stores
+    /// under the keyset's `response` key. `None` when nothing is stored.
+    pub stored_input: Option<Value>,
+}
+
+/// The state in the answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectedState {
+    /// Its type.
+    pub state_type: StateType,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its message.
+    pub message: Option<String>,
+    /// Whether it is the run's current state, echoed unchanged.
+    pub unchanged: bool,
+}
+
+/// Decides what `POST /flow_runs/{id}/resume` with body `{"run_input": run_input}` will
+/// answer for `flow_run` at `now`, given the schema stored for its pause.
+///
+/// `run_input` is `None` when the body has no `run_input` (or it is `null`).
+pub fn resume_verdict(
+    flow_run: &FlowRun,
+    schema: StoredSchema<'_>,
+    run_input: Option<&Value>,
+    now: DateTime<Utc>,
+) -> ResumeVerdict {
+    let run_input = match run_input {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(map)) => map.clone(),
+        Some(_) => {
+            return ResumeVerdict::HttpError {
+                status: 422,
+                reason: "Input should be a valid dictionary".into(),
+            };
+        }
+    };
+    let Some(current) = flow_run
+        .state
+        .as_ref()
+        .filter(|s| s.state_type == StateType::Paused)
+    else {
+        return answer(
+            200,
+            SetStateStatus::Abort,
+            DetailsType::Abort,
+            Some(NOT_PAUSED),
+            None,
+        );
+    };
+    let unchanged = Some(ExpectedState::unchanged(current));
+    let input_rejected = |reason: String, errors: Vec<ValidationIssue>| {
+        let mut verdict = ExpectedAnswer {
+            errors,
+            ..expected(
+                200,
+                SetStateStatus::Reject,
+                DetailsType::Abort,
+                Some(&reason),
+                unchanged.clone(),
+            )
+        };
+        verdict.reason = Some(reason);
+        ResumeVerdict::Answer(Box::new(verdict))
+    };
+
+    let mut stored_input = None;
+    if let Some(keyset) = current.state_details.requested_input_keyset() {
+        let hydrated = match hydrate(&Value::Object(run_input)) {
+            Hydration::Value(value) if truthy(&value) => value,
+            Hydration::Value(_) => Value::Object(Map::new()),
+            Hydration::Error(message) => {
+                return input_rejected(format!("Error hydrating run input: {message}"), Vec::new());
+            }
+            Hydration::ServerDecides(reason) => {
+                return ResumeVerdict::ServerDecides {
+                    reason: format!("Only the server can hydrate this input: {reason}."),
+                };
+            }
+            Hydration::ServerCrash(reason) => {
+                return ResumeVerdict::HttpError {
+                    status: 500,
+                    reason,
+                };
+            }
+        };
+        if !keyset.contains_key("schema") {
+            return ResumeVerdict::HttpError {
+                status: 500,
+                reason: "the run-input keyset has no `schema` key".into(),
+            };
+        }
+        let parsed;
+        let schema = match schema {
+            StoredSchema::Missing => return input_rejected(SCHEMA_NOT_FOUND.into(), Vec::new()),
+            StoredSchema::Json(value) => value,
+            StoredSchema::Text(text) => match serde_json::from_str::<Value>(text) {
+                Ok(value) => {
+                    parsed = value;
+                    &parsed
+                }
+                Err(_) => return input_rejected(SCHEMA_NOT_JSON.into(), Vec::new()),
+            },
+        };
+        match validate(&hydrated, schema) {
+            Validation::Valid => {}
+            Validation::Invalid { reason, errors } => {
+                return input_rejected(format!("Reason: {reason}"), errors);
+            }
+            Validation::Unresolvable { reason } => {
+                return input_rejected(format!("Reason: {reason}"), Vec::new());
+            }
+            Validation::CircularReferences => {
+                return input_rejected(CIRCULAR_SCHEMA.into(), Vec::new());
+            }
+            Validation::ServerCrash(reason) => {
+                return ResumeVerdict::HttpError {
+                    status: 500,
+                    reason,
+                };
+            }
+        }
+        if truthy(&hydrated) {
+            stored_input = Some(hydrated);
+        }
+    }
+
+    let details = &current.state_details;
+    if details.pause_reschedule && flow_run.deployment_id.is_none() {
+        return answer(
+            200,
+            SetStateStatus::Reject,
+            DetailsType::Reject,
+            Some(RESCHEDULE_WITHOUT_DEPLOYMENT),
+            unchanged,
+        );
+    }
+    let proposed = if details.pause_reschedule {
+        "resuming"
+    } else {
+        "running"
+    };
+    if details.pause_timeout.is_some_and(|timeout| timeout < now) {
+        let failed = ExpectedState {
+            state_type: StateType::Failed,
+            name: Some("Failed".into()),
+            message: Some(format!("The flow was {proposed} and never resumed.")),
+            unchanged: false,
+        };
+        return answer(
+            201,
+            SetStateStatus::Reject,
+            DetailsType::Reject,
+            Some(PAUSE_TIMED_OUT),
+            Some(failed),
+        );
+    }
+    let (state_type, name) = if details.pause_reschedule {
+        (StateType::Scheduled, "Resuming")
+    } else {
+        (StateType::Running, "Running")
+    };
+    let new_state = ExpectedState {
+        state_type,
+        name: Some(name.into()),
+        message: None,
+        unchanged: false,
+    };
+    ResumeVerdict::Answer(Box::new(ExpectedAnswer {
+        stored_input,
+        ..expected(
+            201,
+            SetStateStatus::Accept,
+            DetailsType::Accept,
+            None,
+            Some(new_state),
+        )
+    }))
+}
+
+fn expected(
+    http_status: u16,
+    status: SetStateStatus,
+    details_type: DetailsType,
+    reason: Option<&str>,
+    state: Option<ExpectedState>,
+) -> ExpectedAnswer {
+    ExpectedAnswer {
+        http_status,
+        status,
+        details_type,
+        reason: reason.map(str::to_owned),
+        state,
+        errors: Vec::new(),
+        stored_input: None,
+    }
+}
+
+fn answer(
+    http_status: u16,
+    status: SetStateStatus,
+    details_type: DetailsType,
+    reason: Option<&str>,
+    state: Option<ExpectedState>,
+) -> ResumeVerdict {
+    ResumeVerdict::Answer(Box::new(expected(
+        http_status,
+        status,
+        details_type,
+        reason,
+        state,
+    )))
+}
+
+impl ExpectedState {
+    fn unchanged(state: &State) -> Self {
+        ExpectedState {
+            state_type: state.state_type.clone(),
+            name: state.name.clone(),
+            message: state.message.clone(),
+            unchanged: true,
+        }
+    }
+}
+
+impl ExpectedAnswer {
+    /// Compares this prediction with what the server actually answered, returning every
+    /// field that differs (empty when the prediction was exact).
+    pub fn differences(&self, http_status: u16, actual: &OrchestrationResult) -> Vec<String> {
+        let mut diffs = Vec::new();
+        let mut check = |field: &str, expected: String, got: String| {
+            if expected != got {
+                diffs.push(format!("{field}: predicted {expected}, server said {got}"));
+            }
+        };
+        check(
+            "HTTP status",
+            self.http_status.to_string(),
+            http_status.to_string(),
+        );
+        check("status", self.status.to_string(), actual.status.to_string());
+        check(
+            "details type",
+            self.details_type.to_string(),
+            actual.details.details_type().to_string(),
+        );
+        check(
+            "reason",
+            format!("{:?}", self.reason),
+            format!("{:?}", actual.details.reason()),
+        );
+        let summary = |s: Option<(&StateType, &Option<String>, &Option<String>)>| match s {
+            Some((t, name, message)) => format!("{t}/{name:?}/{message:?}"),
+            None => "no state".into(),
+        };
+        check(
+            "state",
+            summary(
+                self.state
+                    .as_ref()
+                    .map(|s| (&s.state_type, &s.name, &s.message)),
+            ),
+            summary(
+                actual
+                    .state
+                    .as_ref()
+                    .map(|s| (&s.state_type, &s.name, &s.message)),
+            ),
+        );
+        diffs
+    }
+}

@@ -1,0 +1,63 @@
+//! Timestamps as Prefect writes them.
+//!
+//! Prefect (pydantic) writes UTC instants as `2026-11-28T21:52:22.275000Z`: microseconds with
+//! six digits when non-zero, none when zero. Writing them back the same way keeps a round
+//! trip lossless. Reading accepts any RFC 3339 offset and a missing offset (taken as UTC).
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Timelike, Utc};
+use serde::{Deserialize, Deserializer, Serializer};
+
+/// Formats an instant as Prefect does.
+pub fn format(at: &DateTime<Utc>) -> String {
+    if at.nanosecond() % 1_000_000_000 == 0 {
+        at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    } else {
+        at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    }
+}
+
+/// Parses an RFC 3339 timestamp; one without an offset is taken as UTC.
+pub fn parse(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .map(|naive| naive.and_utc())
+        .map_err(|_| format!("{text:?} is not an RFC 3339 timestamp"))
+}
+
+pub(crate) fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format(at))
+}
+
+pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+    parse(&text).map_err(serde::de::Error::custom)
+}
+
+/// The same, for optional timestamps (`null` stays `null`).
+pub(crate) mod option {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(
+        at: &Option<DateTime<Utc>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => super::serialize(at, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        match Option::<std::borrow::Cow<'de, str>>::deserialize(d)? {
+            Some(text) => super::parse(&text)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+            None => Ok(None),
+        }
+    }
+}
