@@ -1,0 +1,150 @@
+//! Property tests: arbitrary JSON and text fed to the model parsers, Python's JSON decoder
+//! and the resume verdict never panic; they answer or return an error.
+#![cfg(not(target_arch = "wasm32"))]
+
+use chrono::{TimeZone, Utc};
+use flowgate_core::run_input::{python_json, validate};
+use flowgate_core::{
+    FlowRun, FlowRunPage, OrchestrationResult, StoredSchema, parse, resume_verdict,
+};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+const CASES: &str = include_str!("fixtures/resume_cases.json");
+
+fn recorded(name: &str) -> Value {
+    let cases: Vec<Value> = serde_json::from_str(CASES).expect("fixture");
+    cases
+        .into_iter()
+        .find(|c| c["name"] == name)
+        .expect("recorded case")
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "[a-z$_#/\\-]{0,8}".prop_map(Value::String),
+        prop_oneof![
+            Just("string"),
+            Just("integer"),
+            Just("object"),
+            Just("array"),
+            Just("null"),
+            Just("type"),
+            Just("properties"),
+            Just("required"),
+            Just("$ref"),
+            Just("#"),
+            Just("#/definitions/A"),
+            Just("__prefect_kind"),
+            Just("json"),
+            Just("none"),
+            Just("{\"a\": [1,"),
+            Just("anyOf"),
+            Just("items"),
+            Just("definitions"),
+        ]
+        .prop_map(|s| Value::String(s.to_owned())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        "[a-z]{1,6}",
+                        Just("type".to_owned()),
+                        Just("properties".to_owned()),
+                        Just("required".to_owned()),
+                        Just("$ref".to_owned()),
+                        Just("items".to_owned()),
+                        Just("anyOf".to_owned()),
+                        Just("definitions".to_owned()),
+                        Just("__prefect_kind".to_owned()),
+                        Just("value".to_owned()),
+                        Just("default".to_owned()),
+                        Just("additionalProperties".to_owned()),
+                        Just("enum".to_owned()),
+                        Just("minimum".to_owned()),
+                        Just("pattern".to_owned()),
+                    ],
+                    inner,
+                ),
+                0..6,
+            )
+            .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// Replaces the node at a pseudo-random position of `doc` with `replacement`.
+fn graft(doc: &mut Value, mut pick: usize, replacement: Value) {
+    fn nodes(v: &Value) -> usize {
+        1 + match v {
+            Value::Array(a) => a.iter().map(nodes).sum(),
+            Value::Object(o) => o.values().map(nodes).sum(),
+            _ => 0,
+        }
+    }
+    fn walk(v: &mut Value, pick: &mut usize, replacement: &mut Option<Value>) {
+        if *pick == 0 {
+            if let Some(r) = replacement.take() {
+                *v = r;
+            }
+            return;
+        }
+        *pick -= 1;
+        match v {
+            Value::Array(a) => a.iter_mut().for_each(|c| walk(c, pick, replacement)),
+            Value::Object(o) => o.values_mut().for_each(|c| walk(c, pick, replacement)),
+            _ => {}
+        }
+    }
+    pick %= nodes(doc);
+    walk(doc, &mut pick, &mut Some(replacement));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parsers_never_panic(doc in json_value(), text in ".{0,64}") {
+        let _ = parse::from_value::<FlowRun>("flow run", doc.clone());
+        let _ = parse::from_value::<OrchestrationResult>("result", doc.clone());
+        let _ = parse::from_value::<FlowRunPage>("page", doc.clone());
+        let _ = parse::from_str::<FlowRun>("flow run", &text);
+        let _ = python_json::loads(&text);
+        let _ = python_json::loads(&doc.to_string());
+    }
+
+    #[test]
+    fn damaged_runs_parse_or_fail_cleanly(pick in any::<usize>(), replacement in json_value()) {
+        let mut run = recorded("input_wrong_type")["flow_run"].clone();
+        graft(&mut run, pick, replacement);
+        if let Ok(run) = parse::from_value::<FlowRun>("flow run", run) {
+            let now = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).single().expect("time");
+            let _ = resume_verdict(&run, StoredSchema::Missing, Some(&json!({})), now);
+        }
+    }
+
+    #[test]
+    fn verdict_never_panics_on_any_input_or_schema(input in json_value(), schema in json_value(), pick in any::<usize>()) {
+        let case = recorded("input_wrong_type");
+        let run: FlowRun = parse::from_value("flow run", case["flow_run"].clone()).expect("run");
+        let now = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).single().expect("time");
+        let real_schema: Value = serde_json::from_str(case["schema"].as_str().expect("schema")).expect("json");
+        let mut damaged = real_schema.clone();
+        graft(&mut damaged, pick, schema.clone());
+        for candidate in [&real_schema, &schema, &damaged] {
+            let _ = resume_verdict(&run, StoredSchema::Json(candidate), Some(&input), now);
+            let _ = validate(&input, candidate);
+        }
+        let text = schema.to_string();
+        let _ = resume_verdict(&run, StoredSchema::Text(&text), Some(&input), now);
+    }
+}
