@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what Flowgate's build, console and tests need, skipping what is already there.
+# Safe to run again and again. Needs Rust (rustup), Python 3 and Node; Debian packages are
+# installed with apt-get (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*"; }
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132
+PREFECT_VERSION=3.9.1
+# The wasm-bindgen CLI must match the library version Cargo.lock resolved.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "wasm32-unknown-unknown target: present"
+else
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if trunk --version 2>/dev/null | grep -qx "trunk $TRUNK_VERSION"; then
+  say "trunk $TRUNK_VERSION: present"
+else
+  say "installing trunk $TRUNK_VERSION from crates.io (about 10 minutes on 2 cores)"
+  cargo install trunk --version "=$TRUNK_VERSION" --locked
+fi
+
+if wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION: present"
+else
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io"
+  # Not --locked: the CLI's own lockfile pins a crate version crates.io no longer serves.
+  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+if web/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION "; then
+  say "wasm-opt $BINARYEN_VERSION (npm binaryen): present"
+else
+  say "installing the web tools (npm ci in web/: binaryen@$BINARYEN_VERSION for wasm-opt)"
+  npm ci --prefix web --no-audit --no-fund
+fi
+
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  say "chromium and chromedriver: present"
+else
+  say "installing Debian's chromium and chromium-driver"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
+fi
+
+if .venv/bin/python -c "import prefect, sys; sys.exit(prefect.__version__ != '$PREFECT_VERSION')" 2>/dev/null; then
+  say "prefect $PREFECT_VERSION in .venv: present"
+else
+  say "creating .venv with prefect==$PREFECT_VERSION"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "prefect==$PREFECT_VERSION"
+fi

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the Flowgate console at http://127.0.0.1:8080/ (FLOWGATE_PORT to change it).
+#
+# With FLOWGATE_PREFECT_API set (e.g. http://127.0.0.1:4200/api) the console's /api is
+# proxied to that Prefect server. Without it, a real local Prefect server is started and
+# seeded with demo paused runs, and stopped again when the console stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*"; }
+
+scripts/bootstrap.sh
+export PATH="$PWD/web/node_modules/.bin:$PATH"
+
+api="${FLOWGATE_PREFECT_API:-}"
+state=".flowgate/demo-server"
+if [ -z "$api" ]; then
+  say "FLOWGATE_PREFECT_API is not set: starting a local Prefect server with demo paused runs"
+  .venv/bin/python scripts/harness/prefect_harness.py stop "$state" || true
+  rm -rf "$state"
+  trap '.venv/bin/python scripts/harness/prefect_harness.py stop "$state"' EXIT
+  .venv/bin/python scripts/harness/prefect_harness.py start "$state" --demo > /dev/null
+  api=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["api_url"])' "$state/harness.json")
+  say "Prefect server: ${api%/api} (its own UI is there too)"
+fi
+
+port="${FLOWGATE_PORT:-8080}"
+say "console: http://127.0.0.1:$port/  (its /api goes to $api)"
+trunk serve --port "$port" --proxy-backend "$api" --proxy-rewrite /api
