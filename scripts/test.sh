@@ -50,6 +50,19 @@ check "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 check "clippy (wasm32)" cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
 tests "native tests" cargo test --workspace
 
+# Prefect's own validator is the oracle: it judges generated inputs against schemas of real
+# pydantic RunInput models; Flowgate must give the identical verdict on every case.
+corpus="$PWD/$out/oracle-corpus.json"
+seed="${FLOWGATE_ORACLE_SEED:-20261129}"
+say "generating the oracle corpus with prefect's validator (seed $seed)"
+if .venv/bin/python scripts/oracle/prefect_oracle.py --cases 2400 --seed "$seed" > "$corpus"; then
+  tests "differential test against Prefect's validator" \
+    env FLOWGATE_ORACLE_CORPUS="$corpus" \
+    cargo test -p flowgate-core --test differential -- --ignored --nocapture
+else
+  failed=$((failed + 1)); failures+=("oracle corpus")
+fi
+
 harness="target/test-harness"
 .venv/bin/python scripts/harness/prefect_harness.py stop "$harness" > /dev/null 2>&1 || true
 rm -rf "$harness"
@@ -57,8 +70,8 @@ trap '.venv/bin/python scripts/harness/prefect_harness.py stop "$harness"' EXIT
 say "starting a real Prefect server with paused runs"
 if .venv/bin/python scripts/harness/prefect_harness.py start "$harness" > "$out/harness.json"; then
   tests "real Prefect server: resume fidelity and round trips" \
-    env FLOWGATE_HARNESS="$PWD/$harness/harness.json" \
-    cargo test -p flowgate-core --test real_server -- --ignored
+    env FLOWGATE_HARNESS="$PWD/$harness/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
+    cargo test -p flowgate-core --test real_server -- --ignored --nocapture
 else
   failed=$((failed + 1)); failures+=("Prefect harness")
 fi

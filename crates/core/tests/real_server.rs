@@ -533,3 +533,80 @@ fn list_endpoints_round_trip_losslessly() {
         "flow names resolve"
     );
 }
+
+/// The differential corpus, on a smaller set, against the real resume endpoint: for each
+/// model a run is paused through the API with that model's schema stored under its keyset,
+/// then up to 25 of the model's rejected inputs and one accepted input are sent. Prefect's
+/// validator (the corpus), Flowgate and the server must all agree.
+#[test]
+#[ignore = "needs a real Prefect server and the oracle corpus: scripts/test.sh provides both"]
+fn oracle_corpus_agrees_with_the_real_server() {
+    let s = server();
+    let path = std::env::var("FLOWGATE_ORACLE_CORPUS").expect("FLOWGATE_ORACLE_CORPUS");
+    let corpus: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("corpus")).expect("json");
+    let post_ok = |path: &str, body: Value| -> Value {
+        let (status, text) = s.post(path, &body);
+        assert!(status < 300, "POST {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    };
+    let flow = post_ok("/flows/", json!({"name": "oracle-gate"}));
+    let mut compared = 0;
+    let mut problems = Vec::new();
+    for (model, schema) in corpus["schemas"].as_object().expect("schemas") {
+        let run = post_ok(
+            "/flow_runs/",
+            json!({"flow_id": flow["id"], "name": format!("oracle-{model}")}),
+        );
+        let id = run["id"].as_str().expect("id").to_owned();
+        // Run-input keys must be lowercase letters, digits and dashes (else the server 500s).
+        let key = model.to_lowercase();
+        let keyset = json!({"schema": format!("{key}-schema"), "response": format!("{key}-response"), "description": format!("{key}-description")});
+        post_ok(
+            &format!("/flow_runs/{id}/input"),
+            json!({"key": keyset["schema"], "value": schema}),
+        );
+        post_ok(
+            &format!("/flow_runs/{id}/set_state"),
+            json!({"state": {"type": "RUNNING"}, "force": true}),
+        );
+        post_ok(
+            &format!("/flow_runs/{id}/set_state"),
+            json!({"force": true, "state": {"type": "PAUSED", "name": "Paused",
+            "state_details": {"pause_key": "oracle", "run_input_keyset": keyset}}}),
+        );
+
+        let cases: Vec<&Value> = corpus["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .filter(|c| c["schema"] == *model)
+            .collect();
+        let rejected = cases
+            .iter()
+            .filter(|c| c["expected"]["status"] == "REJECT")
+            .take(25);
+        let accepted = cases.iter().find(|c| c["expected"]["status"] == "ACCEPT");
+        for case in rejected.chain(accepted) {
+            let name = case["name"].as_str().expect("name");
+            let label = if case["expected"]["status"] == "ACCEPT" {
+                format!("oracle_{name}_accept")
+            } else {
+                format!("oracle_{name}")
+            };
+            problems.extend(s.check(&label, &id, json!({"run_input": case["input"]})));
+            compared += 1;
+        }
+    }
+    eprintln!(
+        "oracle corpus vs the real server: {compared} cases, {} differences",
+        problems.len()
+    );
+    assert!(compared >= 100, "only {compared} cases compared");
+    assert!(
+        problems.is_empty(),
+        "{} differences:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

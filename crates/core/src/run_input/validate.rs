@@ -81,10 +81,11 @@ pub fn validate(input: &Value, stored_schema: &Value) -> Validation {
             return Validation::ServerCrash(format!("the stored schema cannot be compiled: {err}"));
         }
     };
-    let errors: Vec<PyError> = validator
+    let mut errors: Vec<PyError> = validator
         .iter_errors(input)
-        .map(|err| PyError::from_rust(&err, &schema, 0))
+        .map(|err| PyError::from_rust(&err, &schema, input, 0))
         .collect();
+    errors.sort_by(|a, b| a.order.cmp(&b.order));
     let Some(best) = best_match(&errors) else {
         return Validation::Valid;
     };
@@ -113,28 +114,28 @@ struct PyError {
     /// Python's `error._matches_type()`.
     matches_type: bool,
     context: Vec<PyError>,
+    /// Where Python's depth-first, keyword-ordered walk meets this error; ties in
+    /// relevance go to the error met first.
+    order: Vec<usize>,
 }
 
 impl PyError {
-    fn from_rust(err: &ValidationError<'_>, root: &Value, base: usize) -> PyError {
-        let path: Vec<Step> = err
-            .instance_path()
-            .iter()
-            .map(|segment| match segment {
-                LocationSegment::Property(name) => Step::Key(name.into_owned()),
-                LocationSegment::Index(index) => Step::Index(index),
-            })
-            .collect();
+    fn from_rust(err: &ValidationError<'_>, root: &Value, input: &Value, base: usize) -> PyError {
+        let path = instance_steps(input, err.instance_path());
         let keyword = err.kind().keyword().to_owned();
         let schema = containing_schema(root, err.schema_path().as_str(), &keyword);
         let instance = err.instance().as_ref();
         let context = match err.kind() {
             ValidationErrorKind::AnyOf { context }
-            | ValidationErrorKind::OneOfNotValid { context } => context
-                .iter()
-                .flatten()
-                .map(|inner| PyError::from_rust(inner, root, path.len()))
-                .collect(),
+            | ValidationErrorKind::OneOfNotValid { context } => {
+                let mut inner: Vec<PyError> = context
+                    .iter()
+                    .flatten()
+                    .map(|inner| PyError::from_rust(inner, root, input, path.len()))
+                    .collect();
+                inner.sort_by(|a, b| a.order.cmp(&b.order));
+                inner
+            }
             _ => Vec::new(),
         };
         PyError {
@@ -144,6 +145,7 @@ impl PyError {
             path,
             base,
             context,
+            order: python_order(root, err.evaluation_path()),
         }
     }
 
@@ -221,6 +223,100 @@ fn is_identifier(key: &str) -> bool {
     let mut chars = key.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The instance path as Python holds it: a key where the instance is an object (even a
+/// key that looks like a number), an index where it is an array.
+fn instance_steps(input: &Value, location: &jsonschema::paths::Location) -> Vec<Step> {
+    let mut node = Some(input);
+    location
+        .iter()
+        .map(|segment| {
+            let text = segment.to_string();
+            let step = match node {
+                Some(Value::Array(_)) => match segment {
+                    LocationSegment::Index(index) => Step::Index(index),
+                    LocationSegment::Property(_) => Step::Key(text),
+                },
+                _ => Step::Key(text),
+            };
+            node = match (&step, node) {
+                (Step::Index(index), Some(Value::Array(items))) => items.get(*index),
+                (Step::Key(key), Some(Value::Object(map))) => map.get(key),
+                _ => None,
+            };
+            step
+        })
+        .collect()
+}
+
+/// The position of each keyword along an evaluation path, in the schema objects it passes
+/// through: Python iterates a schema's keywords, `properties`, and branch lists in order.
+fn python_order(root: &Value, evaluation_path: &jsonschema::paths::Location) -> Vec<usize> {
+    let mut order = Vec::new();
+    let mut node = root;
+    let mut segments = evaluation_path.iter().peekable();
+    while let Some(segment) = segments.next() {
+        let LocationSegment::Property(keyword) = segment else {
+            break;
+        };
+        let Some(map) = node.as_object() else {
+            break;
+        };
+        let Some(position) = map.keys().position(|k| k == keyword.as_ref()) else {
+            break;
+        };
+        order.push(position);
+        let Some(value) = map.get(keyword.as_ref()) else {
+            break;
+        };
+        node = match (keyword.as_ref(), value) {
+            ("$ref", Value::String(reference)) => {
+                match reference
+                    .strip_prefix('#')
+                    .and_then(|pointer| root.pointer(pointer))
+                {
+                    Some(target) => target,
+                    None => break,
+                }
+            }
+            (_, Value::Object(children)) if takes_name(keyword.as_ref()) => {
+                let Some(LocationSegment::Property(name)) = segments.next() else {
+                    break;
+                };
+                order.push(
+                    children
+                        .keys()
+                        .position(|k| k == name.as_ref())
+                        .unwrap_or(usize::MAX),
+                );
+                match children.get(name.as_ref()) {
+                    Some(child) => child,
+                    None => break,
+                }
+            }
+            (_, Value::Array(branches)) => {
+                let Some(LocationSegment::Index(index)) = segments.next() else {
+                    break;
+                };
+                order.push(index);
+                match branches.get(index) {
+                    Some(child) => child,
+                    None => break,
+                }
+            }
+            (_, child) => child,
+        };
+    }
+    order
+}
+
+/// Keywords whose value maps names to subschemas.
+fn takes_name(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "properties" | "patternProperties" | "dependentSchemas" | "$defs" | "definitions"
+    )
 }
 
 /// Python's `best_match`: the most relevant error (the first of equals), then down through
