@@ -18,35 +18,17 @@ use serde_json::{Map, Value};
 
 use crate::flow_run::FlowRun;
 use crate::orchestration::{DetailsType, OrchestrationResult, SetStateStatus};
-use crate::run_input::schema::truthy;
-use crate::run_input::{Hydration, Validation, ValidationIssue, hydrate, validate};
+pub use crate::run_input::StoredSchema;
+use crate::run_input::{InputCheck, ValidationIssue, check_run_input};
 use crate::state::{State, StateType};
 
 /// Reason of the ABORT for a run that is not paused.
 pub const NOT_PAUSED: &str = "Cannot resume a flow run that is not paused.";
-/// Reason when the pause asked for input but no schema is stored.
-pub const SCHEMA_NOT_FOUND: &str = "Run input schema not found.";
-/// Reason when the stored schema is not JSON.
-pub const SCHEMA_NOT_JSON: &str = "Run input schema is not valid JSON.";
-/// Reason when the schema's references loop.
-pub const CIRCULAR_SCHEMA: &str =
-    "Invalid schema: Unable to validate schema with circular references.";
 /// Reason when a suspended run has no deployment to be rescheduled by.
 pub const RESCHEDULE_WITHOUT_DEPLOYMENT: &str =
     "Cannot reschedule a resuming flow run without a deployment.";
 /// Reason when the pause has timed out.
 pub const PAUSE_TIMED_OUT: &str = "The flow run pause has timed out and can no longer resume.";
-
-/// The schema the server has stored under the keyset's `schema` key.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum StoredSchema<'a> {
-    /// Nothing is stored under the key (`GET /flow_runs/{id}/input/{key}` answers 404).
-    Missing,
-    /// The stored text, exactly as `GET /flow_runs/{id}/input/{key}` returns it.
-    Text(&'a str),
-    /// The stored schema, already parsed.
-    Json(&'a Value),
-}
 
 /// What the server will answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -153,62 +135,17 @@ pub fn resume_verdict(
 
     let mut stored_input = None;
     if let Some(keyset) = current.state_details.requested_input_keyset() {
-        let hydrated = match hydrate(&Value::Object(run_input)) {
-            Hydration::Value(value) if truthy(&value) => value,
-            Hydration::Value(_) => Value::Object(Map::new()),
-            Hydration::Error(message) => {
-                return input_rejected(format!("Error hydrating run input: {message}"), Vec::new());
-            }
-            Hydration::ServerDecides(reason) => {
-                return ResumeVerdict::ServerDecides {
-                    reason: format!("Only the server can hydrate this input: {reason}."),
-                };
-            }
-            Hydration::ServerCrash(reason) => {
+        let schema = keyset.contains_key("schema").then_some(schema);
+        match check_run_input(&run_input, schema) {
+            InputCheck::Accepted { stored } => stored_input = stored,
+            InputCheck::Rejected { reason, errors } => return input_rejected(reason, errors),
+            InputCheck::ServerDecides { reason } => return ResumeVerdict::ServerDecides { reason },
+            InputCheck::ServerError { reason } => {
                 return ResumeVerdict::HttpError {
                     status: 500,
                     reason,
                 };
             }
-        };
-        if !keyset.contains_key("schema") {
-            return ResumeVerdict::HttpError {
-                status: 500,
-                reason: "the run-input keyset has no `schema` key".into(),
-            };
-        }
-        let parsed;
-        let schema = match schema {
-            StoredSchema::Missing => return input_rejected(SCHEMA_NOT_FOUND.into(), Vec::new()),
-            StoredSchema::Json(value) => value,
-            StoredSchema::Text(text) => match serde_json::from_str::<Value>(text) {
-                Ok(value) => {
-                    parsed = value;
-                    &parsed
-                }
-                Err(_) => return input_rejected(SCHEMA_NOT_JSON.into(), Vec::new()),
-            },
-        };
-        match validate(&hydrated, schema) {
-            Validation::Valid => {}
-            Validation::Invalid { reason, errors } => {
-                return input_rejected(format!("Reason: {reason}"), errors);
-            }
-            Validation::Unresolvable { reason } => {
-                return input_rejected(format!("Reason: {reason}"), Vec::new());
-            }
-            Validation::CircularReferences => {
-                return input_rejected(CIRCULAR_SCHEMA.into(), Vec::new());
-            }
-            Validation::ServerCrash(reason) => {
-                return ResumeVerdict::HttpError {
-                    status: 500,
-                    reason,
-                };
-            }
-        }
-        if truthy(&hydrated) {
-            stored_input = Some(hydrated);
         }
     }
 

@@ -4,6 +4,7 @@
 //! ([`schema`]) and validates ([`validate`]), with Python's `json` and `jsonschema` wording
 //! ([`python_json`], [`python_repr`]).
 
+mod check;
 pub mod hydrate;
 pub mod python_json;
 pub mod python_repr;
@@ -11,5 +12,8 @@ mod reach;
 pub mod schema;
 pub mod validate;
 
+pub use check::{
+    CIRCULAR_SCHEMA, InputCheck, SCHEMA_NOT_FOUND, SCHEMA_NOT_JSON, StoredSchema, check_run_input,
+};
 pub use hydrate::{Hydration, hydrate};
 pub use validate::{Validation, ValidationIssue, validate};

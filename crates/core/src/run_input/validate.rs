@@ -2,6 +2,9 @@
 //! preprocessing, Draft 2020-12 without `format` assertions, and the single error Python's
 //! `jsonschema.best_match` picks, worded as Python words it.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
 use jsonschema::{Draft, ValidationError};
@@ -11,6 +14,42 @@ use serde_json::Value;
 use super::python_repr::{repr, str_repr};
 use super::reach::{self, Reach};
 use super::schema::{SchemaCrash, preprocess};
+
+/// A compiled schema, or why the server fails on it.
+type Compiled = Result<Rc<jsonschema::Validator>, String>;
+
+thread_local! {
+    /// The last schema compiled, by its preprocessed form. Forms re-check one schema on every
+    /// keystroke, and compiling (with the meta-schema check, which the jsonschema crate
+    /// rebuilds on every call on wasm32) costs far more than validating.
+    static LAST_COMPILED: RefCell<Option<(Value, Compiled)>> = const { RefCell::new(None) };
+}
+
+/// The validator for a preprocessed schema: checked against the Draft 2020-12 meta-schema
+/// (Python's `check_schema`; failing it makes the server answer 500) and compiled.
+fn compiled(schema: &Value) -> Compiled {
+    if let Some(hit) = LAST_COMPILED.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(key, _)| key == schema)
+            .map(|(_, compiled)| compiled.clone())
+    }) {
+        return hit;
+    }
+    let result = match jsonschema::draft202012::meta::validate(schema) {
+        Err(err) => Err(format!(
+            "the stored schema is not a valid Draft 2020-12 schema: {err}"
+        )),
+        Ok(()) => jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(false)
+            .build(&reach::without_unresolvable_refs(schema))
+            .map(Rc::new)
+            .map_err(|err| format!("the stored schema cannot be compiled: {err}")),
+    };
+    LAST_COMPILED.with(|last| *last.borrow_mut() = Some((schema.clone(), result.clone())));
+    result
+}
 
 /// One validation error, for showing next to a form field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,11 +96,11 @@ pub fn validate(input: &Value, stored_schema: &Value) -> Validation {
         Ok(schema) => schema,
         Err(SchemaCrash(why)) => return Validation::ServerCrash(why),
     };
-    if let Err(err) = jsonschema::draft202012::meta::validate(&schema) {
-        return Validation::ServerCrash(format!(
-            "the stored schema is not a valid Draft 2020-12 schema: {err}"
-        ));
-    }
+    // Python's `check_schema` runs before validation meets any reference.
+    let validator = match compiled(&schema) {
+        Ok(validator) => validator,
+        Err(why) => return Validation::ServerCrash(why),
+    };
     match reach::check(&schema, input) {
         Reach::Clear => {}
         Reach::Circular => return Validation::CircularReferences,
@@ -71,16 +110,6 @@ pub fn validate(input: &Value, stored_schema: &Value) -> Validation {
             };
         }
     }
-    let validator = match jsonschema::options()
-        .with_draft(Draft::Draft202012)
-        .should_validate_formats(false)
-        .build(&reach::without_unresolvable_refs(&schema))
-    {
-        Ok(validator) => validator,
-        Err(err) => {
-            return Validation::ServerCrash(format!("the stored schema cannot be compiled: {err}"));
-        }
-    };
     let mut errors: Vec<PyError> = validator
         .iter_errors(input)
         .map(|err| PyError::from_rust(&err, &schema, input, 0))
