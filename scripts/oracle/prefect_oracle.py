@@ -137,6 +137,22 @@ class Sized(RunInput):
     nested: Optional[list[Optional[int]]] = None
 
 
+class Cat(BaseModel):
+    kind: Literal["cat"]
+    lives: int = 9
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"]
+    good: bool = True
+
+
+class Pets(RunInput):
+    pet: Union[Cat, Dog] = Field(discriminator="kind")
+    others: list[Union[Cat, Dog]] = []
+    color: Optional[Color] = None
+
+
 class Flat(RunInput):
     a: int
     b: int
@@ -163,6 +179,7 @@ MODELS = {
     "Formats": (Formats, {"when": "2026-11-29T10:00:00Z", "day": "2026-11-30",
                           "ident": "7b0c3d9e-1f2a-4b5c-8d6e-9f0a1b2c3d4e", "price": "9.99", "span": "PT5S"}),
     "Sized": (Sized, {"tags": ["a", "b"], "scores": [0.5, 1.5], "grid": {"r": [1, 2]}, "nested": [1, None]}),
+    "Pets": (Pets, {"pet": {"kind": "cat", "lives": 7}, "others": [{"kind": "dog"}], "color": "red"}),
     "Flat": (Flat, {"a": 1, "b": 2, "c": "three", "d": 4.5, "e": False}),
 }
 
@@ -205,7 +222,11 @@ def _server_verdict(run_input, schema: dict):
 
 ODD_VALUES = [None, True, False, 0, -1, 7, 2.5, -0.5, 1.0, 1e20, 123456789012, "", "x", "it's",
               "a\"b", "é", "line\nbreak", "ABC-1", "2026-01-01", [], [1], ["a"], {}, {"k": 1},
-              {"city": 5}, 3.14159, 1e-7, 100000000000000000.0]
+              {"city": 5}, 3.14159, 1e-7, 100000000000000000.0, "both ' and \"", "back\\slash",
+              "nul\x00", "nbsp\xa0", "sep\u2028", "emoji 😀", "zero\u200bwidth", "bell\x07",
+              "del\x7f", 9007199254740993, -9223372036854775808, 1.7976931348623157e308, 5e-324,
+              -0.0, 1e16, 1e15, 0.0001, 0.00001, {"nested": {"deep": [1, {"x": None}]}},
+              [[], {}], {"a": "b", "c": [True, 1.5]}]
 
 
 def paths(value, prefix=()):
