@@ -63,20 +63,37 @@ else
   failed=$((failed + 1)); failures+=("oracle corpus")
 fi
 
-harness="target/test-harness"
-.venv/bin/python scripts/harness/prefect_harness.py stop "$harness" > /dev/null 2>&1 || true
-rm -rf "$harness"
-trap '.venv/bin/python scripts/harness/prefect_harness.py stop "$harness"' EXIT
-say "starting a real Prefect server with paused runs"
-if .venv/bin/python scripts/harness/prefect_harness.py start "$harness" > "$out/harness.json"; then
+# Real Prefect servers, started side by side: one for core's fidelity suite, one for the
+# client's suite (with runs for a bulk resume), and a bare one with auth enabled.
+harness_bin=(.venv/bin/python scripts/harness/prefect_harness.py)
+servers=(target/test-harness/core target/test-harness/client target/test-harness/auth)
+stop_servers() {
+  for dir in "${servers[@]}"; do "${harness_bin[@]}" stop "$dir" > /dev/null 2>&1 || true; done
+}
+stop_servers
+rm -rf target/test-harness
+trap stop_servers EXIT
+say "starting real Prefect servers with paused runs"
+"${harness_bin[@]}" start "${servers[0]}" > "$out/harness-core.json" &
+core_pid=$!
+"${harness_bin[@]}" start "${servers[1]}" --bulk 20 > "$out/harness-client.json" &
+client_pid=$!
+"${harness_bin[@]}" start "${servers[2]}" --bare --auth flow:gate-secret > "$out/harness-auth.json" &
+auth_pid=$!
+harness_ok=true
+for pid in $core_pid $client_pid $auth_pid; do wait "$pid" || harness_ok=false; done
+
+if $harness_ok; then
   tests "real Prefect server: resume fidelity and round trips" \
-    env FLOWGATE_HARNESS="$PWD/$harness/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
+    env FLOWGATE_HARNESS="$PWD/${servers[0]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
     cargo test -p flowgate-core --test real_server -- --ignored --nocapture
+  tests "wasm tests in headless Chromium (core, and the client against real servers)" \
+    env FLOWGATE_CLIENT_HARNESS="$(cat "${servers[1]}/harness.json")" \
+    FLOWGATE_AUTH_HARNESS="$(cat "${servers[2]}/harness.json")" \
+    cargo test -p flowgate-core -p flowgate-client --target wasm32-unknown-unknown
 else
   failed=$((failed + 1)); failures+=("Prefect harness")
 fi
-
-tests "wasm tests in headless Chromium" cargo test -p flowgate-core --target wasm32-unknown-unknown
 
 check "console release build (trunk)" trunk build --release
 check "console renders in headless Chromium" scripts/smoke-console.sh

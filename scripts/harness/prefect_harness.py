@@ -13,7 +13,9 @@ its own PREFECT_HOME under STATE_DIR, waits for /api/health, then seeds:
 - through the REST API: a suspended run (pause_reschedule) of a deployment, a suspended run
   whose deployment was deleted, paused runs whose stored schema is missing, not JSON,
   circular or invalid, and a completed run;
-- with --demo, more runs in mixed states with tags, for the console.
+- with --bulk N, N paused runs for bulk resumes (the first asks for input);
+- with --demo, more runs in mixed states with tags, for the console;
+- with --bare, nothing at all (the server only).
 
 It writes STATE_DIR/harness.json ({api_url, ui_url, pids, runs}) and prints it. `stop`
 stops exactly the processes `start` recorded there, by process group.
@@ -173,6 +175,22 @@ def seed_api_runs(api: Api, approval_schema: str) -> dict:
     return runs
 
 
+def seed_bulk_runs(api: Api, count: int, approval_schema: str) -> list:
+    """`count` paused runs for bulk resumes; the first asked for input, so resuming it
+    without input is rejected."""
+    flow_id = api.flow("bulk-gate")
+    ids = []
+    for i in range(count):
+        run_id = api.run(flow_id, f"bulk-{i:02d}", ["bulk"])
+        if i == 0:
+            api.store_input(run_id, APPROVAL_SCHEMA_KEY, approval_schema)
+            api.pause(run_id, keyset=KEYSET)
+        else:
+            api.pause(run_id)
+        ids.append(run_id)
+    return ids
+
+
 def seed_demo_runs(api: Api) -> list:
     """A few dozen runs in mixed states with tags, beside the paused ones."""
     ids = []
@@ -229,6 +247,9 @@ def start(args) -> None:
         if server.poll() is not None or time.time() > deadline:
             raise SystemExit(f"prefect server did not come up; see {state / 'server.log'}")
         time.sleep(0.5)
+    if args.bare:
+        print(json.dumps(record, indent=2))
+        return
     log("server is healthy; starting flows that pause")
 
     kinds = [("plain", 3600), ("plain", 3600), ("plain", 3600), ("keyed", 3600),
@@ -276,6 +297,8 @@ def start(args) -> None:
     input_run = runs["input"][0]
     schema_text = api.http.get(f"/flow_runs/{input_run}/input/{APPROVAL_SCHEMA_KEY}").text
     runs.update(seed_api_runs(api, schema_text))
+    if args.bulk:
+        runs["bulk"] = seed_bulk_runs(api, args.bulk, schema_text)
     if args.demo:
         runs["demo"] = seed_demo_runs(api)
 
@@ -321,6 +344,8 @@ def main() -> None:
     p_start.add_argument("--port", type=int)
     p_start.add_argument("--auth", help="user:pass; enables PREFECT_SERVER_API_AUTH_STRING")
     p_start.add_argument("--demo", action="store_true", help="also seed mixed-state demo runs")
+    p_start.add_argument("--bulk", type=int, default=0, help="also seed N paused runs for bulk resumes")
+    p_start.add_argument("--bare", action="store_true", help="start the server only, seed nothing")
     p_stop = sub.add_parser("stop")
     p_stop.add_argument("state_dir")
     args = parser.parse_args()

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// A document that does not fit the model: where, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 #[error("{what} does not fit at {}: {message}", display_path(.path))]
 pub struct ParseError {
     /// What was being read, e.g. "flow run".

@@ -1,0 +1,57 @@
+//! Resuming many runs with a bounded number of requests in flight.
+
+use futures_util::StreamExt;
+use futures_util::stream;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{Client, ClientError, Resumed};
+
+/// Resumes in flight at once unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// One run's outcome in a bulk resume.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkOutcome {
+    /// The run.
+    pub flow_run_id: Uuid,
+    /// The server's answer, or why there is none.
+    pub outcome: Result<Resumed, ClientError>,
+}
+
+impl Client {
+    /// Resumes each run once (duplicates in `ids` are sent once), at most `concurrency`
+    /// at a time, calling `on_progress(outcome, done, total)` as each completes. One
+    /// failure never stops the batch. Outcomes come back in completion order.
+    pub async fn resume_many(
+        &self,
+        ids: &[Uuid],
+        concurrency: usize,
+        mut on_progress: impl FnMut(&BulkOutcome, usize, usize),
+    ) -> Vec<BulkOutcome> {
+        let mut unique: Vec<Uuid> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !unique.contains(id) {
+                unique.push(*id);
+            }
+        }
+        let total = unique.len();
+        let mut in_flight = stream::iter(unique)
+            .map(|id| async move {
+                BulkOutcome {
+                    flow_run_id: id,
+                    outcome: self.resume(id, None).await,
+                }
+            })
+            .buffer_unordered(concurrency.max(1));
+        let mut outcomes = Vec::with_capacity(total);
+        while let Some(outcome) = in_flight.next().await {
+            outcomes.push(outcome);
+            if let Some(last) = outcomes.last() {
+                on_progress(last, outcomes.len(), total);
+            }
+        }
+        outcomes
+    }
+}

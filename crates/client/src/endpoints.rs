@@ -1,0 +1,7 @@
+//! The API calls, one file per resource area.
+
+pub(crate) mod flow_runs;
+pub(crate) mod flows;
+pub(crate) mod health;
+pub(crate) mod resume;
+pub(crate) mod run_input;

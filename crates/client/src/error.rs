@@ -1,0 +1,136 @@
+//! Every way a call can fail, in words a person can act on. No variant ever carries a
+//! credential.
+
+use flowgate_core::ParseError;
+use uuid::Uuid;
+
+/// One entry of Prefect's 422 `exception_detail`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ValidationDetail {
+    /// Where in the request, e.g. `body.run_input`.
+    pub location: String,
+    /// Pydantic's message, e.g. `Input should be a valid dictionary`.
+    pub message: String,
+}
+
+/// A failed call.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ClientError {
+    /// The options cannot work (bad URL, malformed credentials).
+    #[error("Flowgate is not set up right: {message}.")]
+    InvalidConfig {
+        /// What is wrong.
+        message: String,
+    },
+    /// An argument is not what the call needs (e.g. an id that is not a UUID).
+    #[error("{message}")]
+    InvalidArgument {
+        /// What is wrong.
+        message: String,
+    },
+    /// The server could not be reached at all.
+    #[error(
+        "Cannot reach the Prefect server at {url}: {detail}. Is it running, and is the API URL right?"
+    )]
+    Unreachable {
+        /// The URL tried.
+        url: String,
+        /// What the network layer said.
+        detail: String,
+    },
+    /// No answer in time.
+    #[error("The Prefect server at {url} did not answer within {after_ms} ms.")]
+    Timeout {
+        /// The URL tried.
+        url: String,
+        /// The timeout.
+        after_ms: u32,
+    },
+    /// The server refused the credentials (401) or their rights (403).
+    #[error("{}", unauthorized_message(*.status, .credential.as_deref()))]
+    Unauthorized {
+        /// 401 or 403.
+        status: u16,
+        /// Which credential was sent (`the API key`, `the basic-auth user:password`), if any.
+        credential: Option<String>,
+    },
+    /// The thing asked for does not exist.
+    #[error("{what} was not found.")]
+    NotFound {
+        /// What was asked for, e.g. `Flow run 5b2f…`.
+        what: String,
+    },
+    /// The server rejected the request body (422).
+    #[error("The server rejected the request: {}", validation_summary(.details, .message))]
+    Validation {
+        /// Prefect's `exception_message`.
+        message: String,
+        /// Where and why.
+        details: Vec<ValidationDetail>,
+    },
+    /// Any other HTTP error, with the server's message.
+    #[error("The Prefect server answered HTTP {status}: {message}")]
+    Http {
+        /// The status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// The answer does not fit the model.
+    #[error("The Prefect server's answer to {url} could not be read: {error}")]
+    Decode {
+        /// The URL called.
+        url: String,
+        /// Where and why, by JSON path.
+        error: ParseError,
+    },
+    /// A resume request failed in a way that leaves open whether it happened; the run was
+    /// read afterwards to tell.
+    #[error("{}", interrupted_message(.flow_run_id, *.resumed, .cause))]
+    ResumeInterrupted {
+        /// The run.
+        flow_run_id: Uuid,
+        /// `Some(true)`: the run left its pause, the resume went through; `Some(false)`: it
+        /// is still paused; `None`: it could not be read either.
+        resumed: Option<bool>,
+        /// What went wrong with the request.
+        cause: Box<ClientError>,
+    },
+}
+
+fn unauthorized_message(status: u16, credential: Option<&str>) -> String {
+    match (status, credential) {
+        (403, Some(credential)) => {
+            format!("The Prefect server accepted {credential} but it may not do this (HTTP 403).")
+        }
+        (_, Some(credential)) => {
+            format!(
+                "The Prefect server refused {credential} (HTTP {status}); check it in the settings."
+            )
+        }
+        (_, None) => format!(
+            "The Prefect server wants credentials (HTTP {status}): set a basic-auth user:password or an API key."
+        ),
+    }
+}
+
+fn validation_summary(details: &[ValidationDetail], message: &str) -> String {
+    if details.is_empty() {
+        return message.to_owned();
+    }
+    details
+        .iter()
+        .map(|d| format!("{}: {}", d.location, d.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn interrupted_message(id: &Uuid, resumed: Option<bool>, cause: &ClientError) -> String {
+    let outcome = match resumed {
+        Some(true) => "the run has left its pause, so the resume went through",
+        Some(false) => "the run is still paused, so the resume did not happen",
+        None => "the run could not be read to tell whether it was resumed",
+    };
+    format!("Resuming flow run {id} was interrupted ({cause}); {outcome}.")
+}

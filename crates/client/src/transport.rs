@@ -1,0 +1,103 @@
+//! The only code that touches the network: one request through gloo-net's `fetch`, with a
+//! timeout that aborts it.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_net::http::RequestBuilder;
+use wasm_bindgen::prelude::*;
+
+use crate::request::{ApiRequest, Method};
+
+#[wasm_bindgen]
+extern "C" {
+    // The global timers, present in browsers, workers and Node alike.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Closure<dyn FnMut()>, ms: i32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+}
+
+/// A request that got no HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NoAnswer {
+    /// The network failed (refused, reset, DNS, CORS).
+    Network(String),
+    /// The timeout fired first.
+    Timeout,
+}
+
+/// Sends the request; returns the status and body text.
+pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<(u16, String), NoAnswer> {
+    let controller = web_sys::AbortController::new()
+        .map_err(|err| NoAnswer::Network(format!("cannot create an AbortController: {err:?}")))?;
+    let timed_out = Rc::new(Cell::new(false));
+    let on_timeout = {
+        let controller = controller.clone();
+        let timed_out = timed_out.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let timer = set_timeout(&on_timeout, i32::try_from(timeout_ms).unwrap_or(i32::MAX));
+
+    let result = exchange(request, &controller.signal()).await;
+    clear_timeout(&timer);
+    drop(on_timeout);
+    match result {
+        Err(_) if timed_out.get() => Err(NoAnswer::Timeout),
+        other => other,
+    }
+}
+
+async fn exchange(
+    request: &ApiRequest,
+    signal: &web_sys::AbortSignal,
+) -> Result<(u16, String), NoAnswer> {
+    let mut builder = match request.method {
+        Method::Get => RequestBuilder::new(&request.url).method(gloo_net::http::Method::GET),
+        Method::Post => RequestBuilder::new(&request.url).method(gloo_net::http::Method::POST),
+    };
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    builder = builder.abort_signal(Some(signal));
+    let prepared = match &request.body {
+        Some(body) => builder.body(body.clone()),
+        None => builder.build(),
+    }
+    .map_err(|err| NoAnswer::Network(err.to_string()))?;
+    let response = prepared
+        .send()
+        .await
+        .map_err(|err| NoAnswer::Network(network_detail(&err)))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|err| NoAnswer::Network(network_detail(&err)))?;
+    Ok((status, text))
+}
+
+/// The network layer's words, without anything that could carry a credential.
+fn network_detail(err: &gloo_net::Error) -> String {
+    match err {
+        gloo_net::Error::JsError(js) => js.message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Waits `ms` milliseconds.
+pub(crate) async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let callback = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let _ = js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .map(|f| f.call2(&JsValue::NULL, &callback, &JsValue::from(ms)));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
