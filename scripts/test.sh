@@ -36,8 +36,11 @@ tests() {
   "$@" 2>&1 | tee "$out/step.log"
   local status=${PIPESTATUS[0]}
   local p f
+  # cargo's `test result: ok. N passed; M failed;` and node's `# pass N` / `# fail M`.
   p=$(grep -oE 'test result: [A-Za-z]+\. [0-9]+ passed' "$out/step.log" | awk '{s += $4} END {print s + 0}')
   f=$(grep -oE '[0-9]+ failed;' "$out/step.log" | awk '{s += $1} END {print s + 0}')
+  p=$((p + $(grep -E '^# pass [0-9]+$' "$out/step.log" | awk '{s += $3} END {print s + 0}')))
+  f=$((f + $(grep -E '^# fail [0-9]+$' "$out/step.log" | awk '{s += $3} END {print s + 0}')))
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
     failed=$((failed + 1))
@@ -66,7 +69,7 @@ fi
 # Real Prefect servers, started side by side: one for core's fidelity suite, one for the
 # client's suite (with runs for a bulk resume), and a bare one with auth enabled.
 harness_bin=(.venv/bin/python scripts/harness/prefect_harness.py)
-servers=(target/test-harness/core target/test-harness/client target/test-harness/auth)
+servers=(target/test-harness/core target/test-harness/client target/test-harness/auth target/test-harness/node)
 stop_servers() {
   for dir in "${servers[@]}"; do "${harness_bin[@]}" stop "$dir" > /dev/null 2>&1 || true; done
 }
@@ -80,8 +83,10 @@ core_pid=$!
 client_pid=$!
 "${harness_bin[@]}" start "${servers[2]}" --bare --auth flow:gate-secret > "$out/harness-auth.json" &
 auth_pid=$!
+"${harness_bin[@]}" start "${servers[3]}" --bulk 5 > "$out/harness-node.json" &
+node_pid=$!
 harness_ok=true
-for pid in $core_pid $client_pid $auth_pid; do wait "$pid" || harness_ok=false; done
+for pid in $core_pid $client_pid $auth_pid $node_pid; do wait "$pid" || harness_ok=false; done
 
 if $harness_ok; then
   tests "real Prefect server: resume fidelity and round trips" \
@@ -91,6 +96,12 @@ if $harness_ok; then
     env FLOWGATE_CLIENT_HARNESS="$(cat "${servers[1]}/harness.json")" \
     FLOWGATE_AUTH_HARNESS="$(cat "${servers[2]}/harness.json")" \
     cargo test -p flowgate-core -p flowgate-client --target wasm32-unknown-unknown
+  check "npm package build (size printed against its budget)" scripts/build-package.sh
+  check "TypeScript declarations (tsc --noEmit over a typed example)" \
+    web/node_modules/.bin/tsc -p web/tests/types/tsconfig.json
+  tests "npm package: Node and Chromium tests against a real server" \
+    env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
+    node --test web/tests/node/ web/tests/browser/
 else
   failed=$((failed + 1)); failures+=("Prefect harness")
 fi

@@ -326,8 +326,9 @@ def main() -> None:
             inputs.append(damaged)
         for index, run_input in enumerate(inputs):
             verdict = server_verdict(copy.deepcopy(run_input), schema)
-            cases.append({"name": f"{name}-{index:04d}", "schema": name,
-                          "input": run_input, "expected": verdict})
+            # input_json keeps what JSON-in-JS loses (1.0 apart from 1), as the server sees it.
+            cases.append({"name": f"{name}-{index:04d}", "schema": name, "input": run_input,
+                          "input_json": json.dumps(run_input), "expected": verdict})
     json.dump({"prefect_version": prefect.__version__, "seed": args.seed,
                "schemas": schemas, "cases": cases}, sys.stdout)
 

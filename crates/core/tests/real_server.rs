@@ -84,28 +84,44 @@ impl Server {
     }
 
     /// GETs are safe to retry: after a 500 the server resets the kept-alive connection,
-    /// and the next request on it fails once.
+    /// and the next request on it fails once; 503 means a locked SQLite database.
     fn get(&self, path: &str) -> (u16, String) {
         let url = format!("{}{path}", self.api);
-        let mut response = self
-            .agent
-            .get(&url)
-            .call()
-            .or_else(|_| self.agent.get(&url).call())
-            .unwrap_or_else(|err| panic!("GET {path}: {err}"));
-        let status = response.status().as_u16();
-        (status, response.body_mut().read_to_string().expect("body"))
+        for attempt in 1..=8 {
+            let mut response = self
+                .agent
+                .get(&url)
+                .call()
+                .or_else(|_| self.agent.get(&url).call())
+                .unwrap_or_else(|err| panic!("GET {path}: {err}"));
+            let status = response.status().as_u16();
+            let text = response.body_mut().read_to_string().expect("body");
+            if status != 503 || attempt == 8 {
+                return (status, text);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(150 * attempt));
+        }
+        unreachable!("the loop returns on its last attempt")
     }
 
+    /// A POST, re-sent only on 503: Prefect on SQLite answers it while another writer holds
+    /// the database, and has then done nothing.
     fn post(&self, path: &str, body: &Value) -> (u16, String) {
-        let mut response = self
-            .agent
-            .post(format!("{}{path}", self.api))
-            .header("content-type", "application/json")
-            .send(body.to_string())
-            .unwrap_or_else(|err| panic!("POST {path}: {err}"));
-        let status = response.status().as_u16();
-        (status, response.body_mut().read_to_string().expect("body"))
+        for attempt in 1..=8 {
+            let mut response = self
+                .agent
+                .post(format!("{}{path}", self.api))
+                .header("content-type", "application/json")
+                .send(body.to_string())
+                .unwrap_or_else(|err| panic!("POST {path}: {err}"));
+            let status = response.status().as_u16();
+            let text = response.body_mut().read_to_string().expect("body");
+            if status != 503 || attempt == 8 {
+                return (status, text);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(150 * attempt));
+        }
+        unreachable!("the loop returns on its last attempt")
     }
 
     fn flow_run(&self, id: &str) -> (Value, FlowRun) {

@@ -1,26 +1,78 @@
 //! The one place JS values become Rust values and back, and Rust failures become JS errors.
 
+use flowgate_client::ClientError;
+use flowgate_core::ParseError;
 use serde::Serialize;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
 /// A JS value as JSON. Numbers, strings, booleans, null, arrays and plain objects map one
-/// to one; anything else (functions, symbols, BigInt) is a `TypeError`.
+/// to one; anything else is an `invalidArgument` error.
 pub(crate) fn from_js(what: &str, value: JsValue) -> Result<Value, JsValue> {
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
     serde_wasm_bindgen::from_value(value)
-        .map_err(|err| js_error("TypeError", &format!("{what} is not JSON-like: {err}")))
+        .map_err(|err| invalid_argument(&format!("{what} is not JSON-like: {err}")))
+}
+
+/// A JS value (a parsed object, or JSON text) read into a core model, naming the JSON path
+/// of whatever does not fit.
+pub(crate) fn model_from_js<T: DeserializeOwned>(
+    what: &'static str,
+    value: JsValue,
+) -> Result<T, JsValue> {
+    let parsed = match value.as_string() {
+        Some(text) => flowgate_core::parse::from_str(what, &text),
+        None => flowgate_core::parse::from_value(what, from_js(what, value)?),
+    };
+    parsed.map_err(|err| parse_error(&err))
 }
 
 /// A Rust value as a plain JS value: objects become plain objects, never `Map`s.
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|err| js_error("Error", &format!("could not convert the result: {err}")))
+        .map_err(|err| {
+            flowgate_error(
+                "internal",
+                &format!("could not convert the result: {err}"),
+                Value::Null,
+            )
+        })
 }
 
-/// A JS `Error` whose `name` says what kind of failure it is.
-pub(crate) fn js_error(name: &str, message: &str) -> JsValue {
+/// A `FlowgateError`: a real JS `Error` with a stable `kind` and the failure's data.
+pub(crate) fn flowgate_error(kind: &str, message: &str, details: Value) -> JsValue {
     let error = js_sys::Error::new(message);
-    error.set_name(name);
-    error.into()
+    error.set_name("FlowgateError");
+    let value: JsValue = error.into();
+    let details = to_js(&details).unwrap_or(JsValue::NULL);
+    let _ = js_sys::Reflect::set(&value, &"kind".into(), &kind.into());
+    let _ = js_sys::Reflect::set(&value, &"details".into(), &details);
+    value
+}
+
+pub(crate) fn invalid_argument(message: &str) -> JsValue {
+    flowgate_error("invalidArgument", message, Value::Null)
+}
+
+pub(crate) fn parse_error(err: &ParseError) -> JsValue {
+    flowgate_error(
+        "parse",
+        &err.to_string(),
+        json!({"what": err.what, "path": err.path, "message": err.message}),
+    )
+}
+
+/// The data of a client error as plain JSON (`kind` plus its fields).
+pub(crate) fn client_error_data(err: &ClientError) -> Value {
+    serde_json::to_value(err).unwrap_or(Value::Null)
+}
+
+pub(crate) fn client_error(err: &ClientError) -> JsValue {
+    let data = client_error_data(err);
+    let kind = data["kind"].as_str().unwrap_or("http").to_owned();
+    flowgate_error(&kind, &err.to_string(), data)
 }

@@ -1,48 +1,183 @@
-//! The npm package `flowgate`: Flowgate's verdicts, validation and Prefect client for
-//! JS/TS apps.
+//! The npm package `flowgate`: Flowgate's resume verdicts, run-input validation and Prefect
+//! client for JS/TS apps.
 //!
-//! A thin layer: every export converts its arguments (in `convert`), calls
-//! `flowgate-core` or `flowgate-client`, and converts the result back. No logic lives here,
-//! and this is the only crate with `#[wasm_bindgen]` exports.
+//! A thin layer: every export converts its arguments (`convert`), calls `flowgate-core` or
+//! `flowgate-client`, and converts the result back. No logic lives here, and this is the
+//! only crate with `#[wasm_bindgen]` exports. The TypeScript shapes are declared once, in
+//! `types`.
 
+mod client;
 mod convert;
+mod types;
 
+use chrono::{DateTime, Utc};
 use flowgate_core::run_input::{InputCheck, StoredSchema, ValidationIssue, check_run_input};
+use flowgate_core::{ExpectedState, FlowRun, OrchestrationResult, ResumeVerdict, resume_verdict};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, js_error, to_js};
+pub use crate::client::PrefectClient;
+use crate::convert::{from_js, invalid_argument, model_from_js, to_js};
+
+/// The verdict as JS sees it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Verdict {
+    decided_by: &'static str,
+    http_status: Option<u16>,
+    status: Option<String>,
+    details_type: Option<String>,
+    reason: Option<String>,
+    state: Option<VerdictState>,
+    errors: Vec<ValidationIssue>,
+    stored_input: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct VerdictState {
+    #[serde(rename = "type")]
+    state_type: String,
+    name: Option<String>,
+    message: Option<String>,
+    unchanged: bool,
+}
+
+impl From<&ExpectedState> for VerdictState {
+    fn from(state: &ExpectedState) -> Self {
+        VerdictState {
+            state_type: state.state_type.to_string(),
+            name: state.name.clone(),
+            message: state.message.clone(),
+            unchanged: state.unchanged,
+        }
+    }
+}
+
+/// The schema argument: an object, the stored JSON text, or nothing (none stored).
+fn stored_schema(schema: &Value) -> StoredSchema<'_> {
+    match schema {
+        Value::Null => StoredSchema::Missing,
+        Value::String(text) => StoredSchema::Text(text),
+        other => StoredSchema::Json(other),
+    }
+}
+
+/// Run input given as JSON text: unlike a JS object, it keeps `1.0` apart from `1`, as the
+/// server (and Python's messages) do.
+fn json_text(what: &str, text: &str) -> Result<Value, JsValue> {
+    serde_json::from_str(text)
+        .map_err(|err| invalid_argument(&format!("{what} is not valid JSON: {err}")))
+}
+
+/// `now` as a `Date`, an ISO 8601 string or milliseconds since the epoch; the current
+/// time when absent.
+fn instant(now: &JsValue) -> Result<DateTime<Utc>, JsValue> {
+    let millis = if now.is_undefined() || now.is_null() {
+        js_sys::Date::now()
+    } else if let Some(date) = now.dyn_ref::<js_sys::Date>() {
+        date.get_time()
+    } else if let Some(ms) = now.as_f64() {
+        ms
+    } else if let Some(text) = now.as_string() {
+        return flowgate_core::timestamp::parse(&text)
+            .map_err(|err| invalid_argument(&format!("now: {err}")));
+    } else {
+        return Err(invalid_argument(
+            "now must be a Date, an ISO 8601 string or milliseconds",
+        ));
+    };
+    if !millis.is_finite() {
+        return Err(invalid_argument("now is not a valid time"));
+    }
+    DateTime::from_timestamp_millis(millis as i64)
+        .ok_or_else(|| invalid_argument("now is out of range"))
+}
+
+/// What Prefect's `POST /flow_runs/{id}/resume` will answer for this run and input.
+#[wasm_bindgen(js_name = checkResume, unchecked_return_type = "ResumeVerdict")]
+pub fn check_resume(
+    #[wasm_bindgen(unchecked_param_type = "FlowRun | string")] flow_run: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CheckResumeOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let run: FlowRun = model_from_js("flow run", flow_run)?;
+    let get = |key: &str| {
+        if options.is_undefined() || options.is_null() {
+            Ok(JsValue::UNDEFINED)
+        } else {
+            js_sys::Reflect::get(&options, &key.into())
+        }
+    };
+    let schema = from_js("schema", get("schema")?)?;
+    let run_input = match get("runInputJson")?.as_string() {
+        Some(text) => json_text("runInputJson", &text)?,
+        None => from_js("runInput", get("runInput")?)?,
+    };
+    let now = instant(&get("now")?)?;
+    let run_input = (!run_input.is_null()).then_some(&run_input);
+    let verdict = match resume_verdict(&run, stored_schema(&schema), run_input, now) {
+        ResumeVerdict::Answer(answer) => Verdict {
+            decided_by: "client",
+            http_status: Some(answer.http_status),
+            status: Some(answer.status.to_string()),
+            details_type: Some(answer.details_type.to_string()),
+            reason: answer.reason.clone(),
+            state: answer.state.as_ref().map(VerdictState::from),
+            errors: answer.errors.clone(),
+            stored_input: answer.stored_input.clone(),
+        },
+        ResumeVerdict::HttpError { status, reason } => Verdict {
+            decided_by: "client",
+            http_status: Some(status),
+            status: None,
+            details_type: None,
+            reason: Some(reason),
+            state: None,
+            errors: Vec::new(),
+            stored_input: None,
+        },
+        ResumeVerdict::ServerDecides { reason } => Verdict {
+            decided_by: "server",
+            http_status: None,
+            status: None,
+            details_type: None,
+            reason: Some(reason),
+            state: None,
+            errors: Vec::new(),
+            stored_input: None,
+        },
+    };
+    to_js(&verdict)
+}
 
 /// The answer of `validateRunInput`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RunInputValidation {
-    /// `true` / `false`, or `null` when only the server can tell.
     valid: Option<bool>,
-    /// The server's reason, byte for byte, when it is not valid.
     reason: Option<String>,
-    /// Every validation error with its field path, for forms.
     errors: Vec<ValidationIssue>,
-    /// `"client"` when decided here, `"server"` when only the server can tell.
     decided_by: &'static str,
 }
 
-/// Judges run input against the run-input schema a pause stored, as Prefect's resume
-/// endpoint does: hydration of `__prefect_kind` placeholders, then validation.
-///
-/// `schema` is the stored schema as an object or as the stored JSON text.
-#[wasm_bindgen(js_name = validateRunInput)]
-pub fn validate_run_input(schema: JsValue, run_input: JsValue) -> Result<JsValue, JsValue> {
+/// Judges run input against the schema a pause stored, as Prefect's resume endpoint does:
+/// placeholders hydrated, then validated; the reason is the server's, word for word.
+#[wasm_bindgen(js_name = validateRunInput, unchecked_return_type = "RunInputValidation")]
+pub fn validate_run_input(
+    #[wasm_bindgen(unchecked_param_type = "JsonSchema | string")] schema: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | string")] run_input: JsValue,
+) -> Result<JsValue, JsValue> {
     let schema = from_js("schema", schema)?;
-    let Value::Object(run_input) = from_js("runInput", run_input)? else {
-        return Err(js_error("TypeError", "runInput must be a plain object"));
+    let run_input = match run_input.as_string() {
+        Some(text) => json_text("runInput", &text)?,
+        None => from_js("runInput", run_input)?,
     };
-    let stored = match &schema {
-        Value::String(text) => StoredSchema::Text(text),
-        other => StoredSchema::Json(other),
+    let Value::Object(run_input) = run_input else {
+        return Err(invalid_argument(
+            "runInput must be a plain object or the JSON text of one",
+        ));
     };
-    let answer = match check_run_input(&run_input, Some(stored)) {
+    let answer = match check_run_input(&run_input, Some(stored_schema(&schema))) {
         InputCheck::Accepted { .. } => RunInputValidation {
             valid: Some(true),
             reason: None,
@@ -71,4 +206,24 @@ pub fn validate_run_input(schema: JsValue, run_input: JsValue) -> Result<JsValue
         },
     };
     to_js(&answer)
+}
+
+/// Reads a flow run (an object or JSON text) as Prefect returns it; throws a
+/// `FlowgateError` of kind `parse` naming the JSON path of whatever does not fit.
+#[wasm_bindgen(js_name = parseFlowRun, unchecked_return_type = "FlowRun")]
+pub fn parse_flow_run(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] json: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&model_from_js::<FlowRun>("flow run", json)?)
+}
+
+/// Reads an orchestration result (the body of a resume answer); errors as `parseFlowRun`.
+#[wasm_bindgen(js_name = parseOrchestrationResult, unchecked_return_type = "OrchestrationResult")]
+pub fn parse_orchestration_result(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] json: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&model_from_js::<OrchestrationResult>(
+        "orchestration result",
+        json,
+    )?)
 }

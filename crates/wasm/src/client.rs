@@ -1,0 +1,266 @@
+//! `PrefectClient`: `flowgate-client` for JS, every call a Promise.
+
+use flowgate_client::core::{FlowRun, FlowRunFilter, FlowRunPageRequest};
+use flowgate_client::{
+    Auth, Client, ClientError, ClientOptions, DEFAULT_CONCURRENCY, parse_flow_run_id,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::convert::{
+    client_error, client_error_data, from_js, invalid_argument, model_from_js, to_js,
+};
+
+/// A Prefect API client.
+#[wasm_bindgen]
+pub struct PrefectClient {
+    inner: Client,
+}
+
+fn options_from(value: Value) -> Result<ClientOptions, JsValue> {
+    let mut options = ClientOptions::default();
+    if let Some(url) = value.get("apiUrl") {
+        options.api_url = url
+            .as_str()
+            .ok_or_else(|| invalid_argument("apiUrl must be a string"))?
+            .to_owned();
+    }
+    if let Some(ms) = value.get("timeoutMs") {
+        options.timeout_ms = ms
+            .as_u64()
+            .and_then(|ms| u32::try_from(ms).ok())
+            .ok_or_else(|| invalid_argument("timeoutMs must be a whole number of milliseconds"))?;
+    }
+    options.auth = match value.get("auth") {
+        None | Some(Value::Null) => None,
+        Some(auth) => match (auth.get("basic"), auth.get("bearer")) {
+            (Some(Value::String(pair)), None) => Some(Auth::Basic(pair.clone())),
+            (None, Some(Value::String(key))) => Some(Auth::Bearer(key.clone())),
+            _ => {
+                return Err(invalid_argument(
+                    "auth must be { basic: \"user:pass\" } or { bearer: \"<api key>\" }",
+                ));
+            }
+        },
+    };
+    Ok(options)
+}
+
+/// Runs `call` on a copy of the client and resolves with its converted result.
+fn promise<T, F>(client: &Client, call: impl FnOnce(Client) -> F + 'static) -> js_sys::Promise
+where
+    T: Serialize,
+    F: std::future::Future<Output = Result<T, ClientError>> + 'static,
+{
+    let client = client.clone();
+    future_to_promise(async move {
+        match call(client).await {
+            Ok(value) => to_js(&value),
+            Err(err) => Err(client_error(&err)),
+        }
+    })
+}
+
+fn rejected(error: JsValue) -> js_sys::Promise {
+    js_sys::Promise::reject(&error)
+}
+
+#[wasm_bindgen]
+impl PrefectClient {
+    /// A client for `{ apiUrl, auth?, timeoutMs? }`; throws a `FlowgateError` of kind
+    /// `invalidConfig` for options that cannot work.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "PrefectClientOptions | undefined")] options: JsValue,
+    ) -> Result<PrefectClient, JsValue> {
+        let options = options_from(from_js("options", options)?)?;
+        let inner = Client::new(options).map_err(|err| client_error(&err))?;
+        Ok(PrefectClient { inner })
+    }
+
+    /// `GET /health`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<boolean>")]
+    pub fn health(&self) -> js_sys::Promise {
+        promise(&self.inner, |c| async move { c.health().await })
+    }
+
+    /// `GET /admin/version`.
+    #[wasm_bindgen(js_name = serverVersion, unchecked_return_type = "Promise<string>")]
+    pub fn server_version(&self) -> js_sys::Promise {
+        promise(&self.inner, |c| async move { c.server_version().await })
+    }
+
+    /// `POST /flow_runs/filter`.
+    #[wasm_bindgen(js_name = listFlowRuns, unchecked_return_type = "Promise<FlowRun[]>")]
+    pub fn list_flow_runs(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FlowRunFilter")] filter: JsValue,
+    ) -> js_sys::Promise {
+        match model_from_js::<FlowRunFilter>("flow run filter", filter) {
+            Ok(filter) => promise(
+                &self.inner,
+                |c| async move { c.list_flow_runs(&filter).await },
+            ),
+            Err(error) => rejected(error),
+        }
+    }
+
+    /// `POST /flow_runs/count`.
+    #[wasm_bindgen(js_name = countFlowRuns, unchecked_return_type = "Promise<number>")]
+    pub fn count_flow_runs(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FlowRunFilter")] filter: JsValue,
+    ) -> js_sys::Promise {
+        match model_from_js::<FlowRunFilter>("flow run filter", filter) {
+            Ok(filter) => promise(
+                &self.inner,
+                |c| async move { c.count_flow_runs(&filter).await },
+            ),
+            Err(error) => rejected(error),
+        }
+    }
+
+    /// `POST /flow_runs/paginate`.
+    #[wasm_bindgen(js_name = paginateFlowRuns, unchecked_return_type = "Promise<FlowRunPage>")]
+    pub fn paginate_flow_runs(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FlowRunPageRequest")] page: JsValue,
+    ) -> js_sys::Promise {
+        match model_from_js::<FlowRunPageRequest>("flow run page request", page) {
+            Ok(page) => promise(
+                &self.inner,
+                |c| async move { c.paginate_flow_runs(&page).await },
+            ),
+            Err(error) => rejected(error),
+        }
+    }
+
+    /// `GET /flow_runs/{id}`.
+    #[wasm_bindgen(js_name = readFlowRun, unchecked_return_type = "Promise<FlowRun>")]
+    pub fn read_flow_run(&self, id: &str) -> js_sys::Promise {
+        match parse_flow_run_id(id) {
+            Ok(id) => promise(
+                &self.inner,
+                move |c| async move { c.read_flow_run(id).await },
+            ),
+            Err(err) => rejected(client_error(&err)),
+        }
+    }
+
+    /// `POST /flows/filter` for the flows of these ids.
+    #[wasm_bindgen(js_name = flowsById, unchecked_return_type = "Promise<Flow[]>")]
+    pub fn flows_by_id(&self, ids: Vec<String>) -> js_sys::Promise {
+        match ids
+            .iter()
+            .map(|id| parse_flow_run_id(id))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(ids) => promise(
+                &self.inner,
+                move |c| async move { c.flows_by_id(ids).await },
+            ),
+            Err(err) => rejected(client_error(&err)),
+        }
+    }
+
+    /// The schema text and description a paused run asks for; `null` when its pause did
+    /// not ask for input.
+    #[wasm_bindgen(js_name = readRunInputSchema, unchecked_return_type = "Promise<RunInputRequest | null>")]
+    pub fn read_run_input_schema(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FlowRun")] flow_run: JsValue,
+    ) -> js_sys::Promise {
+        match model_from_js::<FlowRun>("flow run", flow_run) {
+            Ok(run) => promise(&self.inner, move |c| async move {
+                c.run_input_request(&run).await
+            }),
+            Err(error) => rejected(error),
+        }
+    }
+
+    /// `POST /flow_runs/{id}/resume`; never blindly retried.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Resumed>")]
+    pub fn resume(
+        &self,
+        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")]
+        run_input: JsValue,
+    ) -> js_sys::Promise {
+        let id = match parse_flow_run_id(id) {
+            Ok(id) => id,
+            Err(err) => return rejected(client_error(&err)),
+        };
+        let input = match from_js("runInput", run_input) {
+            Ok(Value::Null) => None,
+            Ok(input) => Some(input),
+            Err(error) => return rejected(error),
+        };
+        promise(&self.inner, move |c| async move {
+            c.resume(id, input.as_ref()).await
+        })
+    }
+
+    /// Resumes each run once, `concurrency` (default 4) at a time, calling
+    /// `onProgress({ flowRunId, ok, error, done, total })` as each completes; one failure
+    /// never stops the batch.
+    #[wasm_bindgen(js_name = resumeMany, unchecked_return_type = "Promise<BulkOutcome[]>")]
+    pub fn resume_many(
+        &self,
+        ids: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "ResumeManyOptions | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        let ids = match ids
+            .iter()
+            .map(|id| parse_flow_run_id(id))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(ids) => ids,
+            Err(err) => return rejected(client_error(&err)),
+        };
+        let get = |key: &str| {
+            if options.is_undefined() || options.is_null() {
+                JsValue::UNDEFINED
+            } else {
+                js_sys::Reflect::get(&options, &key.into()).unwrap_or(JsValue::UNDEFINED)
+            }
+        };
+        let concurrency = get("concurrency")
+            .as_f64()
+            .map_or(DEFAULT_CONCURRENCY, |n| n.max(1.0) as usize);
+        let on_progress = get("onProgress").dyn_into::<js_sys::Function>().ok();
+        let client = self.inner.clone();
+        future_to_promise(async move {
+            let outcomes = client
+                .resume_many(&ids, concurrency, |outcome, done, total| {
+                    if let Some(callback) = &on_progress {
+                        let mut event = bulk_outcome(outcome);
+                        event["done"] = json!(done);
+                        event["total"] = json!(total);
+                        if let Ok(event) = to_js(&event) {
+                            let _ = callback.call1(&JsValue::NULL, &event);
+                        }
+                    }
+                })
+                .await;
+            to_js(&outcomes.iter().map(bulk_outcome).collect::<Vec<_>>())
+        })
+    }
+}
+
+/// `{ flowRunId, ok, error }` for one run of a bulk resume.
+fn bulk_outcome(outcome: &flowgate_client::BulkOutcome) -> Value {
+    match &outcome.outcome {
+        Ok(resumed) => json!({
+            "flowRunId": outcome.flow_run_id,
+            "ok": serde_json::to_value(resumed).unwrap_or(Value::Null),
+            "error": null,
+        }),
+        Err(err) => json!({
+            "flowRunId": outcome.flow_run_id,
+            "ok": null,
+            "error": { "message": err.to_string(), "details": client_error_data(err) },
+        }),
+    }
+}

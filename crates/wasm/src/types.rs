@@ -1,0 +1,281 @@
+//! The package's TypeScript declarations, written once. wasm-bindgen attaches them to the
+//! exports through `unchecked_param_type` / `unchecked_return_type`; `tsc --noEmit` over
+//! `web/tests/types/example.ts` checks them.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Prefect's state types. */
+export type StateType =
+  | "SCHEDULED" | "PENDING" | "RUNNING" | "COMPLETED" | "FAILED"
+  | "CANCELLED" | "CRASHED" | "PAUSED" | "CANCELLING";
+/** What the server did with a requested state change. */
+export type SetStateStatus = "ACCEPT" | "REJECT" | "ABORT" | "WAIT";
+/** The `type` tag of orchestration details. Input REJECTs carry `abort_details`. */
+export type DetailsType = "accept_details" | "reject_details" | "abort_details" | "wait_details";
+/** A JSON Schema object, as a pause stores it. */
+export type JsonSchema = Record<string, unknown>;
+/** ISO 8601 instants, as Prefect writes them (`2026-11-28T21:52:22.275000Z`). */
+export type Timestamp = string;
+
+export interface StateDetails {
+  flow_run_id: string | null;
+  task_run_id: string | null;
+  child_flow_run_id: string | null;
+  scheduled_time: Timestamp | null;
+  cache_key: string | null;
+  cache_expiration: Timestamp | null;
+  deferred: boolean | null;
+  untrackable_result: boolean;
+  pause_timeout: Timestamp | null;
+  pause_reschedule: boolean;
+  pause_key: string | null;
+  run_input_keyset: { schema?: string; response?: string; description?: string; [key: string]: string | undefined } | null;
+  refresh_cache: boolean | null;
+  retriable: boolean | null;
+  transition_id: string | null;
+  task_parameters_id: string | null;
+  traceparent: string | null;
+  deployment_concurrency_lease_id: string | null;
+  [field: string]: unknown;
+}
+
+export interface State {
+  id: string;
+  type: StateType;
+  name: string | null;
+  timestamp: Timestamp;
+  message: string | null;
+  data: unknown;
+  state_details: StateDetails;
+  [field: string]: unknown;
+}
+
+export interface FlowRunPolicy {
+  max_retries: number;
+  retry_delay_seconds: number;
+  retries: number | null;
+  retry_delay: number | null;
+  pause_keys: string[] | null;
+  resuming: boolean | null;
+  retry_type: string | null;
+  [field: string]: unknown;
+}
+
+/** A flow run, every field Prefect 3.9.1 returns (unknown fields are kept too). */
+export interface FlowRun {
+  id: string;
+  created: Timestamp | null;
+  updated: Timestamp | null;
+  name: string;
+  flow_id: string;
+  state_id: string | null;
+  deployment_id: string | null;
+  deployment_version: string | null;
+  work_queue_id: string | null;
+  work_queue_name: string | null;
+  flow_version: string | null;
+  parameters: Record<string, unknown>;
+  idempotency_key: string | null;
+  context: Record<string, unknown>;
+  empirical_policy: FlowRunPolicy;
+  tags: string[];
+  labels: Record<string, string | number | boolean>;
+  parent_task_run_id: string | null;
+  state_type: StateType | null;
+  state_name: string | null;
+  run_count: number;
+  expected_start_time: Timestamp | null;
+  next_scheduled_start_time: Timestamp | null;
+  start_time: Timestamp | null;
+  end_time: Timestamp | null;
+  total_run_time: number;
+  estimated_run_time: number;
+  estimated_start_time_delta: number;
+  auto_scheduled: boolean;
+  infrastructure_document_id: string | null;
+  infrastructure_pid: string | null;
+  created_by: { id: string | null; type: string | null; display_value: string | null } | null;
+  work_pool_id: string | null;
+  work_pool_name: string | null;
+  state: State | null;
+  job_variables: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
+
+export interface Flow {
+  id: string;
+  created: Timestamp | null;
+  updated: Timestamp | null;
+  name: string;
+  tags: string[];
+  labels: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
+
+export type OrchestrationDetails =
+  | { type: "accept_details" }
+  | { type: "reject_details"; reason: string | null }
+  | { type: "abort_details"; reason: string | null }
+  | { type: "wait_details"; delay_seconds: number; reason: string | null };
+
+/** The body of a resume answer. */
+export interface OrchestrationResult {
+  state: State | null;
+  status: SetStateStatus;
+  details: OrchestrationDetails;
+}
+
+/** One validation error, for showing next to a form field. */
+export interface ValidationIssue {
+  /** The field as Prefect names it: "" for the whole input, "address", "tags[1]". */
+  path: string;
+  /** The same location as a JSON Pointer ("/tags/1"). */
+  pointer: string;
+  /** The JSON Schema keyword that failed. */
+  keyword: string;
+  /** Python jsonschema's message, as the server words it. */
+  message: string;
+}
+
+/** What `POST /flow_runs/{id}/resume` will answer, decided before sending it. */
+export interface ResumeVerdict {
+  /** "server" only when Jinja templates or workspace variables decide it. */
+  decidedBy: "client" | "server";
+  /** 201 when a new state is written, 200 otherwise; 422/500 when the server refuses or fails. */
+  httpStatus: number | null;
+  status: SetStateStatus | null;
+  detailsType: DetailsType | null;
+  /** The reason, byte for byte. */
+  reason: string | null;
+  /** The state in the answer: new, or the unchanged current one; null for ABORT. */
+  state: { type: StateType; name: string | null; message: string | null; unchanged: boolean } | null;
+  /** Every validation error, for forms. */
+  errors: ValidationIssue[];
+  /** On ACCEPT of an input pause: the input the server will store. */
+  storedInput: unknown | null;
+}
+
+export interface CheckResumeOptions {
+  /** The stored run-input schema: an object, its JSON text, or null/absent if none is stored. */
+  schema?: JsonSchema | string | null;
+  /** The `run_input` to send. */
+  runInput?: Record<string, unknown> | null;
+  /** The `run_input` as JSON text instead: keeps `1.0` apart from `1`, as the server does. */
+  runInputJson?: string;
+  /** When the request will be made; defaults to now. */
+  now?: Date | string | number;
+}
+
+export interface RunInputValidation {
+  /** null when only the server can tell. */
+  valid: boolean | null;
+  /** The server's REJECT reason, word for word. */
+  reason: string | null;
+  errors: ValidationIssue[];
+  decidedBy: "client" | "server";
+}
+
+export type FlowRunSort =
+  | "ID_DESC" | "START_TIME_ASC" | "START_TIME_DESC" | "EXPECTED_START_TIME_ASC"
+  | "EXPECTED_START_TIME_DESC" | "NAME_ASC" | "NAME_DESC" | "NEXT_SCHEDULED_START_TIME_ASC"
+  | "END_TIME_DESC";
+
+export interface TimeRange { before_?: Timestamp; after_?: Timestamp; is_null_?: boolean }
+
+/** Prefect's flow-run filter body (`/flow_runs/filter`, `/flow_runs/count`). */
+export interface FlowRunFilter {
+  flows?: {
+    id?: { any_?: string[]; not_any_?: string[] };
+    name?: { any_?: string[]; like_?: string };
+    tags?: { all_?: string[]; any_?: string[]; is_null_?: boolean };
+  };
+  flow_runs?: {
+    id?: { any_?: string[]; not_any_?: string[] };
+    name?: { any_?: string[]; like_?: string };
+    tags?: { all_?: string[]; any_?: string[]; is_null_?: boolean };
+    state?: {
+      type?: { any_?: StateType[]; not_any_?: StateType[] };
+      name?: { any_?: string[]; not_any_?: string[] };
+    };
+    start_time?: TimeRange;
+    expected_start_time?: TimeRange;
+    deployment_id?: { any_?: string[]; is_null_?: boolean };
+    [criterion: string]: unknown;
+  };
+  deployments?: {
+    id?: { any_?: string[]; not_any_?: string[] };
+    name?: { any_?: string[]; like_?: string };
+  };
+  sort?: FlowRunSort;
+  /** At most 200. */
+  limit?: number;
+  offset?: number;
+}
+
+/** Body of `/flow_runs/paginate`. */
+export interface FlowRunPageRequest extends Omit<FlowRunFilter, "limit" | "offset"> {
+  /** 1-based. */
+  page: number;
+  limit: number;
+}
+
+export interface FlowRunPage {
+  results: FlowRun[];
+  count: number;
+  limit: number;
+  pages: number;
+  page: number;
+}
+
+export interface PrefectClientOptions {
+  /** Default "/api" (same origin). E.g. "http://127.0.0.1:4200/api" or a Prefect Cloud workspace URL. */
+  apiUrl?: string;
+  /** `{ basic: "user:pass" }` for self-hosted auth, `{ bearer: "<api key>" }` for Prefect Cloud. */
+  auth?: { basic: string } | { bearer: string };
+  /** Per-request timeout; default 15000. */
+  timeoutMs?: number;
+}
+
+/** What a paused run asks for. Render `description` as text, never as HTML. */
+export interface RunInputRequest {
+  schema: string | null;
+  description: string | null;
+}
+
+export interface Resumed {
+  result: OrchestrationResult;
+  /** True when a new state was written (HTTP 201). */
+  stateWritten: boolean;
+}
+
+export type FlowgateErrorKind =
+  | "invalidConfig" | "invalidArgument" | "unreachable" | "timeout" | "unauthorized"
+  | "notFound" | "validation" | "http" | "decode" | "resumeInterrupted" | "parse" | "internal";
+
+/** Every thrown error and rejected Promise is one of these. */
+export interface FlowgateError extends Error {
+  name: "FlowgateError";
+  kind: FlowgateErrorKind;
+  /** The failure's data, e.g. `{ kind: "unauthorized", status: 401, credential: "the API key" }`. */
+  details: unknown;
+}
+
+export interface BulkOutcome {
+  flowRunId: string;
+  ok: Resumed | null;
+  error: { message: string; details: unknown } | null;
+}
+
+export interface BulkProgress extends BulkOutcome {
+  done: number;
+  total: number;
+}
+
+export interface ResumeManyOptions {
+  /** Resumes in flight at once; default 4. */
+  concurrency?: number;
+  onProgress?: (progress: BulkProgress) => void;
+}
+"#;

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the npm package `flowgate` into web/package/dist: an ES-module build for browsers
+# and bundlers (dist/web) and a build for Node (dist/node), with the installed wasm-bindgen
+# CLI and wasm-opt. Prints the gzipped size of the browser build against its 300 KB budget;
+# being over it is reported, loudly, but does not fail the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*"; }
+export PATH="$PWD/web/node_modules/.bin:$PATH"
+
+dist=web/package/dist
+wasm=target/wasm32-unknown-unknown/release/flowgate_wasm.wasm
+
+say "compiling crates/wasm for wasm32 (release)"
+cargo build -q -p flowgate-wasm --release --target wasm32-unknown-unknown
+
+rm -rf "$dist"
+for target in web nodejs; do
+  dir="$dist/${target/nodejs/node}"
+  say "wasm-bindgen --target $target -> $dir"
+  wasm-bindgen --target "$target" --out-dir "$dir" --out-name flowgate "$wasm"
+  wasm-opt -Oz "$dir/flowgate_bg.wasm" -o "$dir/flowgate_bg.wasm"
+done
+# The Node build is CommonJS inside a package whose other files are ES modules.
+echo '{ "type": "commonjs" }' > "$dist/node/package.json"
+
+wasm_gz=$(gzip -9 -c "$dist/web/flowgate_bg.wasm" | wc -c)
+js_gz=$(gzip -9 -c "$dist/web/flowgate.js" | wc -c)
+total=$((wasm_gz + js_gz))
+budget=$((300 * 1024))
+printf 'package size (gzipped): wasm %d B + JS %d B = %d B (%d KB); budget 300 KB: %s\n' \
+  "$wasm_gz" "$js_gz" "$total" $((total / 1024)) "$([ "$total" -le "$budget" ] && echo within || echo OVER)"

@@ -1,0 +1,99 @@
+// The package's pure API, imported exactly as users import it: every recorded answer of the
+// real Prefect server replayed through checkResume, Prefect's own validator (the oracle
+// corpus) against validateRunInput, and parse errors that name the JSON path.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { checkResume, validateRunInput, parseFlowRun, parseOrchestrationResult } from "flowgate";
+
+const recorded = JSON.parse(
+  readFileSync(new URL("../../../crates/core/tests/fixtures/resume_cases.json", import.meta.url), "utf8"),
+);
+
+test("checkResume predicts every recorded server answer, branch by branch", () => {
+  const branches = new Set();
+  for (const c of recorded) {
+    const verdict = checkResume(c.flow_run, { schema: c.schema, runInput: c.request.run_input, now: c.now });
+    const { status, body } = c.response;
+    if (verdict.decidedBy === "server") {
+      assert.match(c.name, /server_decides$/, `${c.name} undecided: ${verdict.reason}`);
+      continue;
+    }
+    assert.equal(verdict.httpStatus, status, c.name);
+    if (status === 200 || status === 201) {
+      assert.equal(verdict.status, body.status, c.name);
+      assert.equal(verdict.detailsType, body.details.type, c.name);
+      assert.equal(verdict.reason, body.details.reason ?? null, c.name);
+      assert.equal(verdict.state?.type ?? null, body.state?.type ?? null, c.name);
+      assert.equal(verdict.state?.name ?? null, body.state?.name ?? null, c.name);
+      assert.equal(verdict.state?.message ?? null, body.state?.message ?? null, c.name);
+      branches.add(`${body.status}/${body.details.type}/${status}`);
+    } else {
+      branches.add(`HTTP ${status}`);
+    }
+  }
+  for (const branch of ["ACCEPT/accept_details/201", "REJECT/abort_details/200", "REJECT/reject_details/200",
+    "REJECT/reject_details/201", "ABORT/abort_details/200", "HTTP 422", "HTTP 500"]) {
+    assert.ok(branches.has(branch), `the corpus covers ${branch}`);
+  }
+});
+
+test("JSON text keeps floats apart from integers, as the server sees them", () => {
+  const c = recorded.find((x) => x.name === "input_wrong_type");
+  const text = '{"approver": "x", "count": 1.0, "tags": 2.0, "address": {"city": "c"}}';
+  assert.equal(validateRunInput(c.schema, text).reason, "Reason: Validation failed for field 'tags'. Failure reason: 2.0 is not of type 'array'");
+  assert.equal(checkResume(c.flow_run, { schema: c.schema, runInputJson: text, now: c.now }).reason,
+    "Reason: Validation failed for field 'tags'. Failure reason: 2.0 is not of type 'array'");
+  assert.equal(validateRunInput(c.schema, JSON.parse(text)).reason, "Reason: Validation failed for field 'tags'. Failure reason: 2 is not of type 'array'");
+});
+
+test("a rejected verdict lists every field error for forms", () => {
+  const c = recorded.find((x) => x.name === "input_wrong_type");
+  const verdict = checkResume(c.flow_run, { schema: JSON.parse(c.schema), runInput: { approver: 5, count: "z", address: {} } });
+  assert.equal(verdict.status, "REJECT");
+  assert.equal(verdict.reason, "Reason: Validation failed for field 'count'. Failure reason: 'z' is not of type 'integer'");
+  assert.deepEqual(verdict.errors.map((e) => e.path).sort(), ["address", "approver", "count"]);
+  assert.ok(verdict.errors.every((e) => typeof e.message === "string" && e.pointer.startsWith("/")));
+});
+
+test("validateRunInput gives Prefect's own verdict on the oracle corpus", { skip: false }, () => {
+  const path = process.env.FLOWGATE_ORACLE_CORPUS;
+  assert.ok(path, "FLOWGATE_ORACLE_CORPUS must name a corpus from scripts/oracle/prefect_oracle.py");
+  const corpus = JSON.parse(readFileSync(path, "utf8"));
+  let same = 0;
+  const differences = [];
+  for (const c of corpus.cases) {
+    // JSON text, as the server receives it: a JS object cannot keep 1.0 apart from 1.
+    const result = validateRunInput(corpus.schemas[c.schema], c.input_json);
+    const want = c.expected;
+    const ok =
+      want.status === "ACCEPT" ? result.valid === true
+      : want.status === "REJECT" ? result.valid === false && result.reason === want.reason
+      : result.valid === false && result.reason.startsWith("The server fails");
+    if (ok) same++;
+    else differences.push(`${c.name}: prefect ${JSON.stringify(want)} flowgate ${JSON.stringify(result)}`);
+  }
+  console.log(`validateRunInput vs prefect: ${same}/${corpus.cases.length} identical`);
+  assert.ok(corpus.cases.length >= 2000);
+  assert.deepEqual(differences.slice(0, 10), []);
+});
+
+test("malformed documents are refused with the JSON path", () => {
+  const run = structuredClone(recorded[0].flow_run);
+  assert.deepEqual(parseFlowRun(JSON.stringify(run)), run, "lossless through JSON text");
+  run.state.timestamp = "yesterday";
+  assert.throws(() => parseFlowRun(run), (err) => {
+    assert.equal(err.name, "FlowgateError");
+    assert.equal(err.kind, "parse");
+    assert.equal(err.details.path, "state.timestamp");
+    assert.match(err.message, /`state\.timestamp`/);
+    return true;
+  });
+  const text = JSON.stringify(recorded[0].flow_run);
+  assert.throws(() => parseFlowRun(text.slice(0, text.length - 30)), (err) => err.kind === "parse" && /EOF/.test(err.message));
+  assert.throws(() => parseOrchestrationResult({ status: "ACCEPT" }), (err) => err.kind === "parse");
+  const accepted = recorded.find((x) => x.name === "plain_accept").response.body;
+  assert.deepEqual(parseOrchestrationResult(accepted), accepted);
+  assert.throws(() => validateRunInput({}, "not an object"), (err) => err.kind === "invalidArgument");
+  assert.throws(() => checkResume(recorded[0].flow_run, { now: "soon" }), (err) => err.kind === "invalidArgument");
+});

@@ -1,0 +1,56 @@
+// A typed use of the package; `tsc --noEmit` proves the declarations describe it.
+import init, {
+  PrefectClient,
+  checkResume,
+  validateRunInput,
+  parseFlowRun,
+  type FlowRun,
+  type FlowgateError,
+  type ResumeVerdict,
+  type SetStateStatus,
+  type StateType,
+} from "flowgate";
+
+export async function approveFirst(apiUrl: string, apiKey: string): Promise<SetStateStatus | null> {
+  await init();
+  const client = new PrefectClient({ apiUrl, auth: { bearer: apiKey }, timeoutMs: 10_000 });
+  const runs: FlowRun[] = await client.listFlowRuns({
+    flow_runs: { state: { type: { any_: ["PAUSED"] } } },
+    sort: "START_TIME_DESC",
+    limit: 50,
+  });
+  const run = runs[0];
+  if (!run) return null;
+  const asks = await client.readRunInputSchema(run);
+  const input = { approver: "ana" };
+  const verdict: ResumeVerdict = checkResume(run, { schema: asks?.schema ?? null, runInput: input });
+  if (verdict.decidedBy === "client" && verdict.status !== "ACCEPT") {
+    const fields: string[] = verdict.errors.map((e) => `${e.path}: ${e.message}`);
+    throw new Error(`${verdict.reason} (${fields.join("; ")})`);
+  }
+  try {
+    const { result, stateWritten } = await client.resume(run.id, input);
+    const newType: StateType | undefined = result.state?.type;
+    void newType;
+    void stateWritten;
+    return result.status;
+  } catch (e) {
+    const err = e as FlowgateError;
+    if (err.kind === "unauthorized") throw new Error("check the API key");
+    throw err;
+  }
+}
+
+export function typedPieces(json: string): boolean | null {
+  const run: FlowRun = parseFlowRun(json);
+  const state: StateType | null = run.state_type;
+  void state;
+  const check = validateRunInput({ type: "object" }, "{}");
+  const valid: boolean | null = check.valid;
+  const by: "client" | "server" = check.decidedBy;
+  void by;
+  // @ts-expect-error: statuses are a closed union
+  const wrong: SetStateStatus = "MAYBE";
+  void wrong;
+  return valid;
+}
