@@ -84,36 +84,42 @@ impl Server {
     }
 
     /// GETs are safe to retry: after a 500 the server resets the kept-alive connection,
-    /// and the next request on it fails once; 503 means a locked SQLite database.
+    /// and the next request on it fails once.
     fn get(&self, path: &str) -> (u16, String) {
         let url = format!("{}{path}", self.api);
-        for attempt in 1..=8 {
-            let mut response = self
-                .agent
-                .get(&url)
-                .call()
-                .or_else(|_| self.agent.get(&url).call())
-                .unwrap_or_else(|err| panic!("GET {path}: {err}"));
-            let status = response.status().as_u16();
-            let text = response.body_mut().read_to_string().expect("body");
-            if status != 503 || attempt == 8 {
-                return (status, text);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(150 * attempt));
-        }
-        unreachable!("the loop returns on its last attempt")
+        self.busy_retried(
+            || {
+                self.agent
+                    .get(&url)
+                    .call()
+                    .or_else(|_| self.agent.get(&url).call())
+            },
+            path,
+        )
     }
 
-    /// A POST, re-sent only on 503: Prefect on SQLite answers it while another writer holds
-    /// the database, and has then done nothing.
     fn post(&self, path: &str, body: &Value) -> (u16, String) {
+        let url = format!("{}{path}", self.api);
+        self.busy_retried(
+            || {
+                self.agent
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .send(body.to_string())
+            },
+            path,
+        )
+    }
+
+    /// Sends, re-sending only on 503: Prefect on SQLite answers it while another writer
+    /// holds the database, and has then done nothing.
+    fn busy_retried(
+        &self,
+        send: impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        path: &str,
+    ) -> (u16, String) {
         for attempt in 1..=8 {
-            let mut response = self
-                .agent
-                .post(format!("{}{path}", self.api))
-                .header("content-type", "application/json")
-                .send(body.to_string())
-                .unwrap_or_else(|err| panic!("POST {path}: {err}"));
+            let mut response = send().unwrap_or_else(|err| panic!("{path}: {err}"));
             let status = response.status().as_u16();
             let text = response.body_mut().read_to_string().expect("body");
             if status != 503 || attempt == 8 {

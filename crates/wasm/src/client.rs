@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{
-    client_error, client_error_data, from_js, invalid_argument, model_from_js, to_js,
+    client_error, client_error_data, field, from_js, invalid_argument, model_from_js, to_js,
 };
 
 /// A Prefect API client.
@@ -61,6 +61,12 @@ where
             Err(err) => Err(client_error(&err)),
         }
     })
+}
+
+fn parse_ids(ids: &[String]) -> Result<Vec<uuid::Uuid>, JsValue> {
+    ids.iter()
+        .map(|id| parse_flow_run_id(id).map_err(|err| client_error(&err)))
+        .collect()
 }
 
 fn rejected(error: JsValue) -> js_sys::Promise {
@@ -152,16 +158,12 @@ impl PrefectClient {
     /// `POST /flows/filter` for the flows of these ids.
     #[wasm_bindgen(js_name = flowsById, unchecked_return_type = "Promise<Flow[]>")]
     pub fn flows_by_id(&self, ids: Vec<String>) -> js_sys::Promise {
-        match ids
-            .iter()
-            .map(|id| parse_flow_run_id(id))
-            .collect::<Result<Vec<_>, _>>()
-        {
+        match parse_ids(&ids) {
             Ok(ids) => promise(
                 &self.inner,
                 move |c| async move { c.flows_by_id(ids).await },
             ),
-            Err(err) => rejected(client_error(&err)),
+            Err(error) => rejected(error),
         }
     }
 
@@ -211,21 +213,11 @@ impl PrefectClient {
         ids: Vec<String>,
         #[wasm_bindgen(unchecked_param_type = "ResumeManyOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        let ids = match ids
-            .iter()
-            .map(|id| parse_flow_run_id(id))
-            .collect::<Result<Vec<_>, _>>()
-        {
+        let ids = match parse_ids(&ids) {
             Ok(ids) => ids,
-            Err(err) => return rejected(client_error(&err)),
+            Err(error) => return rejected(error),
         };
-        let get = |key: &str| {
-            if options.is_undefined() || options.is_null() {
-                JsValue::UNDEFINED
-            } else {
-                js_sys::Reflect::get(&options, &key.into()).unwrap_or(JsValue::UNDEFINED)
-            }
-        };
+        let get = |key: &str| field(&options, key).unwrap_or(JsValue::UNDEFINED);
         let concurrency = get("concurrency")
             .as_f64()
             .map_or(DEFAULT_CONCURRENCY, |n| n.max(1.0) as usize);

@@ -30,6 +30,15 @@ pub(crate) fn model_from_js<T: DeserializeOwned>(
     parsed.map_err(|err| parse_error(&err))
 }
 
+/// `object[key]`, or `undefined` when the object itself is absent.
+pub(crate) fn field(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    if object.is_undefined() || object.is_null() {
+        Ok(JsValue::UNDEFINED)
+    } else {
+        js_sys::Reflect::get(object, &key.into())
+    }
+}
+
 /// A Rust value as a plain JS value: objects become plain objects, never `Map`s.
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value

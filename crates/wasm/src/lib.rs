@@ -18,7 +18,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 pub use crate::client::PrefectClient;
-use crate::convert::{from_js, invalid_argument, model_from_js, to_js};
+use crate::convert::{field, from_js, invalid_argument, model_from_js, to_js};
 
 /// The verdict as JS sees it.
 #[derive(Serialize)]
@@ -101,13 +101,7 @@ pub fn check_resume(
     #[wasm_bindgen(unchecked_param_type = "CheckResumeOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let run: FlowRun = model_from_js("flow run", flow_run)?;
-    let get = |key: &str| {
-        if options.is_undefined() || options.is_null() {
-            Ok(JsValue::UNDEFINED)
-        } else {
-            js_sys::Reflect::get(&options, &key.into())
-        }
-    };
+    let get = |key: &str| field(&options, key);
     let schema = from_js("schema", get("schema")?)?;
     let run_input = match get("runInputJson")?.as_string() {
         Some(text) => json_text("runInputJson", &text)?,
