@@ -16,7 +16,7 @@ dom=$(timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-sh
   --disable-quic --user-data-dir="$profile" --virtual-time-budget=10000 \
   --dump-dom "http://127.0.0.1:$port/" 2>/dev/null)
 rm -rf "$profile"
-if grep -q "paused flow runs" <<< "$dom"; then
+if grep -q "Waiting for you" <<< "$dom"; then
   echo "the console rendered"
 else
   echo "the console did not render; DOM was:"; echo "$dom" | head -20

@@ -69,7 +69,8 @@ fi
 # Real Prefect servers, started side by side: one for core's fidelity suite, one for the
 # client's suite (with runs for a bulk resume), and a bare one with auth enabled.
 harness_bin=(.venv/bin/python scripts/harness/prefect_harness.py)
-servers=(target/test-harness/core target/test-harness/client target/test-harness/auth target/test-harness/node)
+servers=(target/test-harness/core target/test-harness/client target/test-harness/auth target/test-harness/node
+  target/test-harness/console)
 stop_servers() {
   for dir in "${servers[@]}"; do "${harness_bin[@]}" stop "$dir" > /dev/null 2>&1 || true; done
 }
@@ -85,8 +86,10 @@ client_pid=$!
 auth_pid=$!
 "${harness_bin[@]}" start "${servers[3]}" --bulk 5 > "$out/harness-node.json" &
 node_pid=$!
+"${harness_bin[@]}" start "${servers[4]}" > "$out/harness-console.json" &
+console_pid=$!
 harness_ok=true
-for pid in $core_pid $client_pid $auth_pid $node_pid; do wait "$pid" || harness_ok=false; done
+for pid in $core_pid $client_pid $auth_pid $node_pid $console_pid; do wait "$pid" || harness_ok=false; done
 
 if $harness_ok; then
   tests "real Prefect server: resume fidelity and round trips" \
@@ -108,6 +111,10 @@ fi
 
 check "console release build (trunk)" trunk build --release
 check "console renders in headless Chromium" scripts/smoke-console.sh
+if $harness_ok; then
+  tests "console end to end in Chromium (Playwright) against a real server" \
+    env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/e2e/
+fi
 
 say "summary"
 if [ ${#failures[@]} -gt 0 ]; then

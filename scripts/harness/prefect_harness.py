@@ -37,7 +37,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
-TIMED_OUT_AFTER = 3  # seconds a pause lasts before it times out
+TIMED_OUT_AFTER = 8  # seconds a pause lasts before it times out
 
 APPROVAL_SCHEMA_KEY = "paused-1-schema"
 
@@ -159,6 +159,10 @@ def seed_api_runs(api: Api, approval_schema: str) -> dict:
     api.store_input(runs["suspended_input"], APPROVAL_SCHEMA_KEY, approval_schema)
     api.pause(runs["suspended_input"], reschedule=True, keyset=KEYSET)
 
+    # A name made of markup: consoles must render it as text.
+    runs["markup"] = api.run(flow_id, "<img src=x onerror=alert(1)>", ["<b>tag</b>"])
+    api.pause(runs["markup"])
+
     broken = {
         "schema_missing": None,
         "schema_not_json": "{not json",
@@ -270,6 +274,9 @@ def start(args) -> None:
 
     runs: dict = {"plain": [], "input": []}
     deadline = time.time() + 180
+    # The short pause first: its process must be killed before its own timeout fails the
+    # run, however slow the machine is.
+    procs.sort(key=lambda entry: entry[0] != "timed_out")
     for kind, id_file, proc in procs:
         while not id_file.exists() or not id_file.read_text().strip():
             if proc.poll() is not None and not id_file.exists():
@@ -305,7 +312,10 @@ def start(args) -> None:
     record["runs"] = runs
     (state / "harness.json").write_text(json.dumps(record, indent=2))
     log("seeded; waiting for the short pauses to time out")
-    time.sleep(TIMED_OUT_AFTER)
+    for key in ("timed_out", "suspended_timed_out"):
+        timeout = api.call("GET", f"/flow_runs/{runs[key]}")["state"]["state_details"]["pause_timeout"]
+        left = datetime.fromisoformat(timeout.replace("Z", "+00:00")) - datetime.now(timezone.utc)
+        time.sleep(max(0.0, left.total_seconds()) + 0.5)
     print(json.dumps(record, indent=2))
 
 

@@ -1,0 +1,6 @@
+//! Small pieces named for what the user sees.
+
+pub(crate) mod countdown;
+pub(crate) mod error_view;
+pub(crate) mod state_badge;
+pub(crate) mod verdict_line;

@@ -1,0 +1,5 @@
+//! The pages, one file each.
+
+pub(crate) mod inbox;
+pub(crate) mod run;
+pub(crate) mod settings;

@@ -1,0 +1,215 @@
+//! One run at `/runs/{id}`: its state, what it asks for, the verdict as you type, resume.
+
+use flowgate_client::{ClientError, Resumed, RunInputRequest, parse_flow_run_id};
+use flowgate_core::{
+    FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use serde_json::Value;
+
+use crate::components::countdown::{Countdown, ticking_clock};
+use crate::components::error_view::ErrorText;
+use crate::components::state_badge::StateBadge;
+use crate::components::verdict_line::{VerdictLine, verdict_text};
+use crate::state::connection::Connection;
+use crate::state::drafts;
+
+/// The run page.
+#[component]
+pub(crate) fn RunPage() -> impl IntoView {
+    let params = use_params_map();
+    let connection = expect_context::<Connection>();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let reloads = RwSignal::new(0u32);
+    let loaded = LocalResource::new(move || {
+        let id = id();
+        reloads.track();
+        let client = connection.client();
+        async move {
+            let client = client?;
+            let id = parse_flow_run_id(&id)?;
+            let run = client.read_flow_run(id).await?;
+            let asks = client.run_input_request(&run).await?;
+            Ok::<_, ClientError>((run, asks))
+        }
+    });
+    // Kept here, not in the detail view, so a reload after a resume keeps what was typed
+    // and what the server said.
+    let input = RwSignal::new(drafts::load(&id()).unwrap_or_else(|| "{}".into()));
+    let outcome = RwSignal::new(None::<Result<Resumed, ClientError>>);
+    view! {
+        {move || match loaded.get() {
+            None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
+            Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
+            Some(Ok((run, asks))) => view! {
+                <RunDetail run=run asks=asks input=input outcome=outcome reloads=reloads/>
+            }.into_any(),
+        }}
+    }
+}
+
+/// The loaded run.
+#[component]
+fn RunDetail(
+    run: FlowRun,
+    asks: Option<RunInputRequest>,
+    input: RwSignal<String>,
+    outcome: RwSignal<Option<Result<Resumed, ClientError>>>,
+    reloads: RwSignal<u32>,
+) -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let clock = ticking_clock();
+    let id = run.id;
+    let state = run.state.clone();
+    let details = state
+        .as_ref()
+        .map(|s| s.state_details.clone())
+        .unwrap_or_default();
+    let asks_input = asks.is_some();
+    let schema_text = asks.as_ref().and_then(|a| a.schema.clone());
+    let prefect_link = connection
+        .settings
+        .get_untracked()
+        .prefect_ui_run_url(&id.to_string());
+
+    // The input as JSON, or why it is not JSON yet.
+    let parsed = Memo::new(move |_| -> Result<Option<Value>, String> {
+        if !asks_input {
+            return Ok(None);
+        }
+        let text = input.get();
+        serde_json::from_str::<Value>(&text)
+            .map(Some)
+            .map_err(|err| err.to_string())
+    });
+    let verdict_run = run.clone();
+    let verdict = Memo::new(move |_| -> Result<ResumeVerdict, String> {
+        let input = parsed.get()?;
+        let schema = match &schema_text {
+            Some(text) => StoredSchema::Text(text),
+            None => StoredSchema::Missing,
+        };
+        Ok(resume_verdict(
+            &verdict_run,
+            schema,
+            input.as_ref(),
+            clock.get(),
+        ))
+    });
+    let line = Signal::derive(move || match verdict.get() {
+        Ok(v) => verdict_text(&v),
+        Err(err) => (
+            format!("not JSON yet, so nothing can be sent: {err}"),
+            "reject",
+        ),
+    });
+    let field_errors = move || match verdict.get() {
+        Ok(ResumeVerdict::Answer(answer)) => answer.errors.clone(),
+        _ => Vec::new(),
+    };
+
+    let resume = Action::new_local(move |input: &Option<Value>| {
+        let client = connection.client();
+        let input = input.clone();
+        async move { client?.resume(id, input.as_ref()).await }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = resume.value().get() {
+            if matches!(&result, Ok(r) if r.result.status == SetStateStatus::Accept) {
+                drafts::clear(&id.to_string());
+            }
+            outcome.set(Some(result));
+            reloads.update(|n| *n += 1);
+        }
+    });
+    let send = move |_| {
+        if resume.pending().get_untracked() {
+            return;
+        }
+        if let Ok(input) = parsed.get_untracked() {
+            outcome.set(None);
+            resume.dispatch(input);
+        }
+    };
+
+    view! {
+        <h1 data-testid="run-name">{run.name.clone()}</h1>
+        <p class="meta">
+            <StateBadge state_type=run.state_type.clone() name=run.state_name.clone()/>
+            " " <code>{id.to_string()}</code>
+            {prefect_link.map(|href| view! { " " <a href=href target="_blank" rel="noreferrer">"Open in Prefect (logs)"</a> })}
+        </p>
+        <dl class="details">
+            <dt>"State since"</dt><dd>{state.as_ref().map(|s| s.timestamp.format("%Y-%m-%d %H:%M:%S UTC").to_string())}</dd>
+            <dt>"Message"</dt><dd>{state.as_ref().and_then(|s| s.message.clone()).unwrap_or_else(|| "—".into())}</dd>
+            {(run.state_type == Some(StateType::Paused)).then(|| view! {
+                <dt>"Time left"</dt><dd><Countdown timeout=details.pause_timeout clock=clock/></dd>
+                <dt>"Pause key"</dt><dd>{details.pause_key.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"On resume"</dt><dd>{if details.pause_reschedule { "rescheduled (needs a deployment)" } else { "runs on in place" }}</dd>
+            })}
+            <dt>"Tags"</dt><dd>{if run.tags.is_empty() { "—".to_owned() } else { run.tags.join(", ") }}</dd>
+            <dt>"Parameters"</dt><dd><pre>{serde_json::to_string_pretty(&run.parameters).unwrap_or_default()}</pre></dd>
+            <dt>"Labels"</dt><dd><pre>{serde_json::to_string_pretty(&run.labels).unwrap_or_default()}</pre></dd>
+        </dl>
+        {asks.map(|asks| view! {
+            <section class="input">
+                <h2>"The input it asks for"</h2>
+                {asks.description.map(|text| view! { <p class="description" data-testid="description">{text}</p> })}
+                {asks.schema.is_none().then(|| view! { <p class="error">"No input schema is stored for this pause."</p> })}
+                <label>"Run input (JSON)"
+                    <textarea data-testid="run-input" rows="8" prop:value=move || input.get()
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            drafts::save(&id.to_string(), &text);
+                            input.set(text);
+                        }></textarea>
+                </label>
+                <ul class="field-errors" data-testid="field-errors">
+                    {move || field_errors().into_iter().map(|e| view! {
+                        <li><code>{if e.path.is_empty() { "(input)".to_owned() } else { e.path.clone() }}</code>": "{e.message.clone()}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        <VerdictLine text=line/>
+        <button data-testid="resume" on:click=send
+            disabled=move || resume.pending().get() || parsed.get().is_err()>
+            {move || if resume.pending().get() { "Resuming…" } else { "Resume" }}
+        </button>
+        <div class="outcome" data-testid="outcome">{move || outcome.get().map(outcome_view)}</div>
+    }
+}
+
+/// What happened, plainly.
+fn outcome_view(outcome: Result<Resumed, ClientError>) -> AnyView {
+    match outcome {
+        Err(error) => view! { <p><ErrorText error=error/></p> }.into_any(),
+        Ok(resumed) => {
+            let result = resumed.result;
+            let reason = result.details.reason().unwrap_or_default().to_owned();
+            let state = result
+                .state
+                .as_ref()
+                .and_then(|s| s.name.clone())
+                .unwrap_or_default();
+            let text = match &result.status {
+                SetStateStatus::Accept => format!("Resumed: the run is now {state}."),
+                SetStateStatus::Reject
+                    if result
+                        .state
+                        .as_ref()
+                        .is_some_and(|s| s.state_type == StateType::Failed) =>
+                {
+                    format!("Rejected: {reason} The run is now Failed.")
+                }
+                SetStateStatus::Reject => format!("Rejected: {reason}"),
+                SetStateStatus::Abort => {
+                    format!("Not resumed: {reason} Someone else may have resumed it already.")
+                }
+                other => format!("The server answered {other}: {reason}"),
+            };
+            view! { <p class="result" data-status=result.status.to_string()>{text}</p> }.into_any()
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Where the Prefect API is and how to sign in.
+
+use leptos::prelude::*;
+
+use crate::state::connection::{AuthKind, Connection};
+
+/// The settings page.
+#[component]
+pub(crate) fn SettingsPage() -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let current = connection.settings.get_untracked();
+    let api_url = RwSignal::new(current.api_url.clone());
+    let auth = RwSignal::new(current.auth);
+    let secret = RwSignal::new(current.secret.clone());
+    let remember = RwSignal::new(current.remember);
+    let saved = RwSignal::new(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut settings = connection.settings.get_untracked();
+        settings.api_url = api_url.get_untracked().trim().to_owned();
+        settings.auth = auth.get_untracked();
+        settings.secret = secret.get_untracked();
+        settings.remember = remember.get_untracked();
+        connection.save(settings);
+        saved.set(true);
+    };
+    view! {
+        <h1>"Connection"</h1>
+        <form class="settings" on:submit=save>
+            <label>"Prefect API URL"
+                <input data-testid="api-url" type="text" prop:value=move || api_url.get()
+                    on:input=move |ev| api_url.set(event_target_value(&ev))
+                    placeholder="/api, http://127.0.0.1:4200/api, or a Prefect Cloud workspace URL"/>
+            </label>
+            <label>"Sign in with"
+                <select on:change=move |ev| auth.set(match event_target_value(&ev).as_str() {
+                    "basic" => AuthKind::Basic,
+                    "bearer" => AuthKind::Bearer,
+                    _ => AuthKind::None,
+                })>
+                    <option value="none" selected=move || auth.get() == AuthKind::None>"nothing"</option>
+                    <option value="basic" selected=move || auth.get() == AuthKind::Basic>"user:password (self-hosted)"</option>
+                    <option value="bearer" selected=move || auth.get() == AuthKind::Bearer>"API key (Prefect Cloud)"</option>
+                </select>
+            </label>
+            <label>"Secret"
+                <input type="password" prop:value=move || secret.get()
+                    on:input=move |ev| secret.set(event_target_value(&ev))/>
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || remember.get()
+                    on:change=move |ev| remember.set(event_target_checked(&ev))/>
+                "Remember the secret in this browser"
+            </label>
+            <button type="submit">"Save"</button>
+            {move || saved.get().then(|| view! { <span class="saved">"Saved."</span> })}
+        </form>
+    }
+}

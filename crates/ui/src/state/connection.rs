@@ -1,0 +1,96 @@
+//! Where the Prefect API is and how to authenticate, remembered in `localStorage` (the
+//! secret only when the user ticks "remember").
+
+use flowgate_client::{Auth, Client, ClientError, ClientOptions};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "flowgate.connection";
+
+/// Which credential to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub(crate) enum AuthKind {
+    #[default]
+    None,
+    Basic,
+    Bearer,
+}
+
+/// The connection settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Settings {
+    pub(crate) api_url: String,
+    pub(crate) auth: AuthKind,
+    pub(crate) secret: String,
+    pub(crate) remember: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            api_url: "/api".into(),
+            auth: AuthKind::None,
+            secret: String::new(),
+            remember: false,
+        }
+    }
+}
+
+impl Settings {
+    pub(crate) fn options(&self) -> ClientOptions {
+        let auth = match self.auth {
+            AuthKind::None => None,
+            AuthKind::Basic => Some(Auth::Basic(self.secret.clone())),
+            AuthKind::Bearer => Some(Auth::Bearer(self.secret.clone())),
+        };
+        ClientOptions {
+            auth,
+            ..ClientOptions::new(self.api_url.clone())
+        }
+    }
+
+    /// The run's page in Prefect's own UI, when the API URL says where that is.
+    pub(crate) fn prefect_ui_run_url(&self, id: &str) -> Option<String> {
+        let base = self.api_url.trim_end_matches('/').strip_suffix("/api")?;
+        (!base.is_empty() && base.starts_with("http")).then(|| format!("{base}/runs/flow-run/{id}"))
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The connection, shared by every page.
+#[derive(Clone, Copy)]
+pub(crate) struct Connection {
+    pub(crate) settings: RwSignal<Settings>,
+}
+
+impl Connection {
+    pub(crate) fn load() -> Connection {
+        let stored = storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|text| serde_json::from_str::<Settings>(&text).ok())
+            .unwrap_or_default();
+        Connection {
+            settings: RwSignal::new(stored),
+        }
+    }
+
+    /// Applies and remembers new settings.
+    pub(crate) fn save(&self, settings: Settings) {
+        let mut kept = settings.clone();
+        if !kept.remember {
+            kept.secret.clear();
+        }
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&kept)) {
+            let _ = storage.set_item(KEY, &text);
+        }
+        self.settings.set(settings);
+    }
+
+    /// A client for the current settings (tracked: resources re-run when they change).
+    pub(crate) fn client(&self) -> Result<Client, ClientError> {
+        Client::new(self.settings.get().options())
+    }
+}

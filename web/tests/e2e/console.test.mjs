@@ -1,0 +1,135 @@
+// The console's release build (dist/, from `trunk build --release`) end to end in Debian's
+// Chromium, against a real Prefect server started by the harness (FLOWGATE_CONSOLE_HARNESS).
+// The console talks to same-origin /api, proxied here to the server as Trunk does.
+// Screenshots go to target/test-output/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFile, mkdir } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const repo = fileURLToPath(new URL("../../..", import.meta.url));
+const dist = join(repo, "dist");
+const shots = join(repo, "target/test-output");
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+
+let harness, server, base, browser;
+
+async function api(path, body) {
+  const response = await fetch(`${harness.api_url}${path}`, body === undefined ? {} : {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  return response.json();
+}
+
+before(async () => {
+  const path = process.env.FLOWGATE_CONSOLE_HARNESS;
+  assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
+  harness = JSON.parse(readFileSync(path, "utf8"));
+  await mkdir(shots, { recursive: true });
+  server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname.startsWith("/api/")) {
+      const body = await new Promise((done) => { const parts = []; req.on("data", (c) => parts.push(c)); req.on("end", () => done(Buffer.concat(parts))); });
+      const upstream = await fetch(`${harness.api_url}${url.pathname.slice(4)}${url.search}`, {
+        method: req.method, headers: { "content-type": req.headers["content-type"] ?? "application/json" },
+        body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
+      });
+      res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+      return res.end(Buffer.from(await upstream.arrayBuffer()));
+    }
+    const file = normalize(join(dist, url.pathname));
+    const target = file.startsWith(dist) && extname(file) ? file : join(dist, "index.html");
+    let content;
+    try {
+      content = await readFile(target);
+    } catch {
+      return res.writeHead(404).end();
+    }
+    res.writeHead(200, { "content-type": types[extname(target)] ?? "text/html" }).end(content);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test("the inbox lists exactly the paused runs, markup rendered as text", async () => {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  let dialogs = 0;
+  page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
+  const paused = await api("/flow_runs/filter", { flow_runs: { state: { type: { any_: ["PAUSED"] } } }, limit: 200 });
+  await page.goto(`${base}/`);
+  await page.waitForSelector('[data-testid="inbox-row"]', { timeout: 30000 });
+  const shown = await page.$$eval('[data-testid="inbox-row"]', (rows) => rows.map((r) => r.dataset.runId));
+  assert.deepEqual([...shown].sort(), paused.map((r) => r.id).sort());
+  const markupRow = page.locator(`[data-run-id="${harness.runs.markup}"]`);
+  assert.equal(await markupRow.locator("a").textContent(), "<img src=x onerror=alert(1)>");
+  assert.equal(await page.locator('[data-testid="inbox"] img').count(), 0, "no element was made from a name");
+  assert.match(await page.getByTestId("server-version").textContent(), /Prefect 3\.9\.1/);
+  await page.screenshot({ path: join(shots, "console-inbox.png"), fullPage: true });
+  assert.equal(dialogs, 0);
+  await page.close();
+});
+
+test("bad input shows the server's exact reason without sending; valid input resumes", async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1100 } });
+  const resumes = [];
+  page.on("request", (r) => { if (r.url().endsWith("/resume")) resumes.push(r.method()); });
+  const runId = harness.runs.input[2];
+  await page.goto(`${base}/runs/${runId}`);
+  await page.waitForSelector('[data-testid="run-input"]', { timeout: 30000 });
+  assert.match(await page.getByTestId("description").textContent(), /^## Approve the nightly deploy/);
+  const editor = page.getByTestId("run-input");
+  await editor.fill('{"approver": "x", "count": "abc", "address": {"city": "c"}}');
+  const verdict = page.getByTestId("verdict");
+  await assert.doesNotReject(verdict.filter({ hasText: "will be rejected" }).waitFor());
+  assert.equal(await verdict.textContent(),
+    "will be rejected: Reason: Validation failed for field 'count'. Failure reason: 'abc' is not of type 'integer'");
+  assert.match(await page.getByTestId("field-errors").textContent(), /count: 'abc' is not of type 'integer'/);
+  await editor.fill('{"approver": "x", ');
+  assert.match(await verdict.textContent(), /not JSON yet/);
+  assert.equal(await page.getByTestId("resume").isDisabled(), true);
+  await page.screenshot({ path: join(shots, "console-run-rejected.png"), fullPage: true });
+  assert.deepEqual(resumes, [], "no resume request was sent for bad input");
+
+  const typed = { approver: "ana", count: 3, address: { city: "Oslo" } };
+  await editor.fill(JSON.stringify(typed));
+  await verdict.filter({ hasText: "will be accepted" }).waitFor();
+  await page.getByTestId("resume").click();
+  await page.locator('[data-testid="outcome"] [data-status="ACCEPT"]').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId("outcome").textContent(), /Resumed: the run is now Running\./);
+  await page.screenshot({ path: join(shots, "console-run-resumed.png"), fullPage: true });
+  assert.deepEqual(resumes, ["POST"], "exactly one resume was sent");
+  const stored = await api(`/flow_runs/${runId}/input/paused-1-response`);
+  assert.deepEqual(stored, typed, "the stored response input is what was typed");
+  await page.close();
+});
+
+test("a second tab resuming the same run gets the ABORT explained", async () => {
+  const runId = harness.runs.plain[1];
+  const first = await browser.newPage();
+  const second = await browser.newPage();
+  for (const page of [first, second]) {
+    await page.goto(`${base}/runs/${runId}`);
+    await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 30000 });
+  }
+  await first.getByTestId("resume").click();
+  await first.locator('[data-status="ACCEPT"]').waitFor({ timeout: 20000 });
+  await second.getByTestId("resume").click();
+  await second.locator('[data-status="ABORT"]').waitFor({ timeout: 20000 });
+  assert.match(await second.getByTestId("outcome").textContent(),
+    /Not resumed: Cannot resume a flow run that is not paused\. Someone else may have resumed it already\./);
+  await second.screenshot({ path: join(shots, "console-run-abort.png"), fullPage: true });
+  await first.close();
+  await second.close();
+});
