@@ -86,7 +86,7 @@ client_pid=$!
 auth_pid=$!
 "${harness_bin[@]}" start "${servers[3]}" --bulk 5 > "$out/harness-node.json" &
 node_pid=$!
-"${harness_bin[@]}" start "${servers[4]}" > "$out/harness-console.json" &
+"${harness_bin[@]}" start "${servers[4]}" --demo > "$out/harness-console.json" &
 console_pid=$!
 harness_ok=true
 for pid in $core_pid $client_pid $auth_pid $node_pid $console_pid; do wait "$pid" || harness_ok=false; done

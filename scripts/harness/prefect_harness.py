@@ -207,7 +207,9 @@ def seed_demo_runs(api: Api) -> list:
         flow_id = flows[i % len(flows)]
         run_id = api.run(flow_id, f"demo-run-{i:02d}", ["demo", ["eu", "us"][i % 2]])
         state_type, name = states[i % len(states)]
-        if state_type != "SCHEDULED":
+        if state_type == "SCHEDULED":
+            api.force_state(run_id, {"type": "SCHEDULED", "name": "Scheduled"})
+        else:
             api.force_state(run_id, {"type": "RUNNING", "name": "Running"})
         if state_type not in ("SCHEDULED", "RUNNING"):
             api.force_state(run_id, {"type": state_type, "name": name})

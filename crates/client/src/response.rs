@@ -17,6 +17,12 @@ pub(crate) fn check_status(
 ) -> Result<(), ClientError> {
     match status {
         200..=299 => Ok(()),
+        // A proxy in front of Prefect (Trunk's in development, a load balancer) answers
+        // these when it cannot reach the server: for the user, the server is unreachable.
+        502 | 504 => Err(ClientError::Unreachable {
+            url: "the Prefect server behind the proxy".into(),
+            detail: format!("the proxy answered HTTP {status}: {}", server_message(body)),
+        }),
         401 | 403 => Err(ClientError::Unauthorized {
             status,
             credential: auth.map(|a| a.kind().to_owned()),
@@ -149,10 +155,14 @@ mod tests {
                 message: "Internal Server Error".into()
             }
         );
+        assert!(
+            matches!(status(502, "", None), ClientError::Unreachable { .. }),
+            "a gateway that cannot reach Prefect means the server is unreachable"
+        );
         assert_eq!(
-            status(502, "", None),
+            status(501, "", None),
             ClientError::Http {
-                status: 502,
+                status: 501,
                 message: "no message".into()
             }
         );

@@ -6,7 +6,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::error_view::ErrorText;
-use crate::routes::{inbox::Inbox, run::RunPage, settings::SettingsPage};
+use crate::routes::{inbox::Inbox, run::RunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::connection::Connection;
 
 /// The console's root.
@@ -20,6 +20,7 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <p class="empty">"There is no such page."</p> }>
                     <Route path=path!("/") view=Inbox/>
+                    <Route path=path!("/runs") view=RunsPage/>
                     <Route path=path!("/runs/:id") view=RunPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
@@ -41,6 +42,7 @@ fn Header() -> impl IntoView {
             <A href="/">"Flowgate"</A>
             <nav>
                 <A href="/">"Waiting"</A>
+                <A href="/runs">"All runs"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <span class="server" data-testid="server-version">

@@ -2,4 +2,5 @@
 
 pub(crate) mod inbox;
 pub(crate) mod run;
+pub(crate) mod runs;
 pub(crate) mod settings;

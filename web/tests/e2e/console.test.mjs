@@ -10,6 +10,8 @@ import { readFileSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { dirname } from "node:path";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const dist = join(repo, "dist");
@@ -36,10 +38,16 @@ before(async () => {
     const url = new URL(req.url, "http://x");
     if (url.pathname.startsWith("/api/")) {
       const body = await new Promise((done) => { const parts = []; req.on("data", (c) => parts.push(c)); req.on("end", () => done(Buffer.concat(parts))); });
-      const upstream = await fetch(`${harness.api_url}${url.pathname.slice(4)}${url.search}`, {
+      let upstream;
+      try {
+        upstream = await fetch(`${harness.api_url}${url.pathname.slice(4)}${url.search}`, {
         method: req.method, headers: { "content-type": req.headers["content-type"] ?? "application/json" },
         body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
-      });
+        });
+      } catch {
+        // As Trunk's proxy does when the backend is down.
+        return res.writeHead(502, { "content-type": "text/plain" }).end("Bad Gateway");
+      }
       res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
       return res.end(Buffer.from(await upstream.arrayBuffer()));
     }
@@ -132,4 +140,51 @@ test("a second tab resuming the same run gets the ABORT explained", async () => 
   await second.screenshot({ path: join(shots, "console-run-abort.png"), fullPage: true });
   await first.close();
   await second.close();
+});
+
+test("all runs: state chips with counts, filters and server-side pages", async () => {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  const total = await api("/flow_runs/count", {});
+  const paused = await api("/flow_runs/count", { flow_runs: { state: { type: { any_: ["PAUSED"] } } } });
+  await page.goto(`${base}/runs`);
+  const totalLine = page.getByTestId("runs-total");
+  await totalLine.filter({ hasText: `${total} run(s)` }).waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId("runs-row").count(), Math.min(25, total));
+  assert.match(await page.locator('[data-state="PAUSED"]').textContent(), new RegExp(`paused ${paused}$`));
+  await page.locator('[data-state="PAUSED"]').click();
+  await totalLine.filter({ hasText: `${paused} run(s)` }).waitFor();
+  await page.getByPlaceholder("run name contains").fill("orphaned");
+  await page.getByPlaceholder("run name contains").press("Enter");
+  await page.getByPlaceholder("run name contains").blur();
+  await totalLine.filter({ hasText: "1 run(s)" }).waitFor();
+  assert.equal(await page.getByTestId("runs-row").first().locator("a").textContent(), "orphaned-suspension");
+  if (total > 25) {
+    await page.getByPlaceholder("run name contains").fill("");
+    await page.getByPlaceholder("run name contains").blur();
+    await page.locator(".chip").first().click();
+    await totalLine.filter({ hasText: `${total} run(s) — page 1` }).waitFor();
+    await page.getByTestId("next-page").click();
+    await totalLine.filter({ hasText: "page 2" }).waitFor();
+  }
+  await page.screenshot({ path: join(shots, "console-all-runs.png"), fullPage: true });
+  await page.close();
+});
+
+test("a stopped server shows the unreachable banner and the typed draft survives", async () => {
+  const page = await browser.newPage();
+  const runId = harness.runs.input[0];
+  await page.goto(`${base}/runs/${runId}`);
+  await page.waitForSelector('[data-testid="run-input"]', { timeout: 30000 });
+  const draft = '{"approver": "kept while the server is down"}';
+  await page.getByTestId("run-input").fill(draft);
+  // Stop this test's own Prefect server (the harness records exactly what it started).
+  const stateDir = dirname(process.env.FLOWGATE_CONSOLE_HARNESS);
+  execFileSync(join(repo, ".venv/bin/python"), [join(repo, "scripts/harness/prefect_harness.py"), "stop", stateDir]);
+  await page.reload();
+  const banner = page.getByTestId("connection-banner");
+  await banner.waitFor({ timeout: 30000 });
+  assert.match(await banner.textContent(), /Cannot reach the Prefect server/);
+  assert.equal(await page.evaluate((id) => localStorage.getItem(`flowgate.draft.${id}`), runId), draft);
+  await page.screenshot({ path: join(shots, "console-server-down.png"), fullPage: true });
+  await page.close();
 });
