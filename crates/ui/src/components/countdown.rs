@@ -49,3 +49,31 @@ pub(crate) fn Countdown(
         view! { <span class=if expired { "countdown expired" } else { "countdown" }>{text}</span> }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::time_left;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn time_left_reads_like_a_person_would_say_it() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
+            .single()
+            .expect("time");
+        let cases = [
+            (Some(now + Duration::seconds(65)), "1m 05s left", false),
+            (Some(now + Duration::minutes(125)), "2h 05m left", false),
+            (Some(now + Duration::hours(50)), "2d 2h left", false),
+            (
+                Some(now - Duration::seconds(1)),
+                "timed out: resuming now fails the run",
+                true,
+            ),
+            (None, "no timeout", false),
+        ];
+        for (timeout, text, expired) in cases {
+            assert_eq!(time_left(timeout, now), (text.to_owned(), expired));
+        }
+    }
+}

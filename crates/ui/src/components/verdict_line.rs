@@ -47,3 +47,29 @@ pub(crate) fn VerdictLine(#[prop(into)] text: Signal<(String, &'static str)>) ->
         </p>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::verdict_text;
+    use flowgate_core::ResumeVerdict;
+
+    #[test]
+    fn server_words_are_kept_verbatim() {
+        let decided = ResumeVerdict::HttpError {
+            status: 422,
+            reason: "Input should be a valid dictionary".into(),
+        };
+        assert_eq!(
+            verdict_text(&decided),
+            (
+                "the server will refuse it (HTTP 422): Input should be a valid dictionary"
+                    .to_owned(),
+                "reject"
+            )
+        );
+        let undecided = ResumeVerdict::ServerDecides {
+            reason: "a template".into(),
+        };
+        assert_eq!(verdict_text(&undecided).1, "other");
+    }
+}

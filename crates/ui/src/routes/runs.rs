@@ -189,3 +189,37 @@ pub(crate) fn RunsPage() -> impl IntoView {
         }}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn filters_become_prefects_filter_body() {
+        let filters = Filters {
+            name: " gate ".into(),
+            flow: "etl".into(),
+            tag: "eu".into(),
+            after: "2026-11-01".into(),
+            before: "2026-11-30".into(),
+            ..Filters::default()
+        };
+        let body = serde_json::to_value(filters.body(Some(StateType::Paused))).expect("json");
+        assert_eq!(
+            body,
+            json!({
+                "flows": {"name": {"like_": "etl"}},
+                "flow_runs": {
+                    "name": {"like_": "gate"},
+                    "tags": {"all_": ["eu"]},
+                    "state": {"type": {"any_": ["PAUSED"]}},
+                    "start_time": {"before_": "2026-11-30T23:59:59Z", "after_": "2026-11-01T00:00:00Z"}
+                },
+                "sort": "START_TIME_DESC"
+            })
+        );
+        let empty = serde_json::to_value(Filters::default().body(None)).expect("json");
+        assert_eq!(empty, json!({"flow_runs": {}, "sort": "START_TIME_DESC"}));
+    }
+}
