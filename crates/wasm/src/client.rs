@@ -63,6 +63,25 @@ where
     })
 }
 
+/// Reads `value` as the model `M`, then runs `call`; a value that does not fit rejects the
+/// Promise with a `parse` error naming the JSON path.
+fn with_model<M, T, F>(
+    client: &Client,
+    what: &'static str,
+    value: JsValue,
+    call: impl FnOnce(Client, M) -> F + 'static,
+) -> js_sys::Promise
+where
+    M: serde::de::DeserializeOwned + 'static,
+    T: Serialize,
+    F: std::future::Future<Output = Result<T, ClientError>> + 'static,
+{
+    match model_from_js::<M>(what, value) {
+        Ok(model) => promise(client, move |c| call(c, model)),
+        Err(error) => rejected(error),
+    }
+}
+
 fn parse_ids(ids: &[String]) -> Result<Vec<uuid::Uuid>, JsValue> {
     ids.iter()
         .map(|id| parse_flow_run_id(id).map_err(|err| client_error(&err)))
@@ -104,13 +123,12 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowRunFilter")] filter: JsValue,
     ) -> js_sys::Promise {
-        match model_from_js::<FlowRunFilter>("flow run filter", filter) {
-            Ok(filter) => promise(
-                &self.inner,
-                |c| async move { c.list_flow_runs(&filter).await },
-            ),
-            Err(error) => rejected(error),
-        }
+        with_model(
+            &self.inner,
+            "flow run filter",
+            filter,
+            |c, filter: FlowRunFilter| async move { c.list_flow_runs(&filter).await },
+        )
     }
 
     /// `POST /flow_runs/count`.
@@ -119,13 +137,12 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowRunFilter")] filter: JsValue,
     ) -> js_sys::Promise {
-        match model_from_js::<FlowRunFilter>("flow run filter", filter) {
-            Ok(filter) => promise(
-                &self.inner,
-                |c| async move { c.count_flow_runs(&filter).await },
-            ),
-            Err(error) => rejected(error),
-        }
+        with_model(
+            &self.inner,
+            "flow run filter",
+            filter,
+            |c, filter: FlowRunFilter| async move { c.count_flow_runs(&filter).await },
+        )
     }
 
     /// `POST /flow_runs/paginate`.
@@ -134,13 +151,12 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowRunPageRequest")] page: JsValue,
     ) -> js_sys::Promise {
-        match model_from_js::<FlowRunPageRequest>("flow run page request", page) {
-            Ok(page) => promise(
-                &self.inner,
-                |c| async move { c.paginate_flow_runs(&page).await },
-            ),
-            Err(error) => rejected(error),
-        }
+        with_model(
+            &self.inner,
+            "flow run page request",
+            page,
+            |c, page: FlowRunPageRequest| async move { c.paginate_flow_runs(&page).await },
+        )
     }
 
     /// `GET /flow_runs/{id}`.
@@ -174,12 +190,12 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowRun")] flow_run: JsValue,
     ) -> js_sys::Promise {
-        match model_from_js::<FlowRun>("flow run", flow_run) {
-            Ok(run) => promise(&self.inner, move |c| async move {
-                c.run_input_request(&run).await
-            }),
-            Err(error) => rejected(error),
-        }
+        with_model(
+            &self.inner,
+            "flow run",
+            flow_run,
+            |c, run: FlowRun| async move { c.run_input_request(&run).await },
+        )
     }
 
     /// `POST /flow_runs/{id}/resume`; never blindly retried.

@@ -20,6 +20,11 @@ test("lists paused runs newest first, with what each asks for", async () => {
   assert.ok(runs.length >= 10);
   assert.ok(runs.every((r) => r.state.type === "PAUSED"));
   assert.equal(await client.countFlowRuns({ flow_runs: { state: { type: { any_: ["PAUSED"] } } } }), runs.length);
+  const page = await client.paginateFlowRuns({ flow_runs: { state: { type: { any_: ["PAUSED"] } } }, sort: "START_TIME_DESC", page: 2, limit: 3 });
+  assert.equal(page.page, 2);
+  assert.equal(page.count, runs.length);
+  assert.deepEqual(page.results.map((r) => r.id), runs.slice(3, 6).map((r) => r.id));
+  await assert.rejects(client.listFlowRuns({ limit: "many" }), (err) => err.kind === "parse" && err.details.path === "limit");
   const names = (await client.flowsById([...new Set(runs.map((r) => r.flow_id))])).map((f) => f.name);
   assert.ok(names.includes("approve-deploy"));
 });
