@@ -272,7 +272,8 @@ def start(args) -> None:
                      env, state / f"flow-{i}-{kind}.log")
         pids.append(proc.pid)
         procs.append((kind, id_file, proc))
-    (state / "harness.json").write_text(json.dumps(record, indent=2))
+        # Recorded at once, so `stop` finds every process even if `start` is interrupted.
+        (state / "harness.json").write_text(json.dumps(record, indent=2))
 
     runs: dict = {"plain": [], "input": []}
     deadline = time.time() + 180
