@@ -102,6 +102,20 @@ impl Client {
         }
     }
 
+    /// The answer's status as a result: `Ok` for 2xx, else the [`ClientError`] it means.
+    pub(crate) fn check_answer(
+        &self,
+        answer: &Answer,
+        not_found: impl FnOnce() -> String,
+    ) -> Result<(), ClientError> {
+        response::check_status(
+            answer.status,
+            &answer.body,
+            self.options.auth.as_ref(),
+            not_found,
+        )
+    }
+
     /// A safe call whose 2xx body decodes into `T`.
     pub(crate) async fn fetch<T: DeserializeOwned>(
         &self,
@@ -112,12 +126,7 @@ impl Client {
         not_found: impl FnOnce() -> String,
     ) -> Result<T, ClientError> {
         let answer = self.call(method, path, body, true).await?;
-        response::check_status(
-            answer.status,
-            &answer.body,
-            self.options.auth.as_ref(),
-            not_found,
-        )?;
+        self.check_answer(&answer, not_found)?;
         response::decode(&answer.url, what, &answer.body)
     }
 }

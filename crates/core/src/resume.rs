@@ -119,7 +119,7 @@ pub fn resume_verdict(
     };
     let unchanged = Some(ExpectedState::unchanged(current));
     let input_rejected = |reason: String, errors: Vec<ValidationIssue>| {
-        let mut verdict = ExpectedAnswer {
+        ResumeVerdict::Answer(Box::new(ExpectedAnswer {
             errors,
             ..expected(
                 200,
@@ -128,9 +128,7 @@ pub fn resume_verdict(
                 Some(&reason),
                 unchanged.clone(),
             )
-        };
-        verdict.reason = Some(reason);
-        ResumeVerdict::Answer(Box::new(verdict))
+        }))
     };
 
     let mut stored_input = None;

@@ -34,6 +34,23 @@ struct Verdict {
     stored_input: Option<Value>,
 }
 
+impl Verdict {
+    /// A verdict with no orchestration result: the server refuses or fails (an HTTP
+    /// status), or only it can decide.
+    fn unanswered(decided_by: &'static str, http_status: Option<u16>, reason: String) -> Verdict {
+        Verdict {
+            decided_by,
+            http_status,
+            status: None,
+            details_type: None,
+            reason: Some(reason),
+            state: None,
+            errors: Vec::new(),
+            stored_input: None,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct VerdictState {
     #[serde(rename = "type")]
@@ -120,26 +137,10 @@ pub fn check_resume(
             errors: answer.errors.clone(),
             stored_input: answer.stored_input.clone(),
         },
-        ResumeVerdict::HttpError { status, reason } => Verdict {
-            decided_by: "client",
-            http_status: Some(status),
-            status: None,
-            details_type: None,
-            reason: Some(reason),
-            state: None,
-            errors: Vec::new(),
-            stored_input: None,
-        },
-        ResumeVerdict::ServerDecides { reason } => Verdict {
-            decided_by: "server",
-            http_status: None,
-            status: None,
-            details_type: None,
-            reason: Some(reason),
-            state: None,
-            errors: Vec::new(),
-            stored_input: None,
-        },
+        ResumeVerdict::HttpError { status, reason } => {
+            Verdict::unanswered("client", Some(status), reason)
+        }
+        ResumeVerdict::ServerDecides { reason } => Verdict::unanswered("server", None, reason),
     };
     to_js(&verdict)
 }

@@ -82,12 +82,7 @@ impl Client {
                 _ => self.interrupted(id, cause).await,
             });
         }
-        response::check_status(
-            answer.status,
-            &answer.body,
-            self.options().auth.as_ref(),
-            || format!("Flow run {id}"),
-        )?;
+        self.check_answer(&answer, || format!("Flow run {id}"))?;
         let result: OrchestrationResult =
             response::decode(&answer.url, "orchestration result", &answer.body)?;
         Ok(Resumed {

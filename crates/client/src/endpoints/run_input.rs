@@ -5,7 +5,6 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::request::Method;
-use crate::response;
 use crate::{Client, ClientError};
 
 /// What a paused run asks for: the stored schema text and the description, if any.
@@ -37,12 +36,7 @@ impl Client {
         if answer.status == 404 {
             return Ok(None);
         }
-        response::check_status(
-            answer.status,
-            &answer.body,
-            self.options().auth.as_ref(),
-            || format!("Run input {key:?} of flow run {id}"),
-        )?;
+        self.check_answer(&answer, || format!("Run input {key:?} of flow run {id}"))?;
         Ok(Some(answer.body))
     }
 

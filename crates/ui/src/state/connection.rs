@@ -5,6 +5,8 @@ use flowgate_client::{Auth, Client, ClientError, ClientOptions};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::storage;
+
 const KEY: &str = "flowgate.connection";
 
 /// Which credential to send.
@@ -54,10 +56,6 @@ impl Settings {
         let base = self.api_url.trim_end_matches('/').strip_suffix("/api")?;
         (!base.is_empty() && base.starts_with("http")).then(|| format!("{base}/runs/flow-run/{id}"))
     }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
 }
 
 /// The connection, shared by every page.

@@ -1,12 +1,10 @@
 //! Run input being typed, kept per run in `localStorage` so a reload or a failed request
 //! loses nothing.
 
+use super::storage;
+
 fn key(run_id: &str) -> String {
     format!("flowgate.draft.{run_id}")
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
 }
 
 pub(crate) fn load(run_id: &str) -> Option<String> {
