@@ -105,6 +105,13 @@ if $harness_ok; then
   tests "npm package: Node and Chromium tests against a real server" \
     env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
     node --test web/tests/node/ web/tests/browser/
+  # Only the console's server is still needed; the others would compete with the console's
+  # build and its end-to-end run for the two cores.
+  stoppers=()
+  for dir in "${servers[@]:0:4}"; do
+    "${harness_bin[@]}" stop "$dir" > /dev/null 2>&1 &
+    stoppers+=($!)
+  done
 else
   failed=$((failed + 1)); failures+=("Prefect harness")
 fi
@@ -112,6 +119,7 @@ fi
 check "console release build (trunk)" trunk build --release
 check "console renders in headless Chromium" scripts/smoke-console.sh
 if $harness_ok; then
+  wait "${stoppers[@]}" || true
   tests "console end to end in Chromium (Playwright) against a real server" \
     env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/e2e/
 fi

@@ -70,6 +70,14 @@ def server_env(state: Path, port: int, auth: str | None) -> dict:
         PREFECT_SERVER_API_PORT=str(port),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED="false",
+        # Loops that have nothing to do with pauses and only compete for SQLite and CPU.
+        PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
+        PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED="false",
+        PREFECT_SERVER_SERVICES_FOREMAN_ENABLED="false",
+        PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED="false",
+        PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED="false",
+        PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED="false",
+        PREFECT_SERVER_SERVICES_CLEANUP_RECONCILER_ENABLED="false",
         PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
         PREFECT_LOGGING_LEVEL="WARNING",
     )
