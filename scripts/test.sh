@@ -95,10 +95,10 @@ if $harness_ok; then
   tests "real Prefect server: resume fidelity and round trips" \
     env FLOWGATE_HARNESS="$PWD/${servers[0]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
     cargo test -p flowgate-core --test real_server -- --ignored --nocapture
-  tests "wasm tests in headless Chromium (core, and the client against real servers)" \
+  tests "wasm tests in headless Chromium (core, the client against real servers, the console's form)" \
     env FLOWGATE_CLIENT_HARNESS="$(cat "${servers[1]}/harness.json")" \
     FLOWGATE_AUTH_HARNESS="$(cat "${servers[2]}/harness.json")" \
-    cargo test -p flowgate-core -p flowgate-client --target wasm32-unknown-unknown
+    cargo test -p flowgate-core -p flowgate-client -p flowgate-ui --target wasm32-unknown-unknown
   check "npm package build (size printed against its budget)" scripts/build-package.sh
   check "TypeScript declarations (tsc --noEmit over a typed example)" \
     web/node_modules/.bin/tsc -p web/tests/types/tsconfig.json

@@ -11,7 +11,7 @@ from typing import Literal
 from prefect import flow, pause_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Address(BaseModel):
@@ -33,6 +33,28 @@ class Approval(RunInput):
     address: Address
     tags: list[str] = []
     contacts: list[Contact] = []
+
+
+class Window(BaseModel):
+    start: str = Field(description="When the release may begin (ISO 8601)", json_schema_extra={"format": "date-time"})
+    hours: int = Field(default=2, ge=1, le=12)
+
+
+class Release(RunInput):
+    """A release gate that asks for every kind of field the console's form draws."""
+
+    approver: str = Field(description="Who signs off", min_length=2)
+    replicas: int = Field(default=3, ge=1, le=50)
+    canary_share: float = Field(default=0.1, gt=0, le=1)
+    notify: bool = True
+    channel: Literal["stable", "beta", "nightly"] = "stable"
+    ticket: str | None = None
+    window: Window
+    fallback: Window | None = None
+    regions: list[str] = ["eu-west"]
+    owners: list[Contact] = []
+    version: tuple[int, int, int] = (1, 0, 0)
+    limits: dict[str, int] = {}
 
 
 DESCRIPTION = (
@@ -69,6 +91,18 @@ def approve_deploy(id_file: str, timeout: int = 3600) -> str:
     return f"approved by {approval.approver}"
 
 
+@flow(name="release-gate")
+def release_gate(id_file: str, timeout: int = 3600) -> str:
+    record_id(id_file)
+    release = pause_flow_run(
+        wait_for_input=Release.with_initial_data(
+            description="Sign off the release: pick the channel, the window and the limits."
+        ),
+        timeout=timeout,
+    )
+    return f"released by {release.approver}"
+
+
 @flow(name="nightly-report")
 def nightly_report(id_file: str, timeout: int = 0) -> str:
     record_id(id_file)
@@ -79,6 +113,7 @@ FLOWS = {
     "plain": wait_for_human,
     "keyed": keyed_gate,
     "input": approve_deploy,
+    "release": release_gate,
     "done": nightly_report,
 }
 

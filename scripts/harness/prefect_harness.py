@@ -270,7 +270,7 @@ def start(args) -> None:
              ("input", 3600), ("input", 3600), ("input", 3600), ("timed_out", TIMED_OUT_AFTER),
              ("done", 0)]
     if args.demo:
-        kinds += [("input", 3600), ("plain", 3600)]
+        kinds += [("input", 3600), ("plain", 3600), ("release", 3600)]
     procs = []
     for i, (kind, timeout) in enumerate(kinds):
         id_file = state / f"run-{i}-{kind}.id"

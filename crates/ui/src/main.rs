@@ -7,6 +7,7 @@
 mod app;
 mod components;
 mod routes;
+mod run_input_form;
 mod state;
 
 fn main() {

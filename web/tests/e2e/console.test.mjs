@@ -95,7 +95,7 @@ test("bad input shows the server's exact reason without sending; valid input res
   page.on("request", (r) => { if (r.url().endsWith("/resume")) resumes.push(r.method()); });
   const runId = harness.runs.input[2];
   await page.goto(`${base}/runs/${runId}`);
-  await page.waitForSelector('[data-testid="run-input"]', { timeout: 30000 });
+  await page.getByTestId("mode-json").click({ timeout: 30000 });
   assert.match(await page.getByTestId("description").textContent(), /^## Approve the nightly deploy/);
   const editor = page.getByTestId("run-input");
   await editor.fill('{"approver": "x", "count": "abc", "address": {"city": "c"}}');
@@ -119,6 +119,54 @@ test("bad input shows the server's exact reason without sending; valid input res
   assert.deepEqual(resumes, ["POST"], "exactly one resume was sent");
   const stored = await api(`/flow_runs/${runId}/input/paused-1-response`);
   assert.deepEqual(stored, typed, "the stored response input is what was typed");
+  await page.close();
+});
+
+test("the form generated from the schema: errors inline as you type, then a real resume", async () => {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  const resumes = [];
+  page.on("request", (r) => { if (r.url().endsWith("/resume")) resumes.push(r.method()); });
+  const runId = harness.runs.release;
+  await page.goto(`${base}/runs/${runId}`);
+  await page.getByTestId("schema-form").waitFor({ timeout: 30000 });
+  const field = (path) => page.locator(`[data-path="${path}"]`);
+  const verdict = page.getByTestId("verdict");
+  assert.match(await verdict.textContent(), /^will be rejected: Reason: Validation failed/);
+
+  await field("/approver").locator("input").fill("ana");
+  await field("/window/start").locator("input").fill("2026-12-01T22:00:00Z");
+  assert.equal(await verdict.textContent(), "will be accepted: the run goes to Running");
+  await field("/replicas").locator("input").fill("60");
+  assert.equal(await verdict.textContent(),
+    "will be rejected: Reason: Validation failed for field 'replicas'. Failure reason: 60 is greater than the maximum of 50");
+  assert.equal(await field("/replicas").locator(".field-error").textContent(), "60 is greater than the maximum of 50");
+  assert.equal(await page.getByTestId("resume").isDisabled(), false, "a rejected input may still be sent on purpose");
+  await page.screenshot({ path: join(shots, "console-form-errors.png"), fullPage: true });
+  await field("/replicas").locator("input").fill("5");
+  await field("/channel").locator("select").selectOption({ label: "beta" });
+  await field("/regions").locator("> button.add").click();
+  await field("/regions/1").locator("input").fill("us-east");
+  await field("/owners").locator("> button.add").click();
+  await field("/owners/0/name").locator("input").fill("ops");
+  await field("/limits").locator("> button.add").click();
+  await field("/limits").locator("input.key").fill("cpu");
+  await field("/limits/cpu").locator("input").fill("4");
+  await page.locator("fieldset.optional legend input").check();
+  await field("/fallback/start").locator("input").fill("2026-12-02T22:00:00Z");
+  assert.equal(await verdict.textContent(), "will be accepted: the run goes to Running");
+  assert.deepEqual(resumes, [], "nothing was sent while typing");
+  await page.screenshot({ path: join(shots, "console-form.png"), fullPage: true });
+
+  await page.getByTestId("resume").click();
+  assert.match(await outcomeOf(page), /^Resumed: the run is now Running\.$/);
+  assert.deepEqual(resumes, ["POST"]);
+  const stored = await api(`/flow_runs/${runId}/input/paused-1-response`);
+  assert.deepEqual(stored, {
+    approver: "ana", replicas: 5, canary_share: 0.1, notify: true, channel: "beta", ticket: null,
+    window: { hours: 2, start: "2026-12-01T22:00:00Z" }, fallback: { hours: 2, start: "2026-12-02T22:00:00Z" },
+    regions: ["eu-west", "us-east"], owners: [{ name: "ops", email: null }], version: [1, 0, 0],
+    limits: { cpu: 4 },
+  }, "the server stored exactly what the form built");
   await page.close();
 });
 
@@ -178,7 +226,7 @@ test("a stopped server shows the unreachable banner and the typed draft survives
   const page = await browser.newPage();
   const runId = harness.runs.input[0];
   await page.goto(`${base}/runs/${runId}`);
-  await page.waitForSelector('[data-testid="run-input"]', { timeout: 30000 });
+  await page.getByTestId("mode-json").click({ timeout: 30000 });
   const draft = '{"approver": "kept while the server is down"}';
   await page.getByTestId("run-input").fill(draft);
   // Stop this test's own Prefect server (the harness records exactly what it started).

@@ -1,5 +1,6 @@
 //! One run at `/runs/{id}`: its state, what it asks for, the verdict as you type, resume.
 
+use chrono::{DateTime, Utc};
 use flowgate_client::{ClientError, Resumed, RunInputRequest, parse_flow_run_id};
 use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
@@ -12,6 +13,7 @@ use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::error_view::ErrorText;
 use crate::components::state_badge::StateBadge;
 use crate::components::verdict_line::{VerdictLine, verdict_text};
+use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
 use crate::state::connection::Connection;
 use crate::state::drafts;
 
@@ -38,12 +40,13 @@ pub(crate) fn RunPage() -> impl IntoView {
     // and what the server said.
     let input = RwSignal::new(drafts::load(&id()).unwrap_or_else(|| "{}".into()));
     let outcome = RwSignal::new(None::<Result<Resumed, ClientError>>);
+    let mode = RwSignal::new(EditMode::Form);
     view! {
         {move || match loaded.get() {
             None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
             Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
             Some(Ok((run, asks))) => view! {
-                <RunDetail run=run asks=asks input=input outcome=outcome reloads=reloads/>
+                <RunDetail run=run asks=asks input=input mode=mode outcome=outcome reloads=reloads/>
             }.into_any(),
         }}
     }
@@ -55,6 +58,7 @@ fn RunDetail(
     run: FlowRun,
     asks: Option<RunInputRequest>,
     input: RwSignal<String>,
+    mode: RwSignal<EditMode>,
     outcome: RwSignal<Option<Result<Resumed, ClientError>>>,
     reloads: RwSignal<u32>,
 ) -> impl IntoView {
@@ -68,6 +72,17 @@ fn RunDetail(
         .unwrap_or_default();
     let asks_input = asks.is_some();
     let schema_text = asks.as_ref().and_then(|a| a.schema.clone());
+    let fields = form_fields(schema_text.as_deref());
+    if let Some(fields) = &fields {
+        if drafts::load(&id.to_string()).is_none() {
+            input.set(starting_text(fields));
+        }
+    }
+    // A draft left half-typed in the JSON editor goes back there.
+    if serde_json::from_str::<Value>(&input.get_untracked()).is_err() {
+        mode.set(EditMode::Json);
+    }
+    let unparsed = RwSignal::new(Vec::<(String, String)>::new());
     let prefect_link = connection
         .settings
         .get_untracked()
@@ -78,11 +93,21 @@ fn RunDetail(
         if !asks_input {
             return Ok(None);
         }
+        if mode.get() == EditMode::Form {
+            if let Some(why) = unparsed.with(|list| unfinished(list)) {
+                return Err(why);
+            }
+        }
         let text = input.get();
         serde_json::from_str::<Value>(&text)
             .map(Some)
             .map_err(|err| err.to_string())
     });
+    // The clock matters only through "has the pause timed out", so the verdict is worked
+    // out again when that flips, not on every tick: any instant on the same side of the
+    // timeout gives the same verdict.
+    let timeout = details.pause_timeout;
+    let timed_out = Memo::new(move |_| timeout.is_some_and(|t| t < clock.get()));
     let verdict_run = run.clone();
     let verdict = Memo::new(move |_| -> Result<ResumeVerdict, String> {
         let input = parsed.get()?;
@@ -94,7 +119,11 @@ fn RunDetail(
             &verdict_run,
             schema,
             input.as_ref(),
-            clock.get(),
+            if timed_out.get() {
+                DateTime::<Utc>::MAX_UTC
+            } else {
+                DateTime::<Utc>::MIN_UTC
+            },
         ))
     });
     let line = Signal::derive(move || match verdict.get() {
@@ -104,10 +133,16 @@ fn RunDetail(
             "reject",
         ),
     });
-    let field_errors = move || match verdict.get() {
-        Ok(ResumeVerdict::Answer(answer)) => answer.errors.clone(),
-        _ => Vec::new(),
-    };
+    let field_errors = Signal::derive(move || {
+        verdict.with(|v| match v {
+            Ok(ResumeVerdict::Answer(answer)) => answer.errors.clone(),
+            _ => Vec::new(),
+        })
+    });
+    let on_edit = Callback::new(move |text: String| {
+        drafts::save(&id.to_string(), &text);
+        input.set(text);
+    });
 
     let resume = Action::new_local(move |input: &Option<Value>| {
         let client = connection.client();
@@ -157,18 +192,13 @@ fn RunDetail(
                 <h2>"The input it asks for"</h2>
                 {asks.description.map(|text| view! { <p class="description" data-testid="description">{text}</p> })}
                 {asks.schema.is_none().then(|| view! { <p class="error">"No input schema is stored for this pause."</p> })}
-                <label>"Run input (JSON)"
-                    <textarea data-testid="run-input" rows="8" prop:value=move || input.get()
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            drafts::save(&id.to_string(), &text);
-                            input.set(text);
-                        }></textarea>
-                </label>
+                <RunInputEditor input=input on_edit=on_edit fields=fields.clone() mode=mode
+                    unparsed=unparsed errors=field_errors/>
+                // In the form each error sits beside its field; beside raw JSON, all are listed.
                 <ul class="field-errors" data-testid="field-errors">
-                    {move || field_errors().into_iter().map(|e| view! {
+                    {move || (mode.get() == EditMode::Json).then(|| field_errors.get().into_iter().map(|e| view! {
                         <li><code>{if e.path.is_empty() { "(input)".to_owned() } else { e.path.clone() }}</code>": "{e.message.clone()}</li>
-                    }).collect_view()}
+                    }).collect_view())}
                 </ul>
             </section>
         })}
@@ -213,3 +243,6 @@ fn outcome_view(outcome: Result<Resumed, ClientError>) -> AnyView {
         }
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;
