@@ -205,11 +205,21 @@ test("all runs: state chips with counts, filters and server-side pages", async (
   assert.match(await page.locator('[data-state="PAUSED"]').textContent(), new RegExp(`paused ${paused}$`));
   await page.locator('[data-state="PAUSED"]').click();
   await totalLine.filter({ hasText: `${paused} run(s)` }).waitFor();
+  // The filter lives in the URL: a reload keeps it, Back undoes it.
+  assert.equal(new URL(page.url()).search, "?state=PAUSED");
+  await page.reload();
+  await totalLine.filter({ hasText: `${paused} run(s)` }).waitFor({ timeout: 30000 });
+  assert.match(await page.locator('[data-state="PAUSED"]').getAttribute("class"), /\bon\b/);
+  await page.goBack();
+  await totalLine.filter({ hasText: `${total} run(s)` }).waitFor();
+  await page.goForward();
+  await totalLine.filter({ hasText: `${paused} run(s)` }).waitFor();
   await page.getByPlaceholder("run name contains").fill("orphaned");
   await page.getByPlaceholder("run name contains").press("Enter");
   await page.getByPlaceholder("run name contains").blur();
   await totalLine.filter({ hasText: "1 run(s)" }).waitFor();
   assert.equal(await page.getByTestId("runs-row").first().locator("a").textContent(), "orphaned-suspension");
+  assert.equal(new URL(page.url()).search, "?state=PAUSED&name=orphaned");
   if (total > 25) {
     await page.getByPlaceholder("run name contains").fill("");
     await page.getByPlaceholder("run name contains").blur();
@@ -217,6 +227,7 @@ test("all runs: state chips with counts, filters and server-side pages", async (
     await totalLine.filter({ hasText: `${total} run(s) — page 1` }).waitFor();
     await page.getByTestId("next-page").click();
     await totalLine.filter({ hasText: "page 2" }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get("page"), "2");
   }
   await page.screenshot({ path: join(shots, "console-all-runs.png"), fullPage: true });
   await page.close();

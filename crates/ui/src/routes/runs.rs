@@ -8,7 +8,10 @@ use flowgate_core::filter::{
 };
 use flowgate_core::{FlowRunFilter, FlowRunSort, StateType};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
 
 use crate::components::error_view::ErrorText;
 use crate::components::state_badge::StateBadge;
@@ -29,6 +32,60 @@ struct Filters {
 }
 
 impl Filters {
+    /// The filters and page kept in the URL's query (`?state=PAUSED&tag=eu&page=2`), so a
+    /// filtered view can be bookmarked, shared, and left and come back to with Back.
+    fn from_query(query: &ParamsMap) -> (Filters, u32) {
+        let text = |key: &str| query.get(key).unwrap_or_default();
+        let filters = Filters {
+            state: query.get("state").map(|s| StateType::from_wire(&s)),
+            name: text("name"),
+            flow: text("flow"),
+            tag: text("tag"),
+            after: text("after"),
+            before: text("before"),
+            sort: query.get("sort").map(|s| FlowRunSort::from_wire(&s)),
+        };
+        let page = query
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1);
+        (filters, page)
+    }
+
+    /// The query that [`Filters::from_query`] reads back; empty filters are left out.
+    fn to_query(&self, page: u32) -> String {
+        let mut query = ParamsMap::new();
+        let mut put = |key: &'static str, value: &str| {
+            if !value.is_empty() {
+                query.insert(key, value.to_owned());
+            }
+        };
+        put(
+            "state",
+            self.state
+                .as_ref()
+                .map(StateType::as_str)
+                .unwrap_or_default(),
+        );
+        put("name", &self.name);
+        put("flow", &self.flow);
+        put("tag", &self.tag);
+        put("after", &self.after);
+        put("before", &self.before);
+        put(
+            "sort",
+            self.sort
+                .as_ref()
+                .map(FlowRunSort::as_str)
+                .unwrap_or_default(),
+        );
+        if page > 1 {
+            put("page", &page.to_string());
+        }
+        query.to_query_string()
+    }
+
     /// The same filters as Prefect's filter body, without the state (chips count per state).
     fn body(&self, state: Option<StateType>) -> FlowRunFilter {
         let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
@@ -84,8 +141,22 @@ impl Filters {
 #[component]
 pub(crate) fn RunsPage() -> impl IntoView {
     let connection = expect_context::<Connection>();
-    let filters = RwSignal::new(Filters::default());
-    let page = RwSignal::new(1u32);
+    let query = use_query_map();
+    let state = Memo::new(move |_| query.with(Filters::from_query));
+    let filters = Memo::new(move |_| state.get().0);
+    let page = Memo::new(move |_| state.get().1);
+    let navigate = use_navigate();
+    let go = Callback::new(move |(filters, page): (Filters, u32)| {
+        navigate(
+            &format!("/runs{}", filters.to_query(page)),
+            NavigateOptions::default(),
+        );
+    });
+    let change = move |edit: &dyn Fn(&mut Filters)| {
+        let mut next = filters.get_untracked();
+        edit(&mut next);
+        go.run((next, 1));
+    };
 
     let counts = LocalResource::new(move || {
         let f = filters.get();
@@ -117,38 +188,39 @@ pub(crate) fn RunsPage() -> impl IntoView {
             Ok::<_, ClientError>((found, flows))
         }
     });
-    let set = move |change: fn(&mut Filters, String)| {
+    let set = move |edit: fn(&mut Filters, String)| {
         move |ev| {
             let value = event_target_value(&ev);
-            filters.update(|f| change(f, value));
-            page.set(1);
+            change(&|f| edit(f, value.clone()));
         }
     };
+    let to_page = move |page: u32| go.run((filters.get_untracked(), page));
 
     view! {
         <h1>"All runs"</h1>
         <div class="chips" data-testid="state-chips">
             <button class=move || if filters.get().state.is_none() { "chip on" } else { "chip" }
-                on:click=move |_| { filters.update(|f| f.state = None); page.set(1); }>"Any state"</button>
+                on:click=move |_| change(&|f| f.state = None)>"Any state"</button>
             {move || counts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(state, count)| {
                 let chosen = state.clone();
                 let label = format!("{} {count}", state.as_str().to_lowercase());
                 let on = filters.get().state.as_ref() == Some(&state);
                 view! {
                     <button class=if on { "chip on" } else { "chip" } data-state=state.to_string()
-                        on:click=move |_| { let s = chosen.clone(); filters.update(|f| f.state = Some(s)); page.set(1); }>
+                        on:click=move |_| change(&|f| f.state = Some(chosen.clone()))>
                         {label}
                     </button>
                 }
             }).collect_view()}
         </div>
         <div class="filters">
-            <input placeholder="run name contains" on:change=set(|f, v| f.name = v)/>
-            <input placeholder="flow name contains" on:change=set(|f, v| f.flow = v)/>
-            <input placeholder="has tag" on:change=set(|f, v| f.tag = v)/>
-            <label>"started from " <input type="date" on:change=set(|f, v| f.after = v)/></label>
-            <label>"to " <input type="date" on:change=set(|f, v| f.before = v)/></label>
-            <select on:change=set(|f, v| f.sort = Some(FlowRunSort::from_wire(&v)))>
+            <input placeholder="run name contains" prop:value=move || filters.get().name on:change=set(|f, v| f.name = v)/>
+            <input placeholder="flow name contains" prop:value=move || filters.get().flow on:change=set(|f, v| f.flow = v)/>
+            <input placeholder="has tag" prop:value=move || filters.get().tag on:change=set(|f, v| f.tag = v)/>
+            <label>"started from " <input type="date" prop:value=move || filters.get().after on:change=set(|f, v| f.after = v)/></label>
+            <label>"to " <input type="date" prop:value=move || filters.get().before on:change=set(|f, v| f.before = v)/></label>
+            <select prop:value=move || filters.get().sort.map(|s| s.as_str().to_owned()).unwrap_or_else(|| "START_TIME_DESC".into())
+                on:change=set(|f, v| f.sort = Some(FlowRunSort::from_wire(&v)))>
                 <option value="START_TIME_DESC">"newest start first"</option>
                 <option value="START_TIME_ASC">"oldest start first"</option>
                 <option value="EXPECTED_START_TIME_DESC">"latest expected start first"</option>
@@ -180,9 +252,9 @@ pub(crate) fn RunsPage() -> impl IntoView {
                         </tbody>
                     </table>
                     <nav class="pager">
-                        <button disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>"← Previous"</button>
+                        <button disabled=move || { page.get() <= 1 } on:click=move |_| to_page(page.get_untracked() - 1)>"← Previous"</button>
                         <button data-testid="next-page" disabled=move || { u64::from(page.get()) >= pages }
-                            on:click=move |_| page.update(|p| *p += 1)>"Next →"</button>
+                            on:click=move |_| to_page(page.get_untracked() + 1)>"Next →"</button>
                     </nav>
                 }.into_any()
             }
@@ -221,5 +293,50 @@ mod tests {
         );
         let empty = serde_json::to_value(Filters::default().body(None)).expect("json");
         assert_eq!(empty, json!({"flow_runs": {}, "sort": "START_TIME_DESC"}));
+    }
+}
+
+/// The filters' URL round trip needs the browser's URL escaping, so it runs in Chromium.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod url_tests {
+    use super::*;
+    use leptos_router::location::{BrowserUrl, LocationProvider};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn read_back(query: &str) -> (Filters, u32) {
+        let url = BrowserUrl::parse(&format!("http://127.0.0.1/runs{query}")).expect("a URL");
+        Filters::from_query(url.search_params())
+    }
+
+    #[wasm_bindgen_test]
+    fn filters_and_page_round_trip_through_the_url() {
+        let filters = Filters {
+            state: Some(StateType::Paused),
+            name: " gate & co ".into(),
+            flow: "etl/orders".into(),
+            tag: "eu=1".into(),
+            after: "2026-11-01".into(),
+            before: "2026-11-30".into(),
+            sort: Some(FlowRunSort::NameAsc),
+        };
+        let query = filters.to_query(3);
+        assert!(
+            query.starts_with("?state=PAUSED&name=%20gate%20%26%20co%20&"),
+            "{query}"
+        );
+        assert_eq!(read_back(&query), (filters, 3));
+        assert_eq!(Filters::default().to_query(1), "");
+        assert_eq!(read_back(""), (Filters::default(), 1));
+        assert_eq!(
+            read_back("?page=0&state=LATER_STATE"),
+            (
+                Filters {
+                    state: Some(StateType::Unknown("LATER_STATE".into())),
+                    ..Filters::default()
+                },
+                1
+            ),
+            "a state from a later Prefect is kept; a nonsense page is page 1"
+        );
     }
 }
