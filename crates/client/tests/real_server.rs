@@ -95,6 +95,26 @@ async fn lists_counts_pages_and_names() {
     for name in ["approve-deploy", "wait-for-human", "bulk-gate"] {
         assert!(flows.iter().any(|f| f.name == name), "flow {name} named");
     }
+    // The suspended runs were created from the harness's "nightly" deployment.
+    let deployment_ids: Vec<_> = runs.iter().filter_map(|r| r.deployment_id).collect();
+    assert!(
+        !deployment_ids.is_empty(),
+        "some runs come from a deployment"
+    );
+    let deployments = c
+        .deployments_by_id(deployment_ids.iter().copied())
+        .await
+        .expect("deployments");
+    assert_eq!(deployments.len(), 1, "one deployment, asked once");
+    assert_eq!(deployments[0].name, "nightly");
+    assert_eq!(deployments[0].id, deployment_ids[0]);
+    assert!(flows.iter().any(|f| f.id == deployments[0].flow_id));
+    assert!(
+        c.deployments_by_id([])
+            .await
+            .expect("nothing asked")
+            .is_empty()
+    );
 
     // Lossless: the raw answer equals the decoded models written back.
     let api = seeded()["api_url"].as_str().expect("api").to_owned();

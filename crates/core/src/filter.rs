@@ -301,6 +301,39 @@ pub struct FlowRunPage {
     pub extra: Map<String, Value>,
 }
 
+/// Body of `POST /deployments/filter`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DeploymentFilter {
+    /// Criteria on deployments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployments: Option<DeploymentCriteria>,
+    /// At most this many rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+impl DeploymentFilter {
+    /// The deployments with these ids (to name the deployments of a page of runs).
+    pub fn by_ids(ids: impl IntoIterator<Item = Uuid>) -> Self {
+        let ids: Vec<Uuid> = ids.into_iter().collect();
+        DeploymentFilter {
+            limit: Some(id_limit(&ids)),
+            deployments: Some(DeploymentCriteria {
+                id: Some(IdFilter {
+                    any_: Some(ids),
+                    not_any_: None,
+                }),
+                ..DeploymentCriteria::default()
+            }),
+        }
+    }
+}
+
+/// A `limit` that returns every one of `ids` (Prefect caps a page at 200).
+fn id_limit(ids: &[Uuid]) -> u32 {
+    u32::try_from(ids.len()).unwrap_or(u32::MAX).clamp(1, 200)
+}
+
 /// Body of `POST /flows/filter`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct FlowFilter {
@@ -317,7 +350,7 @@ impl FlowFilter {
     pub fn by_ids(ids: impl IntoIterator<Item = Uuid>) -> Self {
         let ids: Vec<Uuid> = ids.into_iter().collect();
         FlowFilter {
-            limit: Some(u32::try_from(ids.len()).unwrap_or(u32::MAX).clamp(1, 200)),
+            limit: Some(id_limit(&ids)),
             flows: Some(FlowCriteria {
                 id: Some(IdFilter {
                     any_: Some(ids),

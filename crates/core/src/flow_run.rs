@@ -152,6 +152,23 @@ pub struct Flow {
     pub extra: Map<String, Value>,
 }
 
+/// A deployment (`POST /deployments/filter`), for naming the deployment of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    /// The deployment's id.
+    pub id: Uuid,
+    /// Its name (shown as `flow-name/deployment-name` in Prefect's UI).
+    pub name: String,
+    /// The flow it deploys.
+    pub flow_id: Uuid,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Fields this build does not know, kept for a lossless round trip.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
 impl FlowRun {
     /// The current state's type, from the state itself (what the server decides on).
     pub fn current_state_type(&self) -> Option<&StateType> {

@@ -24,9 +24,10 @@ pub mod state;
 pub mod timestamp;
 
 pub use filter::{
-    FlowFilter, FlowRunFilter, FlowRunPage, FlowRunPageRequest, FlowRunSort, ResumeRequest,
+    DeploymentFilter, FlowFilter, FlowRunFilter, FlowRunPage, FlowRunPageRequest, FlowRunSort,
+    ResumeRequest,
 };
-pub use flow_run::{Flow, FlowRun, FlowRunPolicy};
+pub use flow_run::{Deployment, Flow, FlowRun, FlowRunPolicy};
 pub use orchestration::{DetailsType, OrchestrationDetails, OrchestrationResult, SetStateStatus};
 pub use parse::ParseError;
 pub use resume::{ExpectedAnswer, ExpectedState, ResumeVerdict, StoredSchema, resume_verdict};

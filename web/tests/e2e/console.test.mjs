@@ -4,21 +4,17 @@
 // Screenshots go to target/test-output/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { readFile, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, serveConsole } from "../support/console-server.mjs";
 import { execFileSync } from "node:child_process";
 import { dirname } from "node:path";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const dist = join(repo, "dist");
 const shots = join(repo, "target/test-output");
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
 let harness, server, base, browser;
 
@@ -34,41 +30,14 @@ before(async () => {
   assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
   harness = JSON.parse(readFileSync(path, "utf8"));
   await mkdir(shots, { recursive: true });
-  server = createServer(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    if (url.pathname.startsWith("/api/")) {
-      const body = await new Promise((done) => { const parts = []; req.on("data", (c) => parts.push(c)); req.on("end", () => done(Buffer.concat(parts))); });
-      let upstream;
-      try {
-        upstream = await fetch(`${harness.api_url}${url.pathname.slice(4)}${url.search}`, {
-        method: req.method, headers: { "content-type": req.headers["content-type"] ?? "application/json" },
-        body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
-        });
-      } catch {
-        // As Trunk's proxy does when the backend is down.
-        return res.writeHead(502, { "content-type": "text/plain" }).end("Bad Gateway");
-      }
-      res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
-      return res.end(Buffer.from(await upstream.arrayBuffer()));
-    }
-    const file = normalize(join(dist, url.pathname));
-    const target = file.startsWith(dist) && extname(file) ? file : join(dist, "index.html");
-    let content;
-    try {
-      content = await readFile(target);
-    } catch {
-      return res.writeHead(404).end();
-    }
-    res.writeHead(200, { "content-type": types[extname(target)] ?? "text/html" }).end(content);
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+  server = await serveConsole(dist, harness.api_url);
+  base = server.base;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server?.close();
+  await server?.close();
 });
 
 test("the inbox lists exactly the paused runs, markup rendered as text", async () => {
@@ -80,6 +49,9 @@ test("the inbox lists exactly the paused runs, markup rendered as text", async (
   await page.waitForSelector('[data-testid="inbox-row"]', { timeout: 30000 });
   const shown = await page.$$eval('[data-testid="inbox-row"]', (rows) => rows.map((r) => r.dataset.runId));
   assert.deepEqual([...shown].sort(), paused.map((r) => r.id).sort());
+  const suspended = page.locator(`[data-run-id="${harness.runs.suspended}"] td`);
+  assert.equal(await suspended.nth(2).textContent(), "nightly", "the deployment is named");
+  assert.match(await suspended.nth(3).textContent(), /suspended: resumes by rescheduling/);
   const markupRow = page.locator(`[data-run-id="${harness.runs.markup}"]`);
   assert.equal(await markupRow.locator("a").textContent(), "<img src=x onerror=alert(1)>");
   assert.equal(await page.locator('[data-testid="inbox"] img').count(), 0, "no element was made from a name");

@@ -1,10 +1,23 @@
-//! Flows: names for the flow ids of a page of runs.
+//! Flows and deployments: names for the flow and deployment ids of a page of runs.
 
-use flowgate_core::{Flow, FlowFilter};
+use flowgate_core::{Deployment, DeploymentFilter, Flow, FlowFilter};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::request::Method;
 use crate::{Client, ClientError};
+
+/// Each id once, in first-seen order.
+fn unique(ids: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut unique: Vec<Uuid> = Vec::new();
+    for id in ids {
+        if !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    unique
+}
 
 impl Client {
     /// HTTP POST /flows/filter: the flows with these ids (duplicates asked once; at most
@@ -13,22 +26,42 @@ impl Client {
         &self,
         ids: impl IntoIterator<Item = Uuid>,
     ) -> Result<Vec<Flow>, ClientError> {
-        let mut unique: Vec<Uuid> = Vec::new();
-        for id in ids {
-            if !unique.contains(&id) {
-                unique.push(id);
-            }
-        }
-        if unique.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.fetch(
-            Method::Post,
+        self.named_by_id(
             "/flows/filter",
-            Some(&FlowFilter::by_ids(unique)),
+            unique(ids),
+            FlowFilter::by_ids,
             "flow list",
-            || "The flow list".into(),
         )
         .await
+    }
+
+    /// HTTP POST /deployments/filter: the deployments with these ids (duplicates asked
+    /// once; at most 200 ids per call).
+    pub async fn deployments_by_id(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Vec<Deployment>, ClientError> {
+        self.named_by_id(
+            "/deployments/filter",
+            unique(ids),
+            DeploymentFilter::by_ids,
+            "deployment list",
+        )
+        .await
+    }
+
+    async fn named_by_id<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        ids: Vec<Uuid>,
+        body: fn(Vec<Uuid>) -> B,
+        what: &'static str,
+    ) -> Result<Vec<T>, ClientError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let noun = format!("The {what}");
+        self.fetch(Method::Post, path, Some(&body(ids)), what, move || noun)
+            .await
     }
 }

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::error_view::ErrorText;
+use crate::components::local_time::LocalTime;
 use crate::components::state_badge::StateBadge;
 use crate::components::verdict_line::{VerdictLine, verdict_text};
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
@@ -33,7 +34,13 @@ pub(crate) fn RunPage() -> impl IntoView {
             let id = parse_flow_run_id(&id)?;
             let run = client.read_flow_run(id).await?;
             let asks = client.run_input_request(&run).await?;
-            Ok::<_, ClientError>((run, asks))
+            let deployment = client
+                .deployments_by_id(run.deployment_id)
+                .await?
+                .into_iter()
+                .next()
+                .map(|d| d.name);
+            Ok::<_, ClientError>((run, asks, deployment))
         }
     });
     // Kept here, not in the detail view, so a reload after a resume keeps what was typed
@@ -45,8 +52,8 @@ pub(crate) fn RunPage() -> impl IntoView {
         {move || match loaded.get() {
             None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
             Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
-            Some(Ok((run, asks))) => view! {
-                <RunDetail run=run asks=asks input=input mode=mode outcome=outcome reloads=reloads/>
+            Some(Ok((run, asks, deployment))) => view! {
+                <RunDetail run=run asks=asks deployment=deployment input=input mode=mode outcome=outcome reloads=reloads/>
             }.into_any(),
         }}
     }
@@ -57,6 +64,7 @@ pub(crate) fn RunPage() -> impl IntoView {
 fn RunDetail(
     run: FlowRun,
     asks: Option<RunInputRequest>,
+    deployment: Option<String>,
     input: RwSignal<String>,
     mode: RwSignal<EditMode>,
     outcome: RwSignal<Option<Result<Resumed, ClientError>>>,
@@ -176,13 +184,18 @@ fn RunDetail(
             {prefect_link.map(|href| view! { " " <a href=href target="_blank" rel="noreferrer">"Open in Prefect (logs)"</a> })}
         </p>
         <dl class="details">
-            <dt>"State since"</dt><dd>{state.as_ref().map(|s| s.timestamp.format("%Y-%m-%d %H:%M:%S UTC").to_string())}</dd>
+            <dt>"State since"</dt><dd>{state.as_ref().map(|s| view! { <LocalTime at=s.timestamp clock=clock/> })}</dd>
             <dt>"Message"</dt><dd>{state.as_ref().and_then(|s| s.message.clone()).unwrap_or_else(|| "—".into())}</dd>
             {(run.state_type == Some(StateType::Paused)).then(|| view! {
                 <dt>"Time left"</dt><dd><Countdown timeout=details.pause_timeout clock=clock/></dd>
                 <dt>"Pause key"</dt><dd>{details.pause_key.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"On resume"</dt><dd>{if details.pause_reschedule { "rescheduled (needs a deployment)" } else { "runs on in place" }}</dd>
             })}
+            <dt>"Deployment"</dt><dd>{match (deployment, run.deployment_id) {
+                (Some(name), _) => name,
+                (None, Some(id)) => id.to_string(),
+                (None, None) => "— (not from a deployment)".to_owned(),
+            }}</dd>
             <dt>"Tags"</dt><dd>{if run.tags.is_empty() { "—".to_owned() } else { run.tags.join(", ") }}</dd>
             <dt>"Parameters"</dt><dd><pre>{serde_json::to_string_pretty(&run.parameters).unwrap_or_default()}</pre></dd>
             <dt>"Labels"</dt><dd><pre>{serde_json::to_string_pretty(&run.labels).unwrap_or_default()}</pre></dd>

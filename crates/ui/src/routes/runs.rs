@@ -14,6 +14,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::components::error_view::ErrorText;
+use crate::components::local_time::LocalTime;
 use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
 
@@ -245,7 +246,7 @@ pub(crate) fn RunsPage() -> impl IntoView {
                                     <td><A href=format!("/runs/{}", run.id)>{run.name.clone()}</A></td>
                                     <td>{names.get(&run.flow_id).cloned().unwrap_or_default()}</td>
                                     <td><StateBadge state_type=run.state_type.clone() name=run.state_name.clone()/></td>
-                                    <td>{run.start_time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{match run.start_time { Some(at) => view! { <LocalTime at=at/> }.into_any(), None => "—".into_any() }}</td>
                                     <td>{run.tags.join(", ")}</td>
                                 </tr>
                             }).collect_view()}

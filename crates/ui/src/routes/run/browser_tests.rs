@@ -58,7 +58,7 @@ fn mount(schema: Option<&str>) -> Page {
     let handle = leptos::mount::mount_to(host, move || {
         provide_context(Connection::load());
         view! {
-            <RunDetail run=run asks=Some(asks) input=input mode=RwSignal::new(EditMode::Form)
+            <RunDetail run=run asks=Some(asks) deployment=None input=input mode=RwSignal::new(EditMode::Form)
                 outcome=RwSignal::new(None) reloads=RwSignal::new(0)/>
         }
     });

@@ -1,0 +1,71 @@
+//! Timestamps as a person reads them: in the browser's time zone, with how long ago, and the
+//! exact UTC instant on hover.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// `at` in the browser's time zone (its offset at that instant, so summer time is right).
+fn in_local_zone(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    // JS gives minutes *behind* UTC.
+    let offset_seconds = -(date.get_timezone_offset() * 60.0) as i32;
+    let zone = FixedOffset::east_opt(offset_seconds)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+    at.with_timezone(&zone)
+}
+
+/// "just now", "42 s ago", "5 min ago", "3 h ago", "2 days ago"; "in 5 min" for the future.
+pub(crate) fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - at).num_seconds();
+    let amount = seconds.abs();
+    let span = match amount {
+        0..=4 => return "just now".into(),
+        5..=59 => format!("{amount} s"),
+        60..=3_599 => format!("{} min", amount / 60),
+        3_600..=86_399 => format!("{} h", amount / 3_600),
+        _ if amount / 86_400 == 1 => "1 day".into(),
+        _ => format!("{} days", amount / 86_400),
+    };
+    if seconds >= 0 {
+        format!("{span} ago")
+    } else {
+        format!("in {span}")
+    }
+}
+
+/// A timestamp in local time; with a clock, also how long ago, kept current.
+#[component]
+pub(crate) fn LocalTime(
+    at: DateTime<Utc>,
+    #[prop(optional)] clock: Option<ReadSignal<DateTime<Utc>>>,
+) -> impl IntoView {
+    let local = in_local_zone(at);
+    let shown = local.format("%Y-%m-%d %H:%M:%S").to_string();
+    let zone = local.format("UTC%:z").to_string();
+    view! {
+        <time datetime=at.to_rfc3339() title=format!("{} UTC", at.format("%Y-%m-%d %H:%M:%S%.3f"))>
+            {shown}" "<small class="zone">{zone}</small>
+            {clock.map(|clock| view! { " · "{move || relative(at, clock.get())} })}
+        </time>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn relative_time_reads_like_a_person_would_say_it() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap();
+        let ago = |seconds| relative(now - Duration::seconds(seconds), now);
+        assert_eq!(ago(2), "just now");
+        assert_eq!(ago(42), "42 s ago");
+        assert_eq!(ago(5 * 60 + 59), "5 min ago");
+        assert_eq!(ago(3 * 3600), "3 h ago");
+        assert_eq!(ago(86_400 + 5), "1 day ago");
+        assert_eq!(ago(3 * 86_400), "3 days ago");
+        assert_eq!(ago(-300), "in 5 min");
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmarks the console's release build against Prefect's own UI, both served for the same
+# real Prefect server (started here with demo paused runs, stopped at the end), in headless
+# Chromium: first-page transfer (gzipped), time until a paused run's page shows it, time
+# until the inbox lists one, and the time from a keystroke in the run-input form to the new
+# verdict. Prints the figures, the ratios, and the console's budgets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*"; }
+
+scripts/bootstrap.sh > /dev/null
+export PATH="$PWD/web/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+say "console release build"
+trunk build --release > target/bench-trunk.log 2>&1 || { tail -20 target/bench-trunk.log; exit 1; }
+
+state=target/bench-harness
+harness=(.venv/bin/python scripts/harness/prefect_harness.py)
+"${harness[@]}" stop "$state" > /dev/null 2>&1 || true
+rm -rf "$state"
+trap '"${harness[@]}" stop "$state" > /dev/null 2>&1 || true' EXIT
+say "starting a real Prefect server with paused runs"
+"${harness[@]}" start "$state" --demo > /dev/null
+
+say "loading both UIs in Chromium (cold cache each time)"
+result=$(node scripts/bench/console.mjs "$state/harness.json" "$PWD/dist" "${FLOWGATE_BENCH_LOADS:-7}")
+
+python3 - "$result" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+f, p = r["flowgate"], r["prefect_ui"]
+kb = lambda b: f"{b / 1024:.0f} KB"
+print()
+print(f"{'measure':<44}{'flowgate':>12}{'prefect ui':>12}{'ratio':>9}")
+print(f"{'first-page transfer, gzipped':<44}{kb(f['transfer_bytes']):>12}{kb(p['transfer_bytes']):>12}"
+      f"{p['transfer_bytes'] / f['transfer_bytes']:>8.1f}x")
+print(f"{'paused run page shows the run (median)':<44}{f['run_page_ms']:>10.0f}ms{p['run_page_ms']:>10.0f}ms"
+      f"{p['run_page_ms'] / f['run_page_ms']:>8.1f}x")
+print(f"{'inbox lists the first paused run (median)':<44}{f['inbox_ms']:>10.0f}ms{'—':>12}")
+print(f"{'keystroke to new verdict (median / p95)':<44}{f['keystroke_ms_median']:>7.1f}/{f['keystroke_ms_p95']:.1f}ms{'—':>9}")
+print()
+budgets = [
+    ("initial transfer under 400 KB", f["transfer_bytes"] < 400 * 1024),
+    ("first paused run visible under 1 s", f["inbox_ms"] < 1000),
+    ("keystroke re-validates under 16 ms (p95)", f["keystroke_ms_p95"] < 16),
+]
+for name, ok in budgets:
+    print(f"budget {name}: {'met' if ok else 'NOT met'}")
+print(f"({r['loads']} cold loads each; Prefect's UI validates run input only on submit, so it has no keystroke figure)")
+PY

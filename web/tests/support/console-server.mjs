@@ -1,0 +1,63 @@
+// Serves the console's release build (dist/) on loopback with its same-origin /api proxied
+// to a Prefect server, as `trunk serve --proxy-backend` does, and launches Debian's Chromium.
+// Shared by the end-to-end tests and the console benchmark.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { chromium } from "playwright-core";
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+
+/** Chromium flags for running as root on a headless machine without reaching out. */
+export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--no-first-run", "--disable-quic"];
+
+/** Debian's Chromium, headless. */
+export function launchChromium() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/**
+ * Starts the server; resolves to `{ base, close }`. `apiUrl` is the Prefect API it proxies
+ * to (e.g. `http://127.0.0.1:4200/api`).
+ */
+export async function serveConsole(dist, apiUrl) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname.startsWith("/api/")) {
+      const body = await new Promise((done) => {
+        const parts = [];
+        req.on("data", (c) => parts.push(c));
+        req.on("end", () => done(Buffer.concat(parts)));
+      });
+      let upstream;
+      try {
+        upstream = await fetch(`${apiUrl}${url.pathname.slice(4)}${url.search}`, {
+          method: req.method,
+          headers: { "content-type": req.headers["content-type"] ?? "application/json" },
+          body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
+        });
+      } catch {
+        // As Trunk's proxy does when the backend is down.
+        return res.writeHead(502, { "content-type": "text/plain" }).end("Bad Gateway");
+      }
+      res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+      return res.end(Buffer.from(await upstream.arrayBuffer()));
+    }
+    const file = normalize(join(dist, url.pathname));
+    const target = file.startsWith(dist) && extname(file) ? file : join(dist, "index.html");
+    let content;
+    try {
+      content = await readFile(target);
+    } catch {
+      return res.writeHead(404).end();
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(target)] ?? "text/html" }).end(content);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
