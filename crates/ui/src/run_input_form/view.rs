@@ -68,6 +68,27 @@ pub(crate) fn form_view(context: FormContext, root: Field) -> AnyView {
     .into_any()
 }
 
+/// What surrounds a field: its label, required mark, description, errors and place.
+struct Frame {
+    label: String,
+    mark: Option<AnyView>,
+    help: Option<AnyView>,
+    errors: AnyView,
+    place: Memo<String>,
+}
+
+impl Frame {
+    /// A group of fields under a legend.
+    fn fieldset(self, class: &'static str, body: impl IntoView + 'static) -> AnyView {
+        view! {
+            <fieldset class=class data-path=self.place>
+                <legend>{self.label}{self.mark}</legend>{self.help}{self.errors}{body}
+            </fieldset>
+        }
+        .into_any()
+    }
+}
+
 fn field_view(
     context: FormContext,
     field: Field,
@@ -75,16 +96,22 @@ fn field_view(
     name: String,
     required: bool,
 ) -> AnyView {
-    let label = field.label(&name);
     // Where the field is now: a dictionary row's place changes with its key.
-    let pointer_now = {
+    let place = {
         let path = path.clone();
         Memo::new(move |_| context.doc.with(|doc| doc::pointer(doc, &path)))
     };
-    let description = field.description.clone();
-    let help = description.map(|text| view! { <small class="help">{text}</small> });
-    let errors = errors_at(context, pointer_now);
-    let mark = required.then(|| view! { <abbr class="required" title="required">"*"</abbr> });
+    let frame = Frame {
+        label: field.label(&name),
+        mark: required
+            .then(|| view! { <abbr class="required" title="required">"*"</abbr> }.into_any()),
+        help: field
+            .description
+            .clone()
+            .map(|text| view! { <small class="help">{text}</small> }.into_any()),
+        errors: errors_at(context, place),
+        place,
+    };
     match field.kind {
         Kind::Object(properties) => {
             let body = properties
@@ -95,15 +122,10 @@ fn field_view(
                 })
                 .collect_view();
             if path.is_empty() {
-                view! { <div class="object" data-path=pointer_now>{help}{errors}{body}</div> }
-                    .into_any()
+                let Frame { help, errors, .. } = frame;
+                view! { <div class="object" data-path=place>{help}{errors}{body}</div> }.into_any()
             } else {
-                view! {
-                    <fieldset class="object" data-path=pointer_now>
-                        <legend>{label}{mark}</legend>{help}{errors}{body}
-                    </fieldset>
-                }
-                .into_any()
+                frame.fieldset("object", body)
             }
         }
         Kind::Nullable(inner) if is_composite(&inner.kind) => {
@@ -113,30 +135,10 @@ fn field_view(
                 default: None,
                 kind: inner.kind,
             };
-            optional_view(context, inner, path, name, label, mark, help, errors)
+            optional_view(context, inner, path, name, frame)
         }
-        Kind::List { item, min, max } => list_view(
-            context,
-            *item,
-            path,
-            min,
-            max,
-            label,
-            mark,
-            help,
-            errors,
-            pointer_now,
-        ),
-        Kind::Dict(values) => dict_view(
-            context,
-            *values,
-            path,
-            label,
-            mark,
-            help,
-            errors,
-            pointer_now,
-        ),
+        Kind::List { item, min, max } => list_view(context, *item, path, (min, max), frame),
+        Kind::Dict(values) => dict_view(context, *values, path, frame),
         Kind::Tuple(items) => {
             let body = items
                 .into_iter()
@@ -146,17 +148,19 @@ fn field_view(
                     field_view(context, item, at, format!("#{}", i + 1), true)
                 })
                 .collect_view();
-            view! {
-                <fieldset class="tuple" data-path=pointer_now>
-                    <legend>{label}{mark}</legend>{help}{errors}{body}
-                </fieldset>
-            }
-            .into_any()
+            frame.fieldset("tuple", body)
         }
         kind => {
             let widget = leaf_widget(context, kind, path);
+            let Frame {
+                label,
+                mark,
+                help,
+                errors,
+                place,
+            } = frame;
             view! {
-                <div class="field" data-path=pointer_now>
+                <div class="field" data-path=place>
                     <label><span class="label">{label}{mark}</span>{widget}</label>
                     {help}{errors}
                 </div>
@@ -164,6 +168,13 @@ fn field_view(
             .into_any()
         }
     }
+}
+
+/// How many items or entries the container at `path` has; changes only when that does, so
+/// typing inside a row does not redraw the rows.
+fn row_count(context: FormContext, path: &[Step]) -> Memo<usize> {
+    let path = path.to_vec();
+    Memo::new(move |_| context.doc.with(|doc| doc::len(doc, &path)))
 }
 
 fn is_composite(kind: &Kind) -> bool {
@@ -395,16 +406,12 @@ fn json_editor(context: FormContext, path: Path, empty: Empty, kind: Kind) -> An
 }
 
 /// An optional object, list or tuple: a box to give it, and its fields when given.
-#[allow(clippy::too_many_arguments)]
 fn optional_view(
     context: FormContext,
     inner: Field,
     path: Path,
     name: String,
-    label: String,
-    mark: Option<impl IntoView + 'static>,
-    help: Option<impl IntoView + 'static>,
-    errors: AnyView,
+    frame: Frame,
 ) -> AnyView {
     let given = {
         let path = path.clone();
@@ -423,8 +430,15 @@ fn optional_view(
         }
     };
     let inner = StoredValue::new(inner);
+    let Frame {
+        label,
+        mark,
+        help,
+        errors,
+        place,
+    } = frame;
     view! {
-        <fieldset class="optional">
+        <fieldset class="optional" data-path=place>
             <legend>
                 <label class="check"><input type="checkbox" prop:checked=given on:change=toggle/>{label}{mark}</label>
             </legend>
@@ -437,24 +451,16 @@ fn optional_view(
     .into_any()
 }
 
-/// A list: its items, each removable, and a button to add one.
-#[allow(clippy::too_many_arguments)]
+/// A list: its items, each removable, and a button to add one (within `minItems` and
+/// `maxItems`).
 fn list_view(
     context: FormContext,
     item: Field,
     path: Path,
-    min: Option<usize>,
-    max: Option<usize>,
-    label: String,
-    mark: Option<impl IntoView + 'static>,
-    help: Option<impl IntoView + 'static>,
-    errors: AnyView,
-    pointer_now: Memo<String>,
+    (min, max): (Option<usize>, Option<usize>),
+    frame: Frame,
 ) -> AnyView {
-    let count = {
-        let path = path.clone();
-        Memo::new(move |_| context.doc.with(|doc| doc::len(doc, &path)))
-    };
+    let count = row_count(context, &path);
     let item = StoredValue::new(item);
     let rows = {
         let path = path.clone();
@@ -479,33 +485,19 @@ fn list_view(
         let blank = item.with_value(Field::blank);
         context.update(|doc| doc::push(doc, &path, blank));
     };
-    view! {
-        <fieldset class="list" data-path=pointer_now>
-            <legend>{label}{mark}</legend>{help}{errors}
+    frame.fieldset(
+        "list",
+        view! {
             <ol>{rows}</ol>
             <button type="button" class="add" on:click=add
                 disabled=move || max.is_some_and(|max| count.get() >= max)>"Add item"</button>
-        </fieldset>
-    }
-    .into_any()
+        },
+    )
 }
 
 /// A dictionary: key/value rows.
-#[allow(clippy::too_many_arguments)]
-fn dict_view(
-    context: FormContext,
-    values: Field,
-    path: Path,
-    label: String,
-    mark: Option<impl IntoView + 'static>,
-    help: Option<impl IntoView + 'static>,
-    errors: AnyView,
-    pointer_now: Memo<String>,
-) -> AnyView {
-    let count = {
-        let path = path.clone();
-        Memo::new(move |_| context.doc.with(|doc| doc::len(doc, &path)))
-    };
+fn dict_view(context: FormContext, values: Field, path: Path, frame: Frame) -> AnyView {
+    let count = row_count(context, &path);
     let values = StoredValue::new(values);
     let rows = {
         let path = path.clone();
@@ -551,14 +543,13 @@ fn dict_view(
             doc::add_entry(doc, &path, blank);
         });
     };
-    view! {
-        <fieldset class="dict" data-path=pointer_now>
-            <legend>{label}{mark}</legend>{help}{errors}
+    frame.fieldset(
+        "dict",
+        view! {
             <ul>{rows}</ul>
             <button type="button" class="add" on:click=add>"Add entry"</button>
-        </fieldset>
-    }
-    .into_any()
+        },
+    )
 }
 
 /// The errors of the current verdict that point at the field.

@@ -70,6 +70,20 @@ fn mount(schema: Option<&str>) -> Page {
     }
 }
 
+/// The release form with its two required fields filled, so the input is valid.
+async fn mount_with_required_filled() -> Page {
+    let page = mount(Some(RELEASE_SCHEMA));
+    settle().await;
+    page.type_into(r#"[data-path="/approver"] input"#, "ana")
+        .await;
+    page.type_into(
+        r#"[data-path="/window/start"] input"#,
+        "2026-12-01T22:00:00Z",
+    )
+    .await;
+    page
+}
+
 /// Lets Leptos run its effects and redraw.
 async fn settle() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -224,15 +238,7 @@ async fn the_form_draws_a_widget_for_every_schema_feature_with_defaults_filled()
 
 #[wasm_bindgen_test]
 async fn each_keystroke_revalidates_with_the_servers_words_inline_and_in_the_verdict() {
-    let page = mount(Some(RELEASE_SCHEMA));
-    settle().await;
-    page.type_into(r#"[data-path="/approver"] input"#, "ana")
-        .await;
-    page.type_into(
-        r#"[data-path="/window/start"] input"#,
-        "2026-12-01T22:00:00Z",
-    )
-    .await;
+    let page = mount_with_required_filled().await;
     assert_eq!(page.verdict(), "will be accepted: the run goes to Running");
 
     page.type_into(r#"[data-path="/replicas"] input"#, "abc")
@@ -283,15 +289,7 @@ async fn each_keystroke_revalidates_with_the_servers_words_inline_and_in_the_ver
 
 #[wasm_bindgen_test]
 async fn lists_tuples_dictionaries_and_optionals_build_the_input() {
-    let page = mount(Some(RELEASE_SCHEMA));
-    settle().await;
-    page.type_into(r#"[data-path="/approver"] input"#, "ana")
-        .await;
-    page.type_into(
-        r#"[data-path="/window/start"] input"#,
-        "2026-12-01T22:00:00Z",
-    )
-    .await;
+    let page = mount_with_required_filled().await;
     page.choose(r#"[data-path="/channel"] select"#, "beta")
         .await;
     page.click(r#"[data-path="/notify"] input"#).await;
