@@ -30,10 +30,11 @@ async function load(url, ready) {
   const page = await context.newPage();
   const assets = [];
   page.on("response", (response) => {
-    const type = response.request().resourceType();
     const path = new URL(response.url()).pathname;
-    if (["document", "script", "stylesheet", "fetch"].includes(type) && !path.startsWith("/api/")) {
-      assets.push(response.body().then((body) => gzipSync(body, { level: 9 }).length).catch(() => 0));
+    const type = response.headers()["content-type"] ?? "";
+    if (!path.startsWith("/api/") && /html|javascript|css|wasm/.test(type)) {
+      assets.push(response.body().then((body) => gzipSync(body, { level: 9 }).length)
+        .catch((error) => { throw new Error(`could not read ${response.url()}: ${error}`); }));
     }
   });
   await page.goto(url, { waitUntil: "commit" });
