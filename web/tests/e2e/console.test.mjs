@@ -162,6 +162,11 @@ test("a second tab resuming the same run gets the ABORT explained", async () => 
   assert.match(await outcomeOf(second),
     /^Not resumed: Cannot resume a flow run that is not paused\. Someone else may have resumed it already\.$/);
   await second.screenshot({ path: join(shots, "console-run-abort.png"), fullPage: true });
+  // The resumed run has left the inbox.
+  await first.goto(`${base}/`);
+  await first.locator('[data-testid="inbox-row"]').first().waitFor({ timeout: 30000 });
+  assert.equal(await first.locator(`[data-run-id="${runId}"]`).count(), 0, "the resumed run is no longer waiting");
+  assert.equal(await first.locator(`[data-run-id="${harness.runs.plain[0]}"]`).count(), 1, "the others still are");
   await first.close();
   await second.close();
 });
