@@ -3,5 +3,6 @@
 pub(crate) mod countdown;
 pub(crate) mod error_view;
 pub(crate) mod local_time;
+pub(crate) mod resume_outcome;
 pub(crate) mod state_badge;
 pub(crate) mod verdict_line;

@@ -2,22 +2,37 @@
 
 use std::collections::HashMap;
 
-use flowgate_client::ClientError;
+use flowgate_client::{ClientError, Resumed};
 use flowgate_core::{FlowRun, FlowRunFilter};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use uuid::Uuid;
 
 use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::error_view::ErrorText;
 use crate::components::local_time::LocalTime;
+use crate::components::resume_outcome::outcome_view;
 use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
 
+/// Runs resumed together, at most this many requests at a time.
+const BULK_CONCURRENCY: usize = 4;
+
+/// One run's outcome in a bulk resume, with its name.
+type BulkResult = (String, Result<Resumed, ClientError>);
+
 /// The waiting inbox. Flow and deployment names are looked up by id (ids do not collide).
+///
+/// Runs that do not ask for input can be ticked and resumed together: each is sent once, a
+/// few at a time, and each outcome is listed as it arrives. Runs that ask for input are
+/// resumed from their own page, where the form is.
 #[component]
 pub(crate) fn Inbox() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let clock = ticking_clock();
+    let selected = RwSignal::new(Vec::<(Uuid, String)>::new());
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let results = RwSignal::new(Vec::<BulkResult>::new());
     let waiting = LocalResource::new(move || {
         let client = connection.client();
         async move {
@@ -37,8 +52,63 @@ pub(crate) fn Inbox() -> impl IntoView {
             Ok::<_, ClientError>((runs, names))
         }
     });
+    let bulk = Action::new_local(move |chosen: &Vec<(Uuid, String)>| {
+        let client = connection.client();
+        let chosen = chosen.clone();
+        async move {
+            let client = match client {
+                Ok(client) => client,
+                Err(error) => {
+                    let first = chosen
+                        .first()
+                        .map(|(_, name)| name.clone())
+                        .unwrap_or_default();
+                    results.set(vec![(first, Err(error))]);
+                    return;
+                }
+            };
+            let ids: Vec<Uuid> = chosen.iter().map(|(id, _)| *id).collect();
+            progress.set(Some((0, ids.len())));
+            results.set(Vec::new());
+            client
+                .resume_many(&ids, BULK_CONCURRENCY, |done, count, total| {
+                    let name = chosen
+                        .iter()
+                        .find(|(id, _)| *id == done.flow_run_id)
+                        .map(|(_, name)| name.clone())
+                        .unwrap_or_else(|| done.flow_run_id.to_string());
+                    results.update(|r| r.push((name, done.outcome.clone())));
+                    progress.set(Some((count, total)));
+                })
+                .await;
+            selected.set(Vec::new());
+            waiting.refetch();
+        }
+    });
+    let resume_selected = move |_| {
+        if !bulk.pending().get_untracked() {
+            bulk.dispatch(selected.get_untracked());
+        }
+    };
     view! {
         <h1>"Waiting for you"</h1>
+        <div class="bulk">
+            <button data-testid="resume-selected" on:click=resume_selected
+                disabled=move || bulk.pending().get() || selected.with(Vec::is_empty)>
+                {move || match (bulk.pending().get(), progress.get()) {
+                    (true, Some((done, total))) => format!("Resuming… {done} of {total}"),
+                    _ => format!("Resume selected ({})", selected.with(Vec::len)),
+                }}
+            </button>
+            {move || progress.get().map(|(done, total)| view! {
+                <progress max=total.to_string() value=done.to_string()></progress>
+            })}
+            <ul class="bulk-results" data-testid="bulk-results">
+                {move || results.get().into_iter().map(|(name, outcome)| view! {
+                    <li><strong>{name}</strong>": "{outcome_view(outcome)}</li>
+                }).collect_view()}
+            </ul>
+        </div>
         {move || match waiting.get() {
             None => view! { <p class="loading">"Loading paused runs…"</p> }.into_any(),
             Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
@@ -49,14 +119,14 @@ pub(crate) fn Inbox() -> impl IntoView {
                 <p class="count" data-testid="inbox-count">{format!("{} paused run(s)", runs.len())}</p>
                 <table class="runs" data-testid="inbox">
                     <thead><tr>
-                        <th>"Run"</th><th>"Flow"</th><th>"Deployment"</th><th>"State"</th><th>"Tags"</th>
+                        <th><span class="sr-only">"Select"</span></th><th>"Run"</th><th>"Flow"</th><th>"Deployment"</th><th>"State"</th><th>"Tags"</th>
                         <th>"Paused since"</th><th>"Time left"</th><th>"Asks for"</th><th>"Key"</th>
                     </tr></thead>
                     <tbody>
                         {runs.into_iter().map(|run| {
                             let flow = names.get(&run.flow_id).cloned();
                             let deployment = run.deployment_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
-                            view! { <InboxRow flow=flow deployment=deployment run=run clock=clock/> }
+                            view! { <InboxRow flow=flow deployment=deployment run=run clock=clock selected=selected/> }
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -72,17 +142,26 @@ fn InboxRow(
     flow: Option<String>,
     deployment: Option<String>,
     clock: ReadSignal<chrono::DateTime<chrono::Utc>>,
+    selected: RwSignal<Vec<(Uuid, String)>>,
 ) -> impl IntoView {
     let state = run.state.clone();
     let details = state
         .as_ref()
         .map(|s| s.state_details.clone())
         .unwrap_or_default();
-    let asks = if details.requested_input_keyset().is_some() {
-        "input"
-    } else {
-        "a resume"
+    let asks_input = details.requested_input_keyset().is_some();
+    let id = run.id;
+    let name = run.name.clone();
+    let tick = move |ev| {
+        let on = event_target_checked(&ev);
+        selected.update(|chosen| {
+            chosen.retain(|(other, _)| *other != id);
+            if on {
+                chosen.push((id, name.clone()));
+            }
+        });
     };
+    let asks = if asks_input { "input" } else { "a resume" };
     let since = state.as_ref().map(|s| s.timestamp);
     let reschedules = if details.pause_reschedule {
         " (suspended: resumes by rescheduling)"
@@ -91,6 +170,12 @@ fn InboxRow(
     };
     view! {
         <tr data-testid="inbox-row" data-run-id=run.id.to_string()>
+            <td>
+                <input type="checkbox" class="select" disabled=asks_input
+                    title=if asks_input { "asks for input: resume it from its page" } else { "select to resume together" }
+                    prop:checked=move || selected.with(|chosen| chosen.iter().any(|(other, _)| *other == id))
+                    on:change=tick/>
+            </td>
             <td><A href=format!("/runs/{}", run.id)>{run.name.clone()}</A></td>
             <td>{flow.unwrap_or_else(|| run.flow_id.to_string())}</td>
             <td>{deployment.unwrap_or_else(|| "—".into())}</td>

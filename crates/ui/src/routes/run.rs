@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::error_view::ErrorText;
 use crate::components::local_time::LocalTime;
+use crate::components::resume_outcome::outcome_view;
 use crate::components::state_badge::StateBadge;
 use crate::components::verdict_line::{VerdictLine, verdict_text};
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
@@ -221,39 +222,6 @@ fn RunDetail(
             {move || if resume.pending().get() { "Resuming…" } else { "Resume" }}
         </button>
         <div class="outcome" data-testid="outcome">{move || outcome.get().map(outcome_view)}</div>
-    }
-}
-
-/// What happened, plainly.
-fn outcome_view(outcome: Result<Resumed, ClientError>) -> AnyView {
-    match outcome {
-        Err(error) => view! { <p><ErrorText error=error/></p> }.into_any(),
-        Ok(resumed) => {
-            let result = resumed.result;
-            let reason = result.details.reason().unwrap_or_default().to_owned();
-            let state = result
-                .state
-                .as_ref()
-                .and_then(|s| s.name.clone())
-                .unwrap_or_default();
-            let text = match &result.status {
-                SetStateStatus::Accept => format!("Resumed: the run is now {state}."),
-                SetStateStatus::Reject
-                    if result
-                        .state
-                        .as_ref()
-                        .is_some_and(|s| s.state_type == StateType::Failed) =>
-                {
-                    format!("Rejected: {reason} The run is now Failed.")
-                }
-                SetStateStatus::Reject => format!("Rejected: {reason}"),
-                SetStateStatus::Abort => {
-                    format!("Not resumed: {reason} Someone else may have resumed it already.")
-                }
-                other => format!("The server answered {other}: {reason}"),
-            };
-            view! { <p class="result" data-status=result.status.to_string()>{text}</p> }.into_any()
-        }
     }
 }
 
