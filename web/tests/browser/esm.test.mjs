@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.mjs";
 
 const webRoot = fileURLToPath(new URL("../..", import.meta.url));
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
@@ -27,17 +27,12 @@ function serveWeb() {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-export const CHROMIUM_ARGS = [
-  "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-];
-
 test("the ES-module build predicts and performs a real resume in Chromium", async () => {
   const path = process.env.FLOWGATE_NODE_HARNESS;
   assert.ok(path, "FLOWGATE_NODE_HARNESS must name a running harness's harness.json");
   const { api_url: api, runs } = JSON.parse(readFileSync(path, "utf8"));
   const server = await serveWeb();
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const url = `http://127.0.0.1:${server.address().port}/tests/browser/esm.html?api=${encodeURIComponent(api)}&run=${runs.plain[0]}`;

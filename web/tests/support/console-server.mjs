@@ -1,22 +1,12 @@
 // Serves the console's release build (dist/) on loopback with its same-origin /api proxied
-// to a Prefect server, as `trunk serve --proxy-backend` does, and launches Debian's Chromium.
-// Shared by the end-to-end tests and the console benchmark.
+// to a Prefect server, as `trunk serve --proxy-backend` does. Shared by the end-to-end tests
+// and the console benchmark.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
-import { chromium } from "playwright-core";
+export { launchChromium } from "./chromium.mjs";
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-
-/** Chromium flags for running as root on a headless machine without reaching out. */
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--no-first-run", "--disable-quic"];
-
-/** Debian's Chromium, headless. */
-export function launchChromium() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-}
 
 /**
  * Starts the server; resolves to `{ base, close }`. `apiUrl` is the Prefect API it proxies
