@@ -60,12 +60,14 @@ pub(crate) fn RunInputEditor(
     unparsed: RwSignal<Vec<(String, String)>>,
     /// The errors of the current verdict, shown beside their fields.
     errors: Signal<Vec<ValidationIssue>>,
+    /// Whether the text parses as JSON, as the page already works out for the verdict
+    /// (consulted only in JSON mode, to allow going back to the form).
+    input_parses: Signal<bool>,
 ) -> impl IntoView {
     let can_form = fields.is_some();
     if !can_form {
         mode.set(EditMode::Json);
     }
-    let input_parses = move || serde_json::from_str::<Value>(&input.get()).is_ok();
     let fields = StoredValue::new(fields);
     let form = move || {
         let fields = fields.get_value()?;
@@ -89,9 +91,9 @@ pub(crate) fn RunInputEditor(
         <div class="modes" role="group" aria-label="How to edit the input">
             <button type="button" data-testid="mode-form"
                 class:on=move || mode.get() == EditMode::Form
-                disabled=move || !can_form || (mode.get() == EditMode::Json && !input_parses())
+                disabled=move || !can_form || (mode.get() == EditMode::Json && !input_parses.get())
                 title=move || if !can_form { "the schema cannot be read, so there is no form" }
-                    else if mode.get() == EditMode::Json && !input_parses() { "the JSON must parse to go back to the form" }
+                    else if mode.get() == EditMode::Json && !input_parses.get() { "the JSON must parse to go back to the form" }
                     else { "edit with the form" }
                 on:click=move |_| mode.set(EditMode::Form)>"Form"</button>
             <button type="button" data-testid="mode-json"

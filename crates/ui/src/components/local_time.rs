@@ -1,7 +1,7 @@
 //! Timestamps as a person reads them: in the browser's time zone, with how long ago, and the
 //! exact UTC instant on hover.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -10,8 +10,7 @@ fn in_local_zone(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
     // JS gives minutes *behind* UTC.
     let offset_seconds = -(date.get_timezone_offset() * 60.0) as i32;
-    let zone = FixedOffset::east_opt(offset_seconds)
-        .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+    let zone = FixedOffset::east_opt(offset_seconds).unwrap_or(Utc.fix());
     at.with_timezone(&zone)
 }
 

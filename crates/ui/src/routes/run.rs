@@ -142,7 +142,9 @@ fn RunDetail(
             "reject",
         ),
     });
-    let field_errors = Signal::derive(move || {
+    // A memo, so the form's many fields read one list per verdict rather than each
+    // cloning it out of the verdict.
+    let field_errors = Memo::new(move |_| {
         verdict.with(|v| match v {
             Ok(ResumeVerdict::Answer(answer)) => answer.errors.clone(),
             _ => Vec::new(),
@@ -207,7 +209,8 @@ fn RunDetail(
                 {asks.description.map(|text| view! { <p class="description" data-testid="description">{text}</p> })}
                 {asks.schema.is_none().then(|| view! { <p class="error">"No input schema is stored for this pause."</p> })}
                 <RunInputEditor input=input on_edit=on_edit fields=fields.clone() mode=mode
-                    unparsed=unparsed errors=field_errors/>
+                    unparsed=unparsed errors=field_errors.into()
+                    input_parses=Signal::derive(move || parsed.with(Result::is_ok))/>
                 // In the form each error sits beside its field; beside raw JSON, all are listed.
                 <ul class="field-errors" data-testid="field-errors">
                     {move || (mode.get() == EditMode::Json).then(|| field_errors.get().into_iter().map(|e| view! {
