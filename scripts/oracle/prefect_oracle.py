@@ -183,6 +183,98 @@ MODELS = {
     "Flat": (Flat, {"a": 1, "b": 2, "c": "three", "d": 4.5, "e": False}),
 }
 
+# Hand-written schemas for the Draft 2020-12 keywords pydantic does not emit, so every
+# keyword of the validator is compared with Python's, not only those RunInput models use.
+HANDWRITTEN = {
+    "Combinators": ({
+        "type": "object",
+        "properties": {
+            "one": {"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 10}]},
+            "never": {"not": {"type": "string"}},
+            "gate": {
+                "type": "object",
+                "if": {"properties": {"kind": {"const": "file"}}, "required": ["kind"]},
+                "then": {"required": ["path"]},
+                "else": {"required": ["url"]},
+            },
+            "both": {"allOf": [{"type": "string"}, {"minLength": 2}, {"pattern": "^\\w+$"}]},
+            "either": {"anyOf": [{"type": "array", "items": {"type": "integer"}},
+                                 {"type": "object", "minProperties": 1}]},
+            "nothing": {"anyOf": [False, {"type": "null"}]},
+        },
+        "required": ["one", "gate"],
+    }, {"one": 3, "never": 5, "gate": {"kind": "file", "path": "/a"}, "both": "ok", "either": [1, 2]}),
+    "Arrays": ({
+        "type": "object",
+        "properties": {
+            "found": {"type": "array", "contains": {"type": "string"}, "minContains": 2,
+                      "maxContains": 3},
+            "some": {"type": "array", "contains": {"const": 1}},
+            "set": {"type": "array", "uniqueItems": True},
+            "fixed": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}],
+                      "items": False},
+            "rest": {"type": "array", "prefixItems": [{"type": "boolean"}],
+                     "items": {"type": "number", "multipleOf": 0.5}},
+            "leftover": {"type": "array", "prefixItems": [{"type": "integer"}],
+                         "unevaluatedItems": False},
+            "sized": {"type": "array", "minItems": 2, "maxItems": 2},
+        },
+    }, {"found": ["a", "b", 3], "some": [0, 1], "set": [1, "1", True, [1]], "fixed": [1, "a"],
+        "rest": [True, 1.5, 2], "leftover": [4], "sized": [1, 2]}),
+    "Objects": ({
+        "type": "object",
+        "properties": {
+            "pair": {"type": "object", "dependentRequired": {"credit": ["billing"]},
+                     "dependentSchemas": {"admin": {"required": ["reason"]}}},
+            "names": {"type": "object", "propertyNames": {"pattern": "^[a-z]+$", "maxLength": 5}},
+            "patterned": {"type": "object",
+                          "patternProperties": {"^n_": {"type": "integer"}, "^s_": {"type": "string"}},
+                          "additionalProperties": False},
+            "sealed": {"type": "object", "properties": {"a": {"type": "integer"}},
+                       "allOf": [{"properties": {"b": {"type": "string"}}}],
+                       "unevaluatedProperties": False},
+            "loose": {"type": "object", "properties": {"a": {"type": "integer"}},
+                      "unevaluatedProperties": {"type": "string"}},
+            "few": {"type": "object", "maxProperties": 2, "minProperties": 1},
+            "typed": {"type": "object", "additionalProperties": {"type": ["integer", "null"]}},
+        },
+        "additionalProperties": False,
+    }, {"pair": {"credit": 1, "billing": 2}, "names": {"abc": 1}, "patterned": {"n_1": 1, "s_x": "y"},
+        "sealed": {"a": 1, "b": "x"}, "loose": {"a": 1, "z": "s"}, "few": {"k": 1},
+        "typed": {"x": 1, "y": None}}),
+    "Numbers": ({
+        "type": "object",
+        "properties": {
+            "exact": {"const": {"k": [1, 2.0]}},
+            "pick": {"enum": [1, "1", None, [1], {"a": True}]},
+            "open": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1.5},
+            "step": {"type": "number", "multipleOf": 0.25},
+            "whole": {"type": "integer", "multipleOf": 3, "maximum": 9e15},
+            "text": {"type": "string", "minLength": 1, "maxLength": 0},
+            "many": {"type": ["string", "number", "boolean"]},
+        },
+    }, {"exact": {"k": [1, 2]}, "pick": [1], "open": 0.5, "step": 0.75, "whole": 6, "many": True}),
+    "References": ({
+        "$defs": {
+            "node": {"$anchor": "node", "type": "object",
+                     "properties": {"value": {"type": "integer"},
+                                    "next": {"anyOf": [{"$ref": "#node"}, {"type": "null"}]}},
+                     "required": ["value"]},
+            "tagged": {"$id": "https://example.com/tagged",
+                       "type": "object",
+                       "properties": {"tag": {"$ref": "#/$defs/tag"}},
+                       "$defs": {"tag": {"type": "string", "pattern": "^t-\\d{2}$"}}},
+        },
+        "type": "object",
+        "properties": {
+            "list": {"$ref": "#/$defs/node"},
+            "tagged": {"$ref": "https://example.com/tagged"},
+            "escaped": {"$ref": "#/$defs/tagged/%24defs/tag"},
+        },
+    }, {"list": {"value": 1, "next": {"value": 2, "next": None}}, "tagged": {"tag": "t-01"},
+        "escaped": "t-02"}),
+}
+
 BROKEN_JSON = ["{bad", "[1,", "\"abc", "{\"a\": }", "01", "tru", "", "  ", "{\"a\" 1}", "[1 2]",
                "\"a\\x\"", "\"\\u12\"", "{\"k\": [1, 2,]}", "\n\n  x", "nul", "{'a': 1}", "\"tab\there\""]
 
@@ -312,11 +404,13 @@ def main() -> None:
     rng = random.Random(args.seed)
 
     schemas = {name: stored_schema(model) for name, (model, _) in MODELS.items()}
+    schemas.update({name: json.dumps(schema) for name, (schema, _) in HANDWRITTEN.items()})
+    examples = {name: example for name, (_, example) in {**MODELS, **HANDWRITTEN}.items()}
     cases = []
-    names = list(MODELS)
+    names = list(examples)
     per_model = max(1, args.cases // len(names))
     for name in names:
-        example = MODELS[name][1]
+        example = examples[name]
         schema = json.loads(schemas[name])
         inputs = [example, {}]
         while len(inputs) < per_model:

@@ -6,11 +6,13 @@
 
 mod check;
 pub mod hydrate;
+mod pattern;
 pub mod python_json;
 pub mod python_repr;
-mod reach;
+mod registry;
 pub mod schema;
 pub mod validate;
+mod validator;
 
 pub use check::{
     CIRCULAR_SCHEMA, InputCheck, SCHEMA_NOT_FOUND, SCHEMA_NOT_JSON, StoredSchema, check_run_input,

@@ -106,5 +106,8 @@ pub fn check_run_input(
         Validation::Unresolvable { reason } => rejected(format!("Reason: {reason}")),
         Validation::CircularReferences => rejected(CIRCULAR_SCHEMA.into()),
         Validation::ServerCrash(reason) => InputCheck::ServerError { reason },
+        Validation::ServerDecides(why) => InputCheck::ServerDecides {
+            reason: format!("Only the server can validate this input: {why}."),
+        },
     }
 }

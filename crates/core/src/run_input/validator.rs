@@ -1,0 +1,1596 @@
+//! Python `jsonschema` 4.26's Draft 2020-12 validator, keyword by keyword, as Prefect runs it
+//! on resume: the same errors, met in the same order (schema keywords in the order the
+//! schema lists them, depth first), worded as Python words them, with the paths and
+//! `context` that `best_match` ranks.
+//!
+//! It is our own rather than a general-purpose crate because what the server answers is
+//! defined by Python's iteration order and messages, which a general validator neither
+//! keeps nor words the same; and because the `jsonschema` crate with its two regex engines
+//! weighs over a megabyte of WebAssembly, three times the npm package's whole budget. The
+//! differential test against Prefect's own validator keeps it honest.
+//!
+//! Formats are not asserted, as on resume, except `regex` while checking a stored schema
+//! against the meta-schema (Python's `check_schema` does). The meta-schema documents in
+//! `metaschema/` are json-schema.org's Draft 2020-12, as `jsonschema-specifications` ships them.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use serde_json::{Map, Number, Value};
+
+use super::pattern;
+use super::python_repr::{number_repr, repr};
+use super::registry::Registry;
+
+/// One step of an instance path, typed as Python's `error.path` holds it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A validation error shaped like Python's `jsonschema.ValidationError`.
+#[derive(Debug, Clone)]
+pub(crate) struct PyError {
+    /// Absolute path of the instance.
+    pub(crate) path: Vec<Step>,
+    /// Length of the enclosing `anyOf`/`oneOf` error's path: Python's `error.path` of a
+    /// context error is relative to it.
+    pub(crate) base: usize,
+    /// `error.validator`: the keyword (`falseSchema` for a `false` schema).
+    pub(crate) keyword: String,
+    pub(crate) message: String,
+    /// Python's `error._matches_type()`.
+    pub(crate) matches_type: bool,
+    pub(crate) context: Vec<PyError>,
+}
+
+/// Why validation stopped without a verdict of valid or invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// A reference leads nowhere: `referencing.exceptions.Unresolvable`, with its message.
+    Unresolvable(String),
+    /// Python's `RecursionError`.
+    Recursion,
+    /// Python fails with another exception (the server answers 500).
+    Crash(String),
+    /// A pattern no engine here can run; only the server can judge it.
+    Pattern(String),
+}
+
+/// Schema nesting beyond this is Python's `RecursionError` (its limit of 1,000 frames is
+/// reached at about this depth of schema objects). A reference cycle that consumes no
+/// input is caught long before, when a schema meets the same instance again.
+const MAX_DEPTH: usize = 300;
+
+/// Every error Python's `iter_errors` yields for `instance` against `schema`, in its order.
+pub(crate) fn iter_errors(schema: &Value, instance: &Value) -> Result<Vec<PyError>, Stop> {
+    let mut registry = Registry::new(schema);
+    for (id, document) in meta_documents() {
+        registry.add(id, document);
+    }
+    Walk::new(&registry, schema, false).run(schema, instance, false)
+}
+
+/// Python's `check_schema`: the first error of the schema against the Draft 2020-12
+/// meta-schema (with the `regex` format asserted), as a message.
+pub(crate) fn check_schema(schema: &Value) -> Result<(), Stop> {
+    let documents = meta_documents();
+    let Some((_, meta)) = documents.first() else {
+        return Err(Stop::Crash(
+            "the Draft 2020-12 meta-schema is missing".into(),
+        ));
+    };
+    let mut registry = Registry::new(meta);
+    for (id, document) in documents {
+        registry.add(id, document);
+    }
+    let errors = Walk::new(&registry, meta, true).run(meta, schema, true)?;
+    match errors.first() {
+        None => Ok(()),
+        Some(error) => Err(Stop::Crash(format!(
+            "the stored schema is not a valid Draft 2020-12 schema: {}",
+            error.message
+        ))),
+    }
+}
+
+/// The Draft 2020-12 meta-schema and its vocabularies, by `$id`, the meta-schema first.
+fn meta_documents() -> &'static [(String, Value)] {
+    static DOCUMENTS: OnceLock<Vec<(String, Value)>> = OnceLock::new();
+    DOCUMENTS.get_or_init(|| {
+        [
+            include_str!("metaschema/schema.json"),
+            include_str!("metaschema/core.json"),
+            include_str!("metaschema/applicator.json"),
+            include_str!("metaschema/unevaluated.json"),
+            include_str!("metaschema/validation.json"),
+            include_str!("metaschema/meta-data.json"),
+            include_str!("metaschema/format-annotation.json"),
+            include_str!("metaschema/content.json"),
+        ]
+        .iter()
+        .filter_map(|text| serde_json::from_str::<Value>(text).ok())
+        .map(|document| {
+            let id = document
+                .get("$id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            (id, document)
+        })
+        .collect()
+    })
+}
+
+/// One run of the validator: where it is in the instance and in the dynamic scope.
+struct Walk<'r, 'a> {
+    registry: &'r Registry<'a>,
+    /// Assert `format: regex` (only the meta-schema check does).
+    regex_format: bool,
+    path: Vec<Step>,
+    /// Base URIs of the schema resources entered, outermost first.
+    scope: Vec<String>,
+    /// (schema, instance, stops at the first error) being validated, by address: meeting
+    /// one again means Python would recurse forever. (A schema re-entered in the other mode
+    /// may end: a validation that stops at its first error can stop before the cycle.)
+    active: HashSet<(usize, usize, bool)>,
+    depth: usize,
+}
+
+type Out = Result<(), Stop>;
+
+/// A keyword being applied: its name and value, the schema object holding it, the instance,
+/// the base URI, and whether to stop at the first error.
+#[derive(Clone, Copy)]
+struct At<'s, 'i> {
+    keyword: &'s str,
+    value: &'s Value,
+    schema: &'s Map<String, Value>,
+    instance: &'i Value,
+    base: &'s str,
+    first: bool,
+}
+
+impl<'r, 'a> Walk<'r, 'a> {
+    fn new(registry: &'r Registry<'a>, root: &Value, regex_format: bool) -> Self {
+        Walk {
+            registry,
+            regex_format,
+            path: Vec::new(),
+            scope: vec![Registry::base_of("", root)],
+            active: HashSet::new(),
+            depth: 0,
+        }
+    }
+
+    fn run(&mut self, schema: &Value, instance: &Value, first: bool) -> Result<Vec<PyError>, Stop> {
+        let mut errors = Vec::new();
+        let base = self.scope[0].clone();
+        self.descend(schema, instance, &base, &mut errors, first)?;
+        Ok(errors)
+    }
+
+    /// Python's `descend`: every keyword of `schema` in order. With `first`, stops at the
+    /// first error, as Python's lazy `is_valid` does.
+    fn descend<'s>(
+        &mut self,
+        schema: &'s Value,
+        instance: &Value,
+        base: &str,
+        errors: &mut Vec<PyError>,
+        first: bool,
+    ) -> Out
+    where
+        'a: 's,
+    {
+        let map = match schema {
+            Value::Bool(true) => return Ok(()),
+            Value::Bool(false) => {
+                errors.push(PyError {
+                    path: self.path.clone(),
+                    base: 0,
+                    keyword: "falseSchema".into(),
+                    message: format!("False schema does not allow {}", repr(instance)),
+                    matches_type: false,
+                    context: Vec::new(),
+                });
+                return Ok(());
+            }
+            Value::Object(map) => map,
+            other => {
+                return Err(Stop::Crash(format!(
+                    "a reference leads to {}, which is not a schema",
+                    repr(other)
+                )));
+            }
+        };
+        let key = (
+            schema as *const Value as usize,
+            instance as *const Value as usize,
+            first,
+        );
+        if self.depth >= MAX_DEPTH || !self.active.insert(key) {
+            return Err(Stop::Recursion);
+        }
+        self.depth += 1;
+        let base = Registry::base_of(base, schema);
+        let entered = self.scope.last() != Some(&base);
+        if entered {
+            self.scope.push(base.clone());
+        }
+        for (keyword, value) in map {
+            let at = At {
+                keyword,
+                value,
+                schema: map,
+                instance,
+                base: &base,
+                first,
+            };
+            self.keyword(&at, errors)?;
+            if first && !errors.is_empty() {
+                break;
+            }
+        }
+        if entered {
+            self.scope.pop();
+        }
+        self.active.remove(&key);
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// `descend` one step down the instance.
+    fn descend_at<'s>(
+        &mut self,
+        step: Step,
+        schema: &'s Value,
+        instance: &Value,
+        base: &str,
+        errors: &mut Vec<PyError>,
+        first: bool,
+    ) -> Out
+    where
+        'a: 's,
+    {
+        self.path.push(step);
+        self.descend(schema, instance, base, errors, first)?;
+        self.path.pop();
+        Ok(())
+    }
+
+    /// Python's `is_valid` for a subschema: validation up to the first error.
+    fn is_valid<'s>(
+        &mut self,
+        schema: &'s Value,
+        instance: &Value,
+        base: &str,
+    ) -> Result<bool, Stop>
+    where
+        'a: 's,
+    {
+        let mut errors = Vec::new();
+        self.descend(schema, instance, base, &mut errors, true)?;
+        Ok(errors.is_empty())
+    }
+
+    /// Every error of a subschema, for `anyOf`/`oneOf` context.
+    fn all_errors<'s>(
+        &mut self,
+        schema: &'s Value,
+        instance: &Value,
+        base: &str,
+    ) -> Result<Vec<PyError>, Stop>
+    where
+        'a: 's,
+    {
+        let mut errors = Vec::new();
+        self.descend(schema, instance, base, &mut errors, false)?;
+        Ok(errors)
+    }
+
+    /// Records that the keyword at `at` fails, with Python's message.
+    fn fail(&self, at: &At<'_, '_>, errors: &mut Vec<PyError>, message: String) {
+        errors.push(self.error(at.keyword, message, at.schema, at.instance));
+    }
+
+    fn error(
+        &self,
+        keyword: &str,
+        message: String,
+        schema: &Map<String, Value>,
+        instance: &Value,
+    ) -> PyError {
+        PyError {
+            path: self.path.clone(),
+            base: 0,
+            keyword: keyword.to_owned(),
+            message,
+            matches_type: matches_type(schema, instance),
+            context: Vec::new(),
+        }
+    }
+
+    fn lookup(&self, base: &str, reference: &str) -> Result<super::registry::Resolved<'a>, Stop> {
+        self.registry
+            .lookup(base, reference, &self.scope)
+            .map_err(Stop::Unresolvable)
+    }
+
+    /// One keyword of a schema, as Python's `VALIDATORS[keyword]` handles it. Each keyword
+    /// has its own function so that only small frames sit on the stack while validation
+    /// recurses (deeply nested input must not exhaust the browser's stack).
+    fn keyword<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        match at.keyword {
+            "$ref" | "$dynamicRef" => self.check_ref(at, errors),
+            "type" => self.check_type(at, errors),
+            "enum" => self.check_enum(at, errors),
+            "const" => self.check_const(at, errors),
+            "properties" => self.check_properties(at, errors),
+            "patternProperties" => self.check_pattern_properties(at, errors),
+            "additionalProperties" => self.check_additional_properties(at, errors),
+            "items" => self.check_items(at, errors),
+            "prefixItems" => self.check_prefix_items(at, errors),
+            "contains" => self.check_contains(at, errors),
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
+                self.check_bound(at, errors)
+            }
+            "multipleOf" => self.check_multiple_of(at, errors),
+            "minItems" | "maxItems" | "minLength" | "maxLength" | "minProperties"
+            | "maxProperties" => self.check_size(at, errors),
+            "uniqueItems" => self.check_unique_items(at, errors),
+            "pattern" => self.check_pattern(at, errors),
+            "format" => self.check_format(at, errors),
+            "required" => self.check_required(at, errors),
+            "dependentRequired" => self.check_dependent_required(at, errors),
+            "dependentSchemas" => self.check_dependent_schemas(at, errors),
+            "propertyNames" => self.check_property_names(at, errors),
+            "allOf" => self.check_all_of(at, errors),
+            "anyOf" | "oneOf" => self.check_any_or_one_of(at, errors),
+            "not" => self.check_not(at, errors),
+            "if" => self.check_if(at, errors),
+            "unevaluatedItems" => self.check_unevaluated_items(at, errors),
+            "unevaluatedProperties" => self.check_unevaluated_properties(at, errors),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_ref<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        if let Value::String(reference) = value {
+            let resolved = self.lookup(base, reference)?;
+            self.descend(resolved.schema, instance, &resolved.base, errors, first)?;
+        }
+        Ok(())
+    }
+
+    fn check_type<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value, instance, ..
+        } = *at;
+        let inst = || repr(at.instance);
+        let types: Vec<&Value> = match value {
+            Value::Array(types) => types.iter().collect(),
+            other => vec![other],
+        };
+        if !types
+            .iter()
+            .any(|ty| ty.as_str().is_some_and(|ty| is_type(instance, ty)))
+        {
+            let reprs: Vec<String> = types.iter().map(|ty| repr(ty)).collect();
+            self.fail(
+                at,
+                errors,
+                format!("{} is not of type {}", inst(), reprs.join(", ")),
+            );
+        }
+        Ok(())
+    }
+
+    fn check_enum<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value, instance, ..
+        } = *at;
+        let inst = || repr(at.instance);
+        if let Value::Array(options) = value {
+            if !options.iter().any(|option| equal(option, instance)) {
+                self.fail(
+                    at,
+                    errors,
+                    format!("{} is not one of {}", inst(), repr(value)),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_const<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value, instance, ..
+        } = *at;
+        if !equal(instance, value) {
+            self.fail(at, errors, format!("{} was expected", repr(value)));
+        }
+        Ok(())
+    }
+
+    fn check_properties<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        if let (Value::Object(object), Value::Object(properties)) = (instance, value) {
+            for (name, subschema) in properties {
+                if let Some(item) = object.get(name) {
+                    self.descend_at(
+                        Step::Key(name.clone()),
+                        subschema,
+                        item,
+                        base,
+                        errors,
+                        first,
+                    )?;
+                    if first && !errors.is_empty() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_pattern_properties<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        if let (Value::Object(object), Value::Object(patterns)) = (instance, value) {
+            for (regex, subschema) in patterns {
+                for (name, item) in object {
+                    if search(regex, name)? {
+                        self.descend_at(
+                            Step::Key(name.clone()),
+                            subschema,
+                            item,
+                            base,
+                            errors,
+                            first,
+                        )?;
+                        if first && !errors.is_empty() {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_additional_properties<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            schema,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        let Value::Object(object) = instance else {
+            return Ok(());
+        };
+        let extras = additional_properties(object, schema)?;
+        match value {
+            Value::Object(_) => {
+                for name in extras {
+                    if let Some(item) = object.get(name) {
+                        self.descend_at(
+                            Step::Key(name.to_owned()),
+                            value,
+                            item,
+                            base,
+                            errors,
+                            first,
+                        )?;
+                        if first && !errors.is_empty() {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            Value::Bool(false) if !extras.is_empty() => {
+                let mut extras = extras;
+                extras.sort_unstable();
+                let joined = join_reprs(extras.iter().map(|e| Value::String((*e).to_owned())));
+                let message = match schema.get("patternProperties") {
+                    Some(Value::Object(patterns)) => {
+                        let verb = if extras.len() == 1 { "does" } else { "do" };
+                        let mut names: Vec<&String> = patterns.keys().collect();
+                        names.sort_unstable();
+                        let patterns =
+                            join_reprs(names.into_iter().map(|n| Value::String(n.clone())));
+                        format!("{joined} {verb} not match any of the regexes: {patterns}")
+                    }
+                    _ => {
+                        let verb = if extras.len() == 1 { "was" } else { "were" };
+                        format!(
+                            "Additional properties are not allowed ({joined} {verb} unexpected)"
+                        )
+                    }
+                };
+                self.fail(at, errors, message);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            schema,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        let Value::Array(items) = instance else {
+            return Ok(());
+        };
+        let prefix = schema
+            .get("prefixItems")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if items.len() <= prefix {
+            return Ok(());
+        }
+        let extra = items.len() - prefix;
+        if value == &Value::Bool(false) {
+            let rest = if extra == 1 {
+                repr(&items[prefix])
+            } else {
+                repr(&Value::Array(items[prefix..].to_vec()))
+            };
+            let noun = if prefix == 1 { "item" } else { "items" };
+            self.fail(
+                at,
+                errors,
+                format!("Expected at most {prefix} {noun} but found {extra} extra: {rest}"),
+            );
+        } else {
+            for (index, item) in items.iter().enumerate().skip(prefix) {
+                self.descend_at(Step::Index(index), value, item, base, errors, first)?;
+                if first && !errors.is_empty() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_prefix_items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        if let (Value::Array(items), Value::Array(subschemas)) = (instance, value) {
+            for (index, (item, subschema)) in items.iter().zip(subschemas).enumerate() {
+                self.descend_at(Step::Index(index), subschema, item, base, errors, first)?;
+                if first && !errors.is_empty() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_contains<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            schema,
+            instance,
+            base,
+            ..
+        } = *at;
+        let inst = || repr(at.instance);
+        let Value::Array(items) = instance else {
+            return Ok(());
+        };
+        let min = schema.get("minContains").cloned().unwrap_or(Value::from(1));
+        let max = schema
+            .get("maxContains")
+            .cloned()
+            .unwrap_or(Value::from(items.len()));
+        let mut matches = 0usize;
+        for item in items {
+            if self.is_valid(value, item, base)? {
+                matches += 1;
+                if exceeds(matches, &max) {
+                    let message = format!(
+                        "Too many items match the given schema (expected at most {})",
+                        repr(&max)
+                    );
+                    errors.push(self.error("maxContains", message, schema, instance));
+                    return Ok(());
+                }
+            }
+        }
+        if falls_short(matches, &min) {
+            if matches == 0 {
+                self.fail(
+                    at,
+                    errors,
+                    format!(
+                        "{} does not contain items matching the given schema",
+                        inst()
+                    ),
+                );
+            } else {
+                let message = format!(
+                    "Too few items match the given schema (expected at least {} but only {matches} matched)",
+                    repr(&min)
+                );
+                errors.push(self.error("minContains", message, schema, instance));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_bound<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            keyword,
+            value,
+            instance,
+            ..
+        } = *at;
+        let inst = || repr(at.instance);
+        let (Value::Number(n), Value::Number(limit)) = (instance, value) else {
+            return Ok(());
+        };
+        let Some(order) = cmp_num(n, limit) else {
+            return Ok(());
+        };
+        let (failed, words) = match keyword {
+            "minimum" => (order == Ordering::Less, "is less than the minimum of"),
+            "maximum" => (order == Ordering::Greater, "is greater than the maximum of"),
+            "exclusiveMinimum" => (
+                order != Ordering::Greater,
+                "is less than or equal to the minimum of",
+            ),
+            _ => (
+                order != Ordering::Less,
+                "is greater than or equal to the maximum of",
+            ),
+        };
+        if failed {
+            self.fail(
+                at,
+                errors,
+                format!("{} {words} {}", inst(), number_repr(limit)),
+            );
+        }
+        Ok(())
+    }
+
+    fn check_multiple_of<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value, instance, ..
+        } = *at;
+        let inst = || repr(at.instance);
+        if let (Value::Number(n), Value::Number(divisor)) = (instance, value) {
+            if not_multiple(n, divisor)? {
+                self.fail(
+                    at,
+                    errors,
+                    format!("{} is not a multiple of {}", inst(), number_repr(divisor)),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_size<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            keyword,
+            value,
+            instance,
+            ..
+        } = *at;
+        let inst = || repr(at.instance);
+        let size = match (keyword, instance) {
+            ("minItems" | "maxItems", Value::Array(items)) => items.len(),
+            ("minLength" | "maxLength", Value::String(text)) => text.chars().count(),
+            ("minProperties" | "maxProperties", Value::Object(object)) => object.len(),
+            _ => return Ok(()),
+        };
+        let Some(limit) = value.as_f64() else {
+            return Ok(());
+        };
+        let size = size as f64;
+        let message = if keyword.starts_with("min") {
+            if size >= limit {
+                return Ok(());
+            }
+            match keyword {
+                _ if limit == 1.0 => "should be non-empty",
+                "minProperties" => "does not have enough properties",
+                _ => "is too short",
+            }
+        } else {
+            if size <= limit {
+                return Ok(());
+            }
+            match keyword {
+                _ if limit == 0.0 => "is expected to be empty",
+                "maxProperties" => "has too many properties",
+                _ => "is too long",
+            }
+        };
+        self.fail(at, errors, format!("{} {message}", inst()));
+        Ok(())
+    }
+
+    fn check_unique_items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value, instance, ..
+        } = *at;
+        let inst = || repr(at.instance);
+        if let (Value::Array(items), Value::Bool(true)) = (instance, value) {
+            let duplicate = items
+                .iter()
+                .enumerate()
+                .any(|(i, a)| items[i + 1..].iter().any(|b| equal(a, b)));
+            if duplicate {
+                self.fail(at, errors, format!("{} has non-unique elements", inst()));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_pattern<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value, instance, ..
+        } = *at;
+        let inst = || repr(at.instance);
+        if let (Value::String(text), Value::String(regex)) = (instance, value) {
+            if !search(regex, text)? {
+                self.fail(
+                    at,
+                    errors,
+                    format!("{} does not match {}", inst(), repr(value)),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_format<'s>(&mut self, at: &At<'s, '_>, _errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value, instance, ..
+        } = *at;
+        if let (true, Value::String(text), Some("regex")) =
+            (self.regex_format, instance, value.as_str())
+        {
+            pattern::compiles(text).map_err(|why| {
+                Stop::Pattern(format!(
+                    "{} cannot be compiled here ({why})",
+                    repr(instance)
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
+    fn check_required<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            first,
+            ..
+        } = *at;
+        if let (Value::Object(object), Value::Array(names)) = (instance, value) {
+            for name in names {
+                if name.as_str().is_some_and(|name| !object.contains_key(name)) {
+                    self.fail(at, errors, format!("{} is a required property", repr(name)));
+                    if first {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_dependent_required<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value, instance, ..
+        } = *at;
+        if let (Value::Object(object), Value::Object(dependencies)) = (instance, value) {
+            for (name, needed) in dependencies {
+                if !object.contains_key(name) {
+                    continue;
+                }
+                for each in needed.as_array().into_iter().flatten() {
+                    if each.as_str().is_some_and(|each| !object.contains_key(each)) {
+                        let message = format!(
+                            "{} is a dependency of {}",
+                            repr(each),
+                            repr(&Value::String(name.clone()))
+                        );
+                        self.fail(at, errors, message);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_dependent_schemas<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        if let (Value::Object(object), Value::Object(dependencies)) = (instance, value) {
+            for (name, subschema) in dependencies {
+                if object.contains_key(name) {
+                    self.descend(subschema, instance, base, errors, first)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_property_names<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        if let Value::Object(object) = instance {
+            for name in object.keys() {
+                self.descend(value, &Value::String(name.clone()), base, errors, first)?;
+                if first && !errors.is_empty() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_all_of<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        for subschema in value.as_array().into_iter().flatten() {
+            self.descend(subschema, instance, base, errors, first)?;
+            if first && !errors.is_empty() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    fn check_any_or_one_of<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            keyword,
+            value,
+            schema,
+            instance,
+            base,
+            ..
+        } = *at;
+        let inst = || repr(at.instance);
+        let branches = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        let mut context = Vec::new();
+        let mut first_valid = None;
+        for (index, subschema) in branches.iter().enumerate() {
+            let found = self.all_errors(subschema, instance, base)?;
+            if found.is_empty() {
+                first_valid = Some(index);
+                break;
+            }
+            context.extend(found);
+        }
+        match first_valid {
+            None => {
+                for error in &mut context {
+                    error.base = self.path.len();
+                }
+                let mut error = self.error(
+                    keyword,
+                    format!("{} is not valid under any of the given schemas", inst()),
+                    schema,
+                    instance,
+                );
+                error.context = context;
+                errors.push(error);
+            }
+            Some(index) if keyword == "oneOf" => {
+                let mut valid = Vec::new();
+                for subschema in &branches[index + 1..] {
+                    if self.is_valid(subschema, instance, base)? {
+                        valid.push(subschema);
+                    }
+                }
+                if !valid.is_empty() {
+                    valid.push(&branches[index]);
+                    let reprs = join_reprs(valid.into_iter().cloned());
+                    self.fail(
+                        at,
+                        errors,
+                        format!("{} is valid under each of {reprs}", inst()),
+                    );
+                }
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    fn check_not<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            instance,
+            base,
+            ..
+        } = *at;
+        let inst = || repr(at.instance);
+        if self.is_valid(value, instance, base)? {
+            self.fail(
+                at,
+                errors,
+                format!("{} should not be valid under {}", inst(), repr(value)),
+            );
+        }
+        Ok(())
+    }
+
+    fn check_if<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            schema,
+            instance,
+            base,
+            first,
+            ..
+        } = *at;
+        let branch = if self.is_valid(value, instance, base)? {
+            schema.get("then")
+        } else {
+            schema.get("else")
+        };
+        if let Some(branch) = branch {
+            self.descend(branch, instance, base, errors, first)?;
+        }
+        Ok(())
+    }
+
+    fn check_unevaluated_items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            schema,
+            instance,
+            base,
+            ..
+        } = *at;
+        let Value::Array(items) = instance else {
+            return Ok(());
+        };
+        let evaluated = self.evaluated_indexes(schema, items, base)?;
+        let rest: Vec<Value> = items
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !evaluated.contains(index))
+            .map(|(_, item)| item.clone())
+            .collect();
+        if !rest.is_empty() {
+            let verb = if rest.len() == 1 { "was" } else { "were" };
+            let joined = join_reprs(rest.into_iter());
+            self.fail(
+                at,
+                errors,
+                format!("Unevaluated items are not allowed ({joined} {verb} unexpected)"),
+            );
+        }
+        Ok(())
+    }
+
+    fn check_unevaluated_properties<'s>(
+        &mut self,
+        at: &At<'s, '_>,
+        errors: &mut Vec<PyError>,
+    ) -> Out
+    where
+        'a: 's,
+    {
+        let At {
+            value,
+            schema,
+            instance,
+            base,
+            ..
+        } = *at;
+        let Value::Object(object) = instance else {
+            return Ok(());
+        };
+        let evaluated = self.evaluated_keys(schema, object, base)?;
+        let mut unevaluated = Vec::new();
+        for (name, item) in object {
+            if evaluated.contains(name.as_str()) {
+                continue;
+            }
+            let mut found = Vec::new();
+            self.descend_at(
+                Step::Key(name.clone()),
+                value,
+                item,
+                base,
+                &mut found,
+                false,
+            )?;
+            unevaluated.extend(found.iter().map(|_| name.clone()));
+        }
+        if !unevaluated.is_empty() {
+            let verb = if unevaluated.len() == 1 {
+                "was"
+            } else {
+                "were"
+            };
+            let message = if value == &Value::Bool(false) {
+                unevaluated.sort();
+                let joined = join_reprs(unevaluated.into_iter().map(Value::String));
+                format!("Unevaluated properties are not allowed ({joined} {verb} unexpected)")
+            } else {
+                let joined = join_reprs(unevaluated.into_iter().map(Value::String));
+                format!(
+                    "Unevaluated properties are not valid under the given schema ({joined} {verb} unevaluated and invalid)"
+                )
+            };
+            self.fail(at, errors, message);
+        }
+        Ok(())
+    }
+
+    /// Python's `find_evaluated_item_indexes_by_schema`.
+    fn evaluated_indexes<'s>(
+        &mut self,
+        map: &'s Map<String, Value>,
+        items: &[Value],
+        base: &str,
+    ) -> Result<Vec<usize>, Stop>
+    where
+        'a: 's,
+    {
+        if map.contains_key("items") {
+            return Ok((0..items.len()).collect());
+        }
+        let instance = Value::Array(items.to_vec());
+        let mut evaluated = Vec::new();
+        for key in ["$ref", "$dynamicRef"] {
+            if let Some(Value::String(reference)) = map.get(key) {
+                let resolved = self.lookup(base, reference)?;
+                if let Value::Object(target) = resolved.schema {
+                    evaluated.extend(self.evaluated_indexes(target, items, &resolved.base)?);
+                }
+            }
+        }
+        if let Some(Value::Array(prefix)) = map.get("prefixItems") {
+            evaluated.extend(0..prefix.len());
+        }
+        if let Some(condition) = map.get("if") {
+            let branches = if self.is_valid(condition, &instance, base)? {
+                vec![Some(condition), map.get("then")]
+            } else {
+                vec![map.get("else")]
+            };
+            for branch in branches.into_iter().flatten() {
+                if let Value::Object(branch) = branch {
+                    evaluated.extend(self.evaluated_indexes(branch, items, base)?);
+                }
+            }
+        }
+        for key in ["contains", "unevaluatedItems"] {
+            if let Some(subschema) = map.get(key) {
+                for (index, item) in items.iter().enumerate() {
+                    if self.is_valid(subschema, item, base)? {
+                        evaluated.push(index);
+                    }
+                }
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for subschema in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+                if let (true, Value::Object(sub)) =
+                    (self.is_valid(subschema, &instance, base)?, subschema)
+                {
+                    evaluated.extend(self.evaluated_indexes(sub, items, base)?);
+                }
+            }
+        }
+        Ok(evaluated)
+    }
+
+    /// Python's `find_evaluated_property_keys_by_schema`.
+    fn evaluated_keys<'s>(
+        &mut self,
+        map: &'s Map<String, Value>,
+        object: &Map<String, Value>,
+        base: &str,
+    ) -> Result<HashSet<String>, Stop>
+    where
+        'a: 's,
+    {
+        let instance = Value::Object(object.clone());
+        let mut evaluated = HashSet::new();
+        for key in ["$ref", "$dynamicRef"] {
+            if let Some(Value::String(reference)) = map.get(key) {
+                let resolved = self.lookup(base, reference)?;
+                if let Value::Object(target) = resolved.schema {
+                    evaluated.extend(self.evaluated_keys(target, object, &resolved.base)?);
+                }
+            }
+        }
+        if let Some(Value::Object(properties)) = map.get("properties") {
+            evaluated.extend(
+                properties
+                    .keys()
+                    .filter(|k| object.contains_key(*k))
+                    .cloned(),
+            );
+        }
+        for key in ["additionalProperties", "unevaluatedProperties"] {
+            if let Some(subschema) = map.get(key) {
+                for (name, item) in object {
+                    if self.is_valid(subschema, item, base)? {
+                        evaluated.insert(name.clone());
+                    }
+                }
+            }
+        }
+        if let Some(Value::Object(patterns)) = map.get("patternProperties") {
+            for name in object.keys() {
+                for regex in patterns.keys() {
+                    if search(regex, name)? {
+                        evaluated.insert(name.clone());
+                    }
+                }
+            }
+        }
+        if let Some(Value::Object(dependencies)) = map.get("dependentSchemas") {
+            for (name, subschema) in dependencies {
+                if let (true, Value::Object(subschema)) = (object.contains_key(name), subschema) {
+                    evaluated.extend(self.evaluated_keys(subschema, object, base)?);
+                }
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for subschema in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+                if let (true, Value::Object(sub)) =
+                    (self.is_valid(subschema, &instance, base)?, subschema)
+                {
+                    evaluated.extend(self.evaluated_keys(sub, object, base)?);
+                }
+            }
+        }
+        if let Some(condition) = map.get("if") {
+            let branches = if self.is_valid(condition, &instance, base)? {
+                vec![Some(condition), map.get("then")]
+            } else {
+                vec![map.get("else")]
+            };
+            for branch in branches.into_iter().flatten() {
+                if let Value::Object(branch) = branch {
+                    evaluated.extend(self.evaluated_keys(branch, object, base)?);
+                }
+            }
+        }
+        Ok(evaluated)
+    }
+}
+
+/// Python's `re.search`, or why it cannot be run here.
+fn search(regex: &str, text: &str) -> Result<bool, Stop> {
+    pattern::search(regex, text).map_err(|why| {
+        Stop::Pattern(format!(
+            "{} cannot be run here ({why})",
+            repr(&Value::String(regex.to_owned()))
+        ))
+    })
+}
+
+/// `find_additional_properties`: keys neither in `properties` nor matching any of the
+/// `patternProperties` (Python joins them with `|`), in the instance's order.
+fn additional_properties<'i>(
+    object: &'i Map<String, Value>,
+    schema: &Map<String, Value>,
+) -> Result<Vec<&'i str>, Stop> {
+    let properties = schema.get("properties").and_then(Value::as_object);
+    let patterns = schema
+        .get("patternProperties")
+        .and_then(Value::as_object)
+        .map(|patterns| patterns.keys().cloned().collect::<Vec<_>>().join("|"))
+        .unwrap_or_default();
+    let mut extras = Vec::new();
+    for name in object.keys() {
+        if properties.is_some_and(|properties| properties.contains_key(name)) {
+            continue;
+        }
+        if !patterns.is_empty() && search(&patterns, name)? {
+            continue;
+        }
+        extras.push(name.as_str());
+    }
+    Ok(extras)
+}
+
+/// `", ".join(repr(each) for each in values)`.
+fn join_reprs(values: impl Iterator<Item = Value>) -> String {
+    values
+        .map(|value| repr(&value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Python's `error._matches_type()`: the instance has (one of) the schema's declared types.
+fn matches_type(schema: &Map<String, Value>, instance: &Value) -> bool {
+    match schema.get("type") {
+        Some(Value::String(ty)) => is_type(instance, ty),
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|ty| is_type(instance, ty)),
+        _ => false,
+    }
+}
+
+/// Draft 2020-12's type checker (a float with no fraction is an integer; booleans are not
+/// numbers).
+fn is_type(instance: &Value, ty: &str) -> bool {
+    match ty {
+        "null" => instance.is_null(),
+        "boolean" => instance.is_boolean(),
+        "string" => instance.is_string(),
+        "array" => instance.is_array(),
+        "object" => instance.is_object(),
+        "number" => instance.is_number(),
+        "integer" => match instance {
+            Value::Number(n) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A JSON number as Python holds it.
+#[derive(Clone, Copy)]
+enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+fn num(n: &Number) -> Num {
+    match (n.as_i64(), n.as_u64()) {
+        (Some(i), _) => Num::Int(i.into()),
+        (None, Some(u)) => Num::Int(u.into()),
+        _ => Num::Float(n.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
+/// Python's exact comparison of ints and floats.
+fn cmp_num(a: &Number, b: &Number) -> Option<Ordering> {
+    fn int_float(i: i128, f: f64) -> Option<Ordering> {
+        if f.is_nan() {
+            return None;
+        }
+        if f >= 2f64.powi(126) {
+            return Some(Ordering::Less);
+        }
+        if f < -(2f64.powi(126)) {
+            return Some(Ordering::Greater);
+        }
+        let floor = f.floor();
+        Some(match i.cmp(&(floor as i128)) {
+            Ordering::Equal if f > floor => Ordering::Less,
+            order => order,
+        })
+    }
+    match (num(a), num(b)) {
+        (Num::Int(x), Num::Int(y)) => Some(x.cmp(&y)),
+        (Num::Float(x), Num::Float(y)) => x.partial_cmp(&y),
+        (Num::Int(x), Num::Float(y)) => int_float(x, y),
+        (Num::Float(x), Num::Int(y)) => int_float(y, x).map(Ordering::reverse),
+    }
+}
+
+/// Python's `multipleOf` test: float division when the divisor is a float, else `%`.
+fn not_multiple(n: &Number, divisor: &Number) -> Result<bool, Stop> {
+    Ok(match (num(n), num(divisor)) {
+        (Num::Int(x), Num::Int(d)) if d != 0 => x % d != 0,
+        (Num::Float(x), Num::Int(d)) if d != 0 => x % d as f64 != 0.0,
+        (_, Num::Int(_)) => return Err(Stop::Crash("multipleOf is 0".into())),
+        (x, Num::Float(d)) => {
+            let x = match x {
+                Num::Int(i) => i as f64,
+                Num::Float(f) => f,
+            };
+            let quotient = x / d;
+            if quotient.is_nan() {
+                return Err(Stop::Crash("multipleOf divides to NaN".into()));
+            }
+            if quotient.is_infinite() {
+                x % d != 0.0
+            } else {
+                quotient.trunc() != quotient
+            }
+        }
+    })
+}
+
+/// `matches > max_contains`.
+fn exceeds(matches: usize, max: &Value) -> bool {
+    max.as_f64().is_some_and(|max| matches as f64 > max)
+}
+
+/// `matches < min_contains`.
+fn falls_short(matches: usize, min: &Value) -> bool {
+    min.as_f64().is_some_and(|min| (matches as f64) < min)
+}
+
+/// Python `jsonschema`'s `equal`: `1 == 1.0`, but `True != 1`; strings, lists and dicts by
+/// content.
+pub(crate) fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(key, x)| y.get(key).is_some_and(|y| equal(x, y)))
+        }
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => cmp_num(x, y) == Some(Ordering::Equal),
+        (Value::Null, Value::Null) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Run natively and in headless Chromium. Messages and ranking are compared with
+    //! Python's on thousands of cases by the differential test; these pin what it cannot
+    //! generate: recursion, and depth the browser's stack must survive.
+    use super::*;
+    use serde_json::json;
+
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    /// A pydantic-style recursive model: `Node(value: int, next: Optional[Node])`.
+    fn linked_list() -> Value {
+        json!({
+            "$ref": "#/$defs/Node",
+            "$defs": {"Node": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "integer"},
+                    "next": {"anyOf": [{"$ref": "#/$defs/Node"}, {"type": "null"}]}
+                },
+                "required": ["value"]
+            }}
+        })
+    }
+
+    fn nested(depth: usize, last: Value) -> Value {
+        let mut node = json!({"value": depth, "next": last});
+        for level in (0..depth).rev() {
+            node = json!({"value": level, "next": node});
+        }
+        node
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn deep_recursive_input_is_validated_without_exhausting_the_stack() {
+        let schema = linked_list();
+        // serde_json reads at most 128 levels of nesting, so input is never deeper.
+        assert!(matches!(iter_errors(&schema, &nested(64, Value::Null)), Ok(e) if e.is_empty()));
+        let errors = iter_errors(&schema, &nested(64, json!("end"))).expect("no stop");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].path, [Step::Key("next".into())]);
+        // Each level's `anyOf` holds the next level's failure as context, down to the end.
+        let mut deepest = &errors[0];
+        while let Some(inner) = deepest.context.first() {
+            deepest = inner;
+        }
+        assert_eq!(deepest.path.len(), 65);
+        assert_eq!(deepest.message, "'end' is not of type 'object'");
+        // Deeper than Python's recursion limit allows (input built in code, not parsed).
+        assert_eq!(
+            iter_errors(&schema, &nested(200, Value::Null)).err(),
+            Some(Stop::Recursion)
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_reference_cycle_that_consumes_no_input_is_pythons_recursion_error() {
+        let cycle = json!({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}},
+                           "properties": {"x": {"$ref": "#/$defs/a"}}});
+        assert_eq!(
+            iter_errors(&cycle, &json!({"x": 1})).err(),
+            Some(Stop::Recursion)
+        );
+        // Python follows references lazily: an input that never reaches the cycle passes.
+        assert!(matches!(iter_errors(&cycle, &json!({"y": 1})), Ok(e) if e.is_empty()));
+        assert_eq!(
+            iter_errors(&json!({"$ref": "#"}), &json!(1)).err(),
+            Some(Stop::Recursion)
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn references_resolve_by_id_anchor_and_escaped_pointer() {
+        let schema = json!({
+            "$defs": {
+                "t": {"$id": "https://example.com/t", "$defs": {"s": {"type": "string"}},
+                      "properties": {"s": {"$ref": "#/$defs/s"}}},
+                "n": {"$anchor": "num", "type": "number"}
+            },
+            "properties": {
+                "a": {"$ref": "https://example.com/t"},
+                "b": {"$ref": "#num"},
+                "c": {"$ref": "#/%24defs/t/%24defs/s"},
+                "d": {"$ref": "#/$defs/missing"}
+            }
+        });
+        let messages = |instance: Value| {
+            iter_errors(&schema, &instance)
+                .map(|errors| errors.into_iter().map(|e| e.message).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            messages(json!({"a": {"s": 1}, "b": "x", "c": 2})),
+            Ok(vec![
+                "1 is not of type 'string'".to_owned(),
+                "'x' is not of type 'number'".to_owned(),
+                "2 is not of type 'string'".to_owned()
+            ])
+        );
+        assert!(matches!(
+            messages(json!({"d": 1})),
+            Err(Stop::Unresolvable(m)) if m.starts_with("PointerToNowhere: '/$defs/missing' does not exist within {")
+        ));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_meta_schema_check_catches_what_python_check_schema_does() {
+        assert_eq!(
+            check_schema(&json!({"type": "object", "properties": {"a": {"minimum": 1}}})),
+            Ok(())
+        );
+        for bad in [
+            json!({"type": "strin"}),
+            json!({"properties": {"a": {"minLength": -1}}}),
+            json!({"required": "a"}),
+            json!({"$defs": {"x": {"enum": 3}}}),
+            json!({"items": {"multipleOf": 0}}),
+        ] {
+            assert!(
+                matches!(check_schema(&bad), Err(Stop::Crash(_))),
+                "{bad} passed"
+            );
+        }
+        // An unbalanced pattern fails Python's `format: regex`; here it cannot be judged.
+        assert!(matches!(
+            check_schema(&json!({"pattern": "(a"})),
+            Err(Stop::Pattern(_))
+        ));
+    }
+}
