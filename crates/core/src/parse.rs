@@ -29,19 +29,16 @@ fn normalize(path: String) -> String {
 }
 
 /// Parses JSON text into `T`, naming the path of the first value that does not fit.
+///
+/// The text is read into a [`Value`] first and converted from there, so each model has one
+/// deserializer instance in the WebAssembly build rather than two.
 pub fn from_str<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ParseError> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| ParseError {
-        what,
-        path: normalize(err.path().to_string()),
-        message: err.into_inner().to_string(),
-    })?;
-    de.end().map_err(|err| ParseError {
+    let value: Value = serde_json::from_str(json).map_err(|err| ParseError {
         what,
         path: String::new(),
         message: err.to_string(),
     })?;
-    Ok(value)
+    from_value(what, value)
 }
 
 /// Converts an already-parsed JSON value into `T`, naming the path of the first value that
