@@ -99,7 +99,7 @@ if $harness_ok; then
     env FLOWGATE_CLIENT_HARNESS="$(cat "${servers[1]}/harness.json")" \
     FLOWGATE_AUTH_HARNESS="$(cat "${servers[2]}/harness.json")" \
     cargo test -p flowgate-core -p flowgate-client -p flowgate-ui --target wasm32-unknown-unknown
-  check "npm package build (size printed against its budget)" scripts/build-package.sh
+  check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
   check "TypeScript declarations (tsc --noEmit over a typed example)" \
     web/node_modules/.bin/tsc -p web/tests/types/tsconfig.json
   tests "npm package: Node and Chromium tests against a real server" \
