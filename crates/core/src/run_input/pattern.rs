@@ -225,17 +225,17 @@ thread_local! {
 /// The compiled form of a Python pattern, or why no engine here can run it.
 fn compiled(pattern: &str) -> Result<std::rc::Rc<engine::Compiled>, String> {
     COMPILED.with(|cache| {
+        if let Some(hit) = cache.borrow().get(pattern) {
+            return hit.clone();
+        }
+        let (translated, flags) = translate(pattern);
+        let compiled = engine::compile(&translated, &flags).map(std::rc::Rc::new);
         let mut cache = cache.borrow_mut();
-        if cache.len() > 256 {
+        if cache.len() >= 256 {
             cache.clear();
         }
-        cache
-            .entry(pattern.to_owned())
-            .or_insert_with(|| {
-                let (translated, flags) = translate(pattern);
-                engine::compile(&translated, &flags).map(std::rc::Rc::new)
-            })
-            .clone()
+        cache.insert(pattern.to_owned(), compiled.clone());
+        compiled
     })
 }
 

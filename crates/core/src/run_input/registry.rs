@@ -2,6 +2,7 @@
 //! fetching anything: schema resources by `$id` (joined to their base URI), JSON Pointer
 //! fragments, `$anchor`s, and `$dynamicAnchor`s looked up through the dynamic scope.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
@@ -14,24 +15,45 @@ pub(crate) struct Registry<'a> {
     /// Resources by absolute URI without fragment.
     resources: HashMap<String, &'a Value>,
     /// `(resource URI, anchor name)` → the schema holding it, and whether it is dynamic.
-    anchors: HashMap<(String, String), (&'a Value, bool)>,
+    anchors: HashMap<String, HashMap<String, (&'a Value, bool)>>,
+    /// Consulted for what this registry lacks (the meta-schema documents, built once).
+    fallback: Option<&'a Registry<'a>>,
 }
 
 /// A resolved reference: the schema and the base URI inside it.
+#[derive(Clone)]
 pub(crate) struct Resolved<'a> {
     pub(crate) schema: &'a Value,
     pub(crate) base: String,
 }
 
 impl<'a> Registry<'a> {
-    /// A registry holding `root` (its base is its `$id`, or the empty URI).
-    pub(crate) fn new(root: &'a Value) -> Registry<'a> {
+    /// A registry holding `root` (its base is its `$id`, or the empty URI), falling back
+    /// to `fallback` for other documents.
+    pub(crate) fn new(root: &'a Value, fallback: Option<&'a Registry<'a>>) -> Registry<'a> {
         let mut registry = Registry {
             resources: HashMap::new(),
             anchors: HashMap::new(),
+            fallback,
         };
         registry.add("", root);
         registry
+    }
+
+    fn resource(&self, uri: &str) -> Option<&'a Value> {
+        match self.resources.get(uri) {
+            Some(found) => Some(found),
+            None => self.fallback.and_then(|fallback| fallback.resource(uri)),
+        }
+    }
+
+    fn anchor(&self, uri: &str, name: &str) -> Option<(&'a Value, bool)> {
+        match self.anchors.get(uri).and_then(|named| named.get(name)) {
+            Some(found) => Some(*found),
+            None => self
+                .fallback
+                .and_then(|fallback| fallback.anchor(uri, name)),
+        }
     }
 
     /// Adds a document and every resource and anchor inside it.
@@ -55,17 +77,19 @@ impl<'a> Registry<'a> {
         for (key, dynamic) in [("$anchor", false), ("$dynamicAnchor", true)] {
             if let Some(Value::String(name)) = map.get(key) {
                 self.anchors
-                    .insert((base.clone(), name.clone()), (node, dynamic));
+                    .entry(base.clone())
+                    .or_default()
+                    .insert(name.clone(), (node, dynamic));
             }
         }
         for_each_subschema(map, |child| self.index(&base, child));
     }
 
     /// The base URI inside `schema`, entered from `base`.
-    pub(crate) fn base_of(base: &str, schema: &Value) -> String {
+    pub(crate) fn base_of<'b>(base: &'b str, schema: &Value) -> Cow<'b, str> {
         match schema.get("$id") {
-            Some(Value::String(id)) => join(base, id).0,
-            _ => base.to_owned(),
+            Some(Value::String(id)) => Cow::Owned(join(base, id).0),
+            _ => Cow::Borrowed(base),
         }
     }
 
@@ -77,8 +101,15 @@ impl<'a> Registry<'a> {
         reference: &str,
         scope: &[String],
     ) -> Result<Resolved<'a>, String> {
-        let (uri, fragment) = join(base, reference);
-        let Some(resource) = self.resources.get(&uri).copied() else {
+        let (uri, fragment) = match reference.strip_prefix('#') {
+            // The common case, a fragment of the current resource, needs no URI arithmetic.
+            Some(fragment) => (
+                base.split('#').next().unwrap_or_default().to_owned(),
+                fragment.to_owned(),
+            ),
+            None => join(base, reference),
+        };
+        let Some(resource) = self.resource(&uri) else {
             return Err(format!("Unresolvable: {reference}"));
         };
         if fragment.is_empty() {
@@ -97,7 +128,7 @@ impl<'a> Registry<'a> {
                 None => Err(pointer_to_nowhere(&pointer, resource)),
             };
         }
-        let Some(&(schema, dynamic)) = self.anchors.get(&(uri.clone(), fragment.clone())) else {
+        let Some((schema, dynamic)) = self.anchor(&uri, &fragment) else {
             return Err(format!(
                 "NoSuchAnchor: {} does not exist within {}",
                 python_repr::str_repr(&fragment),
@@ -106,8 +137,7 @@ impl<'a> Registry<'a> {
         };
         if dynamic {
             for outer in scope {
-                if let Some(&(schema, true)) = self.anchors.get(&(outer.clone(), fragment.clone()))
-                {
+                if let Some((schema, true)) = self.anchor(outer, &fragment) {
                     return Ok(Resolved {
                         schema,
                         base: outer.clone(),
@@ -135,7 +165,7 @@ fn base_along(uri: &str, resource: &Value, pointer: &str) -> String {
             break;
         };
         node = next;
-        base = Registry::base_of(&base, node);
+        base = Registry::base_of(&base, node).into_owned();
     }
     base
 }
@@ -351,7 +381,7 @@ mod tests {
                 "c": {"type": "integer"}
             }
         });
-        let registry = Registry::new(&schema);
+        let registry = Registry::new(&schema, None);
         let found = |base: &str, reference: &str| {
             registry
                 .lookup(base, reference, &[])

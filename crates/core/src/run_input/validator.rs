@@ -14,7 +14,7 @@
 //! `metaschema/` are json-schema.org's Draft 2020-12, as `jsonschema-specifications` ships them.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde_json::{Map, Number, Value};
@@ -66,27 +66,20 @@ const MAX_DEPTH: usize = 300;
 
 /// Every error Python's `iter_errors` yields for `instance` against `schema`, in its order.
 pub(crate) fn iter_errors(schema: &Value, instance: &Value) -> Result<Vec<PyError>, Stop> {
-    let mut registry = Registry::new(schema);
-    for (id, document) in meta_documents() {
-        registry.add(id, document);
-    }
+    // Python's validators resolve the specifications' own documents too.
+    let registry = Registry::new(schema, Some(meta_registry()));
     Walk::new(&registry, schema, false).run(schema, instance, false)
 }
 
 /// Python's `check_schema`: the first error of the schema against the Draft 2020-12
 /// meta-schema (with the `regex` format asserted), as a message.
 pub(crate) fn check_schema(schema: &Value) -> Result<(), Stop> {
-    let documents = meta_documents();
-    let Some((_, meta)) = documents.first() else {
+    let Some((_, meta)) = meta_documents().first() else {
         return Err(Stop::Crash(
             "the Draft 2020-12 meta-schema is missing".into(),
         ));
     };
-    let mut registry = Registry::new(meta);
-    for (id, document) in documents {
-        registry.add(id, document);
-    }
-    let errors = Walk::new(&registry, meta, true).run(meta, schema, true)?;
+    let errors = Walk::new(meta_registry(), meta, true).run(meta, schema, true)?;
     match errors.first() {
         None => Ok(()),
         Some(error) => Err(Stop::Crash(format!(
@@ -94,6 +87,21 @@ pub(crate) fn check_schema(schema: &Value) -> Result<(), Stop> {
             error.message
         ))),
     }
+}
+
+/// The meta-schema documents, indexed once.
+fn meta_registry() -> &'static Registry<'static> {
+    static REGISTRY: OnceLock<Registry<'static>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        static NONE: Value = Value::Null;
+        let documents = meta_documents();
+        let root = documents.first().map_or(&NONE, |(_, document)| document);
+        let mut registry = Registry::new(root, None);
+        for (id, document) in documents {
+            registry.add(id, document);
+        }
+        registry
+    })
 }
 
 /// The Draft 2020-12 meta-schema and its vocabularies, by `$id`, the meta-schema first.
@@ -135,7 +143,10 @@ struct Walk<'r, 'a> {
     /// (schema, instance, stops at the first error) being validated, by address: meeting
     /// one again means Python would recurse forever. (A schema re-entered in the other mode
     /// may end: a validation that stops at its first error can stop before the cycle.)
-    active: HashSet<(usize, usize, bool)>,
+    active: Vec<(usize, usize, bool)>,
+    /// Where each `$ref` (by the address of its string) led: a reference's target depends
+    /// only on where it stands in the document.
+    resolved: HashMap<usize, super::registry::Resolved<'a>>,
     depth: usize,
 }
 
@@ -159,8 +170,9 @@ impl<'r, 'a> Walk<'r, 'a> {
             registry,
             regex_format,
             path: Vec::new(),
-            scope: vec![Registry::base_of("", root)],
-            active: HashSet::new(),
+            scope: vec![Registry::base_of("", root).into_owned()],
+            active: Vec::new(),
+            resolved: HashMap::new(),
             depth: 0,
         }
     }
@@ -211,14 +223,15 @@ impl<'r, 'a> Walk<'r, 'a> {
             instance as *const Value as usize,
             first,
         );
-        if self.depth >= MAX_DEPTH || !self.active.insert(key) {
+        if self.depth >= MAX_DEPTH || self.active.contains(&key) {
             return Err(Stop::Recursion);
         }
+        self.active.push(key);
         self.depth += 1;
         let base = Registry::base_of(base, schema);
-        let entered = self.scope.last() != Some(&base);
+        let entered = self.scope.last().map(String::as_str) != Some(&*base);
         if entered {
-            self.scope.push(base.clone());
+            self.scope.push(base.clone().into_owned());
         }
         for (keyword, value) in map {
             let at = At {
@@ -237,7 +250,7 @@ impl<'r, 'a> Walk<'r, 'a> {
         if entered {
             self.scope.pop();
         }
-        self.active.remove(&key);
+        self.active.pop();
         self.depth -= 1;
         Ok(())
     }
@@ -372,7 +385,19 @@ impl<'r, 'a> Walk<'r, 'a> {
             ..
         } = *at;
         if let Value::String(reference) = value {
-            let resolved = self.lookup(base, reference)?;
+            let resolved = if at.keyword == "$ref" {
+                let key = reference as *const String as usize;
+                match self.resolved.get(&key) {
+                    Some(resolved) => resolved.clone(),
+                    None => {
+                        let resolved = self.lookup(base, reference)?;
+                        self.resolved.insert(key, resolved.clone());
+                        resolved
+                    }
+                }
+            } else {
+                self.lookup(base, reference)?
+            };
             self.descend(resolved.schema, instance, &resolved.base, errors, first)?;
         }
         Ok(())
