@@ -56,6 +56,23 @@ test("a rejected verdict lists every field error for forms", () => {
   assert.ok(verdict.errors.every((e) => typeof e.message === "string" && e.pointer.startsWith("/")));
 });
 
+test("patterns read as Python's re reads them, through the host RegExp", () => {
+  const schema = (pattern) => ({ type: "object", properties: { v: { type: "string", pattern } } });
+  const check = (pattern, v) => validateRunInput(schema(pattern), { v });
+  // `$` also matches before a final newline; `\d` is any Unicode digit; `(?P<n>)`, `{,2}`.
+  assert.equal(check("^ab$", "ab\n").valid, true);
+  assert.equal(check("^ab\\Z", "ab\n").valid, false);
+  assert.equal(check("^\\d+$", "٣٤").valid, true);
+  assert.equal(check("^(?P<x>a)(?P=x){,2}$", "aaa").valid, true);
+  const rejected = check("^[a-z]+$", "A1");
+  assert.equal(rejected.reason, "Reason: Validation failed for field 'v'. Failure reason: 'A1' does not match '^[a-z]+$'");
+  // What no engine here can run is left to the server, never guessed.
+  const unknown = check("(?x) a # comment", "a");
+  assert.equal(unknown.valid, null);
+  assert.equal(unknown.decidedBy, "server");
+  assert.match(unknown.reason, /the pattern '\(\?x\) a # comment' cannot be compiled here/);
+});
+
 test("validateRunInput gives Prefect's own verdict on the oracle corpus", { skip: false }, () => {
   const path = process.env.FLOWGATE_ORACLE_CORPUS;
   assert.ok(path, "FLOWGATE_ORACLE_CORPUS must name a corpus from scripts/oracle/prefect_oracle.py");
