@@ -39,8 +39,11 @@ pub(crate) fn starting_text(fields: &Field) -> String {
 /// Why the form's text is not ready to send, if it is not: the first JSON sub-editor whose
 /// text does not parse.
 pub(crate) fn unfinished(unparsed: &[(String, String)]) -> Option<String> {
-    unparsed.first().map(|(pointer, message)| {
+    unparsed.first().map(|(pointer, text)| {
         let place = if pointer.is_empty() { "/" } else { pointer };
+        let message = serde_json::from_str::<Value>(text)
+            .err()
+            .map_or_else(String::new, |err| err.to_string());
         format!("the JSON at {place} is not finished ({message})")
     })
 }
@@ -56,7 +59,7 @@ pub(crate) fn RunInputEditor(
     fields: Option<Field>,
     /// Form or JSON.
     mode: RwSignal<EditMode>,
-    /// JSON sub-editors of the form whose text does not parse yet.
+    /// JSON sub-editors of the form whose text does not parse yet: pointer and text.
     unparsed: RwSignal<Vec<(String, String)>>,
     /// The errors of the current verdict, shown beside their fields.
     errors: Signal<Vec<ValidationIssue>>,
@@ -73,7 +76,6 @@ pub(crate) fn RunInputEditor(
         let fields = fields.get_value()?;
         let start = serde_json::from_str::<Value>(&input.get_untracked()).ok()?;
         let doc = RwSignal::new(start);
-        unparsed.set(Vec::new());
         let changed = Callback::new(move |()| {
             let text =
                 doc.with_untracked(|doc| serde_json::to_string_pretty(doc).unwrap_or_default());

@@ -91,7 +91,8 @@ fn RunDetail(
     if serde_json::from_str::<Value>(&input.get_untracked()).is_err() {
         mode.set(EditMode::Json);
     }
-    let unparsed = RwSignal::new(Vec::<(String, String)>::new());
+    let unparsed = RwSignal::new(drafts::load_unparsed(&id.to_string()));
+    Effect::new(move |_| unparsed.with(|list| drafts::save_unparsed(&id.to_string(), list)));
     let prefect_link = connection
         .settings
         .get_untracked()

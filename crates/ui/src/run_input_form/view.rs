@@ -19,7 +19,8 @@ pub(crate) struct FormContext {
     pub doc: RwSignal<Value>,
     /// The errors of the current verdict.
     pub errors: Signal<Vec<ValidationIssue>>,
-    /// JSON sub-editors whose text is not JSON yet, by pointer, with the parser's words.
+    /// JSON sub-editors whose text is not JSON yet: their pointer and text (kept with the
+    /// draft, and given back to the editor when the form is drawn again).
     pub unparsed: RwSignal<Vec<(String, String)>>,
     /// Called after every change to `doc`.
     pub changed: Callback<()>,
@@ -363,13 +364,22 @@ fn json_editor(context: FormContext, path: Path, empty: Empty, kind: Kind) -> An
         Kind::Json(why) if !why.is_empty() => why,
         _ => "a value".into(),
     };
-    let start = match context.read(&path) {
+    let pointer = context.doc.with_untracked(|doc| doc::pointer(doc, &path));
+    let half_typed = context.unparsed.with_untracked(|list| {
+        list.iter()
+            .find(|(p, _)| *p == pointer)
+            .map(|(_, text)| text.clone())
+    });
+    let problem = RwSignal::new(half_typed.as_deref().and_then(|text| {
+        serde_json::from_str::<Value>(text)
+            .err()
+            .map(|err| err.to_string())
+    }));
+    let start = half_typed.unwrap_or_else(|| match context.read(&path) {
         None => String::new(),
         Some(value) => serde_json::to_string_pretty(&value).unwrap_or_default(),
-    };
+    });
     let text = RwSignal::new(start);
-    let problem = RwSignal::new(None::<String>);
-    let pointer = context.doc.with_untracked(|doc| doc::pointer(doc, &path));
     let on_input = move |ev| {
         let typed = event_target_value(&ev);
         text.set(typed.clone());
@@ -388,11 +398,10 @@ fn json_editor(context: FormContext, path: Path, empty: Empty, kind: Kind) -> An
                 context.write(&path, value);
             }
             Err(err) => {
-                let message = err.to_string();
-                problem.set(Some(message.clone()));
+                problem.set(Some(err.to_string()));
                 context.unparsed.update(|list| {
                     list.retain(|(p, _)| *p != pointer);
-                    list.push((pointer, message));
+                    list.push((pointer, typed));
                 });
             }
         }

@@ -41,15 +41,20 @@ struct Page {
     run_id: String,
 }
 
-/// Mounts the run page's detail view for a paused run asking for `schema`.
+/// Mounts the run page's detail view for a paused run asking for `schema`, with no draft.
 fn mount(schema: Option<&str>) -> Page {
+    crate::state::drafts::clear(&paused_run().id.to_string());
+    mount_from_drafts(schema)
+}
+
+/// Mounts the detail view as the run page does on a reload: from the saved draft.
+fn mount_from_drafts(schema: Option<&str>) -> Page {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     let run = paused_run();
     let run_id = run.id.to_string();
-    crate::state::drafts::clear(&run_id);
-    let input = RwSignal::new("{}".to_owned());
+    let input = RwSignal::new(crate::state::drafts::load(&run_id).unwrap_or_else(|| "{}".into()));
     let asks = RunInputRequest {
         schema: schema.map(str::to_owned),
         description: Some("<b>Sign off</b> the release".into()),
@@ -407,5 +412,48 @@ async fn without_a_readable_schema_only_json_is_offered() {
         page.verdict(),
         "will be rejected: Run input schema is not valid JSON."
     );
+    page.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn half_typed_json_in_a_sub_editor_survives_a_reload() {
+    let schema = r#"{"type": "object", "required": ["name"],
+        "properties": {"name": {"type": "string"}, "extra": {"title": "Extra"}}}"#;
+    let page = mount(Some(schema));
+    settle().await;
+    page.type_into(r#"[data-path="/name"] input"#, "ana").await;
+    page.type_into(r#"[data-path="/extra"] textarea"#, r#"{"half": "#)
+        .await;
+    assert!(
+        page.verdict()
+            .contains("the JSON at /extra is not finished"),
+        "{}",
+        page.verdict()
+    );
+    // A reload draws the page again from what was saved: the half-typed text is back in its
+    // editor, and still holds the resume back.
+    page.root.remove();
+    let page = mount_from_drafts(Some(schema));
+    settle().await;
+    let area = page
+        .find(r#"[data-path="/extra"] textarea"#)
+        .unchecked_into::<HtmlTextAreaElement>();
+    assert_eq!(area.value(), r#"{"half": "#);
+    assert_eq!(page.value()["name"], json!("ana"));
+    assert!(
+        page.verdict()
+            .contains("the JSON at /extra is not finished"),
+        "{}",
+        page.verdict()
+    );
+    page.type_into(r#"[data-path="/extra"] textarea"#, r#"{"half": 1}"#)
+        .await;
+    assert_eq!(page.value()["extra"], json!({"half": 1}));
+    assert!(
+        !page.verdict().contains("not finished"),
+        "{}",
+        page.verdict()
+    );
+    assert!(crate::state::drafts::load_unparsed(&page.run_id).is_empty());
     page.unmount();
 }
