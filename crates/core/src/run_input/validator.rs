@@ -21,7 +21,7 @@ use serde_json::{Map, Number, Value};
 
 use super::pattern;
 use super::python_repr::{number_repr, repr};
-use super::registry::Registry;
+use super::registry::{Registry, Resolved};
 
 /// One step of an instance path, typed as Python's `error.path` holds it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -146,7 +146,7 @@ struct Walk<'r, 'a> {
     active: Vec<(usize, usize, bool)>,
     /// Where each `$ref` (by the address of its string) led: a reference's target depends
     /// only on where it stands in the document.
-    resolved: HashMap<usize, super::registry::Resolved<'a>>,
+    resolved: HashMap<usize, Resolved<'a>>,
     depth: usize,
 }
 
@@ -255,25 +255,6 @@ impl<'r, 'a> Walk<'r, 'a> {
         Ok(())
     }
 
-    /// `descend` one step down the instance.
-    fn descend_at<'s>(
-        &mut self,
-        step: Step,
-        schema: &'s Value,
-        instance: &Value,
-        base: &str,
-        errors: &mut Vec<PyError>,
-        first: bool,
-    ) -> Out
-    where
-        'a: 's,
-    {
-        self.path.push(step);
-        self.descend(schema, instance, base, errors, first)?;
-        self.path.pop();
-        Ok(())
-    }
-
     /// Python's `is_valid` for a subschema: validation up to the first error.
     fn is_valid<'s>(
         &mut self,
@@ -287,21 +268,6 @@ impl<'r, 'a> Walk<'r, 'a> {
         let mut errors = Vec::new();
         self.descend(schema, instance, base, &mut errors, true)?;
         Ok(errors.is_empty())
-    }
-
-    /// Every error of a subschema, for `anyOf`/`oneOf` context.
-    fn all_errors<'s>(
-        &mut self,
-        schema: &'s Value,
-        instance: &Value,
-        base: &str,
-    ) -> Result<Vec<PyError>, Stop>
-    where
-        'a: 's,
-    {
-        let mut errors = Vec::new();
-        self.descend(schema, instance, base, &mut errors, false)?;
-        Ok(errors)
     }
 
     /// Records that the keyword at `at` fails, with Python's message.
@@ -326,245 +292,153 @@ impl<'r, 'a> Walk<'r, 'a> {
         }
     }
 
-    fn lookup(&self, base: &str, reference: &str) -> Result<super::registry::Resolved<'a>, Stop> {
+    fn lookup(&self, base: &str, reference: &str) -> Result<Resolved<'a>, Stop> {
         self.registry
             .lookup(base, reference, &self.scope)
             .map_err(Stop::Unresolvable)
     }
 
-    /// One keyword of a schema, as Python's `VALIDATORS[keyword]` handles it. Each keyword
-    /// has its own function so that only small frames sit on the stack while validation
-    /// recurses (deeply nested input must not exhaust the browser's stack).
+    /// Descends into `schema` for `instance`, one `step` below the current instance when
+    /// given. `true` when the walk must stop: it looks for one error and has found it.
+    fn child<'s>(
+        &mut self,
+        at: &At<'s, '_>,
+        step: Option<Step>,
+        schema: &'s Value,
+        instance: &Value,
+        errors: &mut Vec<PyError>,
+    ) -> Result<bool, Stop>
+    where
+        'a: 's,
+    {
+        let stepped = step.is_some();
+        self.path.extend(step);
+        self.descend(schema, instance, at.base, errors, at.first)?;
+        if stepped {
+            self.path.pop();
+        }
+        Ok(at.first && !errors.is_empty())
+    }
+
+    /// One keyword of a schema, as Python's `VALIDATORS[keyword]` handles it. Keywords that
+    /// apply subschemas have functions of their own and the rest share [`assertion`], so
+    /// that only small frames sit on the stack while validation recurses (deeply nested
+    /// input must not exhaust the browser's stack).
     fn keyword<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
     where
         'a: 's,
     {
         match at.keyword {
-            "$ref" | "$dynamicRef" => self.check_ref(at, errors),
-            "type" => self.check_type(at, errors),
-            "enum" => self.check_enum(at, errors),
-            "const" => self.check_const(at, errors),
-            "properties" => self.check_properties(at, errors),
-            "patternProperties" => self.check_pattern_properties(at, errors),
-            "additionalProperties" => self.check_additional_properties(at, errors),
-            "items" => self.check_items(at, errors),
-            "prefixItems" => self.check_prefix_items(at, errors),
-            "contains" => self.check_contains(at, errors),
-            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
-                self.check_bound(at, errors)
+            "$ref" | "$dynamicRef" => self.reference(at, errors),
+            "properties" | "patternProperties" | "additionalProperties" => {
+                self.properties(at, errors)
             }
-            "multipleOf" => self.check_multiple_of(at, errors),
-            "minItems" | "maxItems" | "minLength" | "maxLength" | "minProperties"
-            | "maxProperties" => self.check_size(at, errors),
-            "uniqueItems" => self.check_unique_items(at, errors),
-            "pattern" => self.check_pattern(at, errors),
-            "format" => self.check_format(at, errors),
-            "required" => self.check_required(at, errors),
-            "dependentRequired" => self.check_dependent_required(at, errors),
-            "dependentSchemas" => self.check_dependent_schemas(at, errors),
-            "propertyNames" => self.check_property_names(at, errors),
-            "allOf" => self.check_all_of(at, errors),
-            "anyOf" | "oneOf" => self.check_any_or_one_of(at, errors),
-            "not" => self.check_not(at, errors),
-            "if" => self.check_if(at, errors),
-            "unevaluatedItems" => self.check_unevaluated_items(at, errors),
-            "unevaluatedProperties" => self.check_unevaluated_properties(at, errors),
-            _ => Ok(()),
-        }
-    }
-
-    fn check_ref<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        if let Value::String(reference) = value {
-            let resolved = if at.keyword == "$ref" {
-                let key = reference as *const String as usize;
-                match self.resolved.get(&key) {
-                    Some(resolved) => resolved.clone(),
-                    None => {
-                        let resolved = self.lookup(base, reference)?;
-                        self.resolved.insert(key, resolved.clone());
-                        resolved
-                    }
+            "propertyNames" => self.property_names(at, errors),
+            "dependentSchemas" | "allOf" => self.same_instance(at, errors),
+            "items" | "prefixItems" => self.items(at, errors),
+            "contains" => self.contains(at, errors),
+            "anyOf" | "oneOf" => self.any_or_one_of(at, errors),
+            "not" | "if" => self.not_or_if(at, errors),
+            "unevaluatedItems" | "unevaluatedProperties" => self.unevaluated(at, errors),
+            _ => {
+                for message in assertion(at, self.regex_format)? {
+                    self.fail(at, errors, message);
                 }
-            } else {
-                self.lookup(base, reference)?
-            };
-            self.descend(resolved.schema, instance, &resolved.base, errors, first)?;
-        }
-        Ok(())
-    }
-
-    fn check_type<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value, instance, ..
-        } = *at;
-        let inst = || repr(at.instance);
-        let types: Vec<&Value> = match value {
-            Value::Array(types) => types.iter().collect(),
-            other => vec![other],
-        };
-        if !types
-            .iter()
-            .any(|ty| ty.as_str().is_some_and(|ty| is_type(instance, ty)))
-        {
-            let reprs: Vec<String> = types.iter().map(|ty| repr(ty)).collect();
-            self.fail(
-                at,
-                errors,
-                format!("{} is not of type {}", inst(), reprs.join(", ")),
-            );
-        }
-        Ok(())
-    }
-
-    fn check_enum<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value, instance, ..
-        } = *at;
-        let inst = || repr(at.instance);
-        if let Value::Array(options) = value {
-            if !options.iter().any(|option| equal(option, instance)) {
-                self.fail(
-                    at,
-                    errors,
-                    format!("{} is not one of {}", inst(), repr(value)),
-                );
+                Ok(())
             }
         }
-        Ok(())
     }
 
-    fn check_const<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    /// `$ref` and `$dynamicRef`.
+    fn reference<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
     where
         'a: 's,
     {
-        let At {
-            value, instance, ..
-        } = *at;
-        if !equal(instance, value) {
-            self.fail(at, errors, format!("{} was expected", repr(value)));
-        }
-        Ok(())
-    }
-
-    fn check_properties<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        if let (Value::Object(object), Value::Object(properties)) = (instance, value) {
-            for (name, subschema) in properties {
-                if let Some(item) = object.get(name) {
-                    self.descend_at(
-                        Step::Key(name.clone()),
-                        subschema,
-                        item,
-                        base,
-                        errors,
-                        first,
-                    )?;
-                    if first && !errors.is_empty() {
-                        return Ok(());
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_pattern_properties<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        if let (Value::Object(object), Value::Object(patterns)) = (instance, value) {
-            for (regex, subschema) in patterns {
-                for (name, item) in object {
-                    if search(regex, name)? {
-                        self.descend_at(
-                            Step::Key(name.clone()),
-                            subschema,
-                            item,
-                            base,
-                            errors,
-                            first,
-                        )?;
-                        if first && !errors.is_empty() {
-                            return Ok(());
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_additional_properties<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            schema,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        let Value::Object(object) = instance else {
+        let Value::String(reference) = at.value else {
             return Ok(());
         };
-        let extras = additional_properties(object, schema)?;
-        match value {
-            Value::Object(_) => {
-                for name in extras {
+        // A `$ref`'s target depends only on where it stands; a `$dynamicRef`'s also on the
+        // scope, so only the first is remembered.
+        let resolved = if at.keyword == "$ref" {
+            let key = reference as *const String as usize;
+            match self.resolved.get(&key) {
+                Some(resolved) => resolved.clone(),
+                None => {
+                    let resolved = self.lookup(at.base, reference)?;
+                    self.resolved.insert(key, resolved.clone());
+                    resolved
+                }
+            }
+        } else {
+            self.lookup(at.base, reference)?
+        };
+        self.descend(
+            resolved.schema,
+            at.instance,
+            &resolved.base,
+            errors,
+            at.first,
+        )
+    }
+
+    /// `properties`, `patternProperties` and `additionalProperties`.
+    fn properties<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let Value::Object(object) = at.instance else {
+            return Ok(());
+        };
+        match (at.keyword, at.value) {
+            ("properties", Value::Object(properties)) => {
+                for (name, subschema) in properties {
                     if let Some(item) = object.get(name) {
-                        self.descend_at(
-                            Step::Key(name.to_owned()),
-                            value,
-                            item,
-                            base,
-                            errors,
-                            first,
-                        )?;
-                        if first && !errors.is_empty() {
-                            return Ok(());
+                        if self.child(at, Some(Step::Key(name.clone())), subschema, item, errors)? {
+                            break;
                         }
                     }
                 }
             }
-            Value::Bool(false) if !extras.is_empty() => {
-                let mut extras = extras;
+            ("patternProperties", Value::Object(patterns)) => {
+                'patterns: for (regex, subschema) in patterns {
+                    for (name, item) in object {
+                        if search(regex, name)?
+                            && self.child(
+                                at,
+                                Some(Step::Key(name.clone())),
+                                subschema,
+                                item,
+                                errors,
+                            )?
+                        {
+                            break 'patterns;
+                        }
+                    }
+                }
+            }
+            ("additionalProperties", Value::Object(_)) => {
+                for name in additional_properties(object, at.schema)? {
+                    if let Some(item) = object.get(name) {
+                        if self.child(
+                            at,
+                            Some(Step::Key(name.to_owned())),
+                            at.value,
+                            item,
+                            errors,
+                        )? {
+                            break;
+                        }
+                    }
+                }
+            }
+            ("additionalProperties", Value::Bool(false)) => {
+                let mut extras = additional_properties(object, at.schema)?;
+                if extras.is_empty() {
+                    return Ok(());
+                }
                 extras.sort_unstable();
                 let joined = join_reprs(extras.iter().map(|e| Value::String((*e).to_owned())));
-                let message = match schema.get("patternProperties") {
+                let message = match at.schema.get("patternProperties") {
                     Some(Value::Object(patterns)) => {
                         let verb = if extras.len() == 1 { "does" } else { "do" };
                         let mut names: Vec<&String> = patterns.keys().collect();
@@ -587,458 +461,182 @@ impl<'r, 'a> Walk<'r, 'a> {
         Ok(())
     }
 
-    fn check_items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    /// `propertyNames`: each key, as a string instance at the object's own path.
+    fn property_names<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
     where
         'a: 's,
     {
-        let At {
-            value,
-            schema,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        let Value::Array(items) = instance else {
+        if let Value::Object(object) = at.instance {
+            for name in object.keys() {
+                if self.child(at, None, at.value, &Value::String(name.clone()), errors)? {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `allOf`, and `dependentSchemas` for the keys present: subschemas applied to the same
+    /// instance, each in turn.
+    fn same_instance<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let subschemas: Vec<&'s Value> = match (at.value, at.instance) {
+            (Value::Array(all), _) if at.keyword == "allOf" => all.iter().collect(),
+            (Value::Object(dependencies), Value::Object(object))
+                if at.keyword == "dependentSchemas" =>
+            {
+                dependencies
+                    .iter()
+                    .filter(|(name, _)| object.contains_key(*name))
+                    .map(|(_, subschema)| subschema)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        for subschema in subschemas {
+            if self.child(at, None, subschema, at.instance, errors)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// `prefixItems`, and `items` for the items after them.
+    fn items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let Value::Array(items) = at.instance else {
             return Ok(());
         };
-        let prefix = schema
+        if let ("prefixItems", Value::Array(subschemas)) = (at.keyword, at.value) {
+            for (index, (item, subschema)) in items.iter().zip(subschemas).enumerate() {
+                if self.child(at, Some(Step::Index(index)), subschema, item, errors)? {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        let prefix = at
+            .schema
             .get("prefixItems")
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         if items.len() <= prefix {
             return Ok(());
         }
-        let extra = items.len() - prefix;
-        if value == &Value::Bool(false) {
+        if at.value == &Value::Bool(false) {
+            let extra = items.len() - prefix;
             let rest = if extra == 1 {
                 repr(&items[prefix])
             } else {
                 repr(&Value::Array(items[prefix..].to_vec()))
             };
             let noun = if prefix == 1 { "item" } else { "items" };
-            self.fail(
-                at,
-                errors,
-                format!("Expected at most {prefix} {noun} but found {extra} extra: {rest}"),
-            );
-        } else {
-            for (index, item) in items.iter().enumerate().skip(prefix) {
-                self.descend_at(Step::Index(index), value, item, base, errors, first)?;
-                if first && !errors.is_empty() {
-                    return Ok(());
-                }
+            let message =
+                format!("Expected at most {prefix} {noun} but found {extra} extra: {rest}");
+            self.fail(at, errors, message);
+            return Ok(());
+        }
+        for (index, item) in items.iter().enumerate().skip(prefix) {
+            if self.child(at, Some(Step::Index(index)), at.value, item, errors)? {
+                break;
             }
         }
         Ok(())
     }
 
-    fn check_prefix_items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    /// `contains`, with `minContains` and `maxContains`.
+    fn contains<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
     where
         'a: 's,
     {
-        let At {
-            value,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        if let (Value::Array(items), Value::Array(subschemas)) = (instance, value) {
-            for (index, (item, subschema)) in items.iter().zip(subschemas).enumerate() {
-                self.descend_at(Step::Index(index), subschema, item, base, errors, first)?;
-                if first && !errors.is_empty() {
-                    return Ok(());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_contains<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            schema,
-            instance,
-            base,
-            ..
-        } = *at;
-        let inst = || repr(at.instance);
-        let Value::Array(items) = instance else {
+        let Value::Array(items) = at.instance else {
             return Ok(());
         };
-        let min = schema.get("minContains").cloned().unwrap_or(Value::from(1));
-        let max = schema
+        let min = at
+            .schema
+            .get("minContains")
+            .cloned()
+            .unwrap_or(Value::from(1));
+        let max = at
+            .schema
             .get("maxContains")
             .cloned()
             .unwrap_or(Value::from(items.len()));
         let mut matches = 0usize;
         for item in items {
-            if self.is_valid(value, item, base)? {
+            if self.is_valid(at.value, item, at.base)? {
                 matches += 1;
-                if exceeds(matches, &max) {
+                if max.as_f64().is_some_and(|max| matches as f64 > max) {
                     let message = format!(
                         "Too many items match the given schema (expected at most {})",
                         repr(&max)
                     );
-                    errors.push(self.error("maxContains", message, schema, instance));
+                    errors.push(self.error("maxContains", message, at.schema, at.instance));
                     return Ok(());
                 }
             }
         }
-        if falls_short(matches, &min) {
+        if min.as_f64().is_some_and(|min| (matches as f64) < min) {
             if matches == 0 {
-                self.fail(
-                    at,
-                    errors,
-                    format!(
-                        "{} does not contain items matching the given schema",
-                        inst()
-                    ),
+                let message = format!(
+                    "{} does not contain items matching the given schema",
+                    repr(at.instance)
                 );
+                self.fail(at, errors, message);
             } else {
                 let message = format!(
                     "Too few items match the given schema (expected at least {} but only {matches} matched)",
                     repr(&min)
                 );
-                errors.push(self.error("minContains", message, schema, instance));
+                errors.push(self.error("minContains", message, at.schema, at.instance));
             }
         }
         Ok(())
     }
 
-    fn check_bound<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    /// `anyOf` and `oneOf`: the failures of every branch tried become the error's context.
+    fn any_or_one_of<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
     where
         'a: 's,
     {
-        let At {
-            keyword,
-            value,
-            instance,
-            ..
-        } = *at;
-        let inst = || repr(at.instance);
-        let (Value::Number(n), Value::Number(limit)) = (instance, value) else {
-            return Ok(());
-        };
-        let Some(order) = cmp_num(n, limit) else {
-            return Ok(());
-        };
-        let (failed, words) = match keyword {
-            "minimum" => (order == Ordering::Less, "is less than the minimum of"),
-            "maximum" => (order == Ordering::Greater, "is greater than the maximum of"),
-            "exclusiveMinimum" => (
-                order != Ordering::Greater,
-                "is less than or equal to the minimum of",
-            ),
-            _ => (
-                order != Ordering::Less,
-                "is greater than or equal to the maximum of",
-            ),
-        };
-        if failed {
-            self.fail(
-                at,
-                errors,
-                format!("{} {words} {}", inst(), number_repr(limit)),
-            );
-        }
-        Ok(())
-    }
-
-    fn check_multiple_of<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value, instance, ..
-        } = *at;
-        let inst = || repr(at.instance);
-        if let (Value::Number(n), Value::Number(divisor)) = (instance, value) {
-            if not_multiple(n, divisor)? {
-                self.fail(
-                    at,
-                    errors,
-                    format!("{} is not a multiple of {}", inst(), number_repr(divisor)),
-                );
-            }
-        }
-        Ok(())
-    }
-
-    fn check_size<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            keyword,
-            value,
-            instance,
-            ..
-        } = *at;
-        let inst = || repr(at.instance);
-        let size = match (keyword, instance) {
-            ("minItems" | "maxItems", Value::Array(items)) => items.len(),
-            ("minLength" | "maxLength", Value::String(text)) => text.chars().count(),
-            ("minProperties" | "maxProperties", Value::Object(object)) => object.len(),
-            _ => return Ok(()),
-        };
-        let Some(limit) = value.as_f64() else {
-            return Ok(());
-        };
-        let size = size as f64;
-        let message = if keyword.starts_with("min") {
-            if size >= limit {
-                return Ok(());
-            }
-            match keyword {
-                _ if limit == 1.0 => "should be non-empty",
-                "minProperties" => "does not have enough properties",
-                _ => "is too short",
-            }
-        } else {
-            if size <= limit {
-                return Ok(());
-            }
-            match keyword {
-                _ if limit == 0.0 => "is expected to be empty",
-                "maxProperties" => "has too many properties",
-                _ => "is too long",
-            }
-        };
-        self.fail(at, errors, format!("{} {message}", inst()));
-        Ok(())
-    }
-
-    fn check_unique_items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value, instance, ..
-        } = *at;
-        let inst = || repr(at.instance);
-        if let (Value::Array(items), Value::Bool(true)) = (instance, value) {
-            let duplicate = items
-                .iter()
-                .enumerate()
-                .any(|(i, a)| items[i + 1..].iter().any(|b| equal(a, b)));
-            if duplicate {
-                self.fail(at, errors, format!("{} has non-unique elements", inst()));
-            }
-        }
-        Ok(())
-    }
-
-    fn check_pattern<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value, instance, ..
-        } = *at;
-        let inst = || repr(at.instance);
-        if let (Value::String(text), Value::String(regex)) = (instance, value) {
-            if !search(regex, text)? {
-                self.fail(
-                    at,
-                    errors,
-                    format!("{} does not match {}", inst(), repr(value)),
-                );
-            }
-        }
-        Ok(())
-    }
-
-    fn check_format<'s>(&mut self, at: &At<'s, '_>, _errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value, instance, ..
-        } = *at;
-        if let (true, Value::String(text), Some("regex")) =
-            (self.regex_format, instance, value.as_str())
-        {
-            pattern::compiles(text).map_err(|why| {
-                Stop::Pattern(format!(
-                    "{} cannot be compiled here ({why})",
-                    repr(instance)
-                ))
-            })?;
-        }
-        Ok(())
-    }
-
-    fn check_required<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            instance,
-            first,
-            ..
-        } = *at;
-        if let (Value::Object(object), Value::Array(names)) = (instance, value) {
-            for name in names {
-                if name.as_str().is_some_and(|name| !object.contains_key(name)) {
-                    self.fail(at, errors, format!("{} is a required property", repr(name)));
-                    if first {
-                        return Ok(());
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_dependent_required<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value, instance, ..
-        } = *at;
-        if let (Value::Object(object), Value::Object(dependencies)) = (instance, value) {
-            for (name, needed) in dependencies {
-                if !object.contains_key(name) {
-                    continue;
-                }
-                for each in needed.as_array().into_iter().flatten() {
-                    if each.as_str().is_some_and(|each| !object.contains_key(each)) {
-                        let message = format!(
-                            "{} is a dependency of {}",
-                            repr(each),
-                            repr(&Value::String(name.clone()))
-                        );
-                        self.fail(at, errors, message);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_dependent_schemas<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        if let (Value::Object(object), Value::Object(dependencies)) = (instance, value) {
-            for (name, subschema) in dependencies {
-                if object.contains_key(name) {
-                    self.descend(subschema, instance, base, errors, first)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_property_names<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        if let Value::Object(object) = instance {
-            for name in object.keys() {
-                self.descend(value, &Value::String(name.clone()), base, errors, first)?;
-                if first && !errors.is_empty() {
-                    return Ok(());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_all_of<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        for subschema in value.as_array().into_iter().flatten() {
-            self.descend(subschema, instance, base, errors, first)?;
-            if first && !errors.is_empty() {
-                return Ok(());
-            }
-        }
-        Ok(())
-    }
-
-    fn check_any_or_one_of<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            keyword,
-            value,
-            schema,
-            instance,
-            base,
-            ..
-        } = *at;
-        let inst = || repr(at.instance);
-        let branches = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        let branches = at.value.as_array().map(Vec::as_slice).unwrap_or_default();
         let mut context = Vec::new();
         let mut first_valid = None;
         for (index, subschema) in branches.iter().enumerate() {
-            let found = self.all_errors(subschema, instance, base)?;
+            let mut found = Vec::new();
+            self.descend(subschema, at.instance, at.base, &mut found, false)?;
             if found.is_empty() {
                 first_valid = Some(index);
                 break;
             }
             context.extend(found);
         }
+        let inst = repr(at.instance);
         match first_valid {
             None => {
                 for error in &mut context {
                     error.base = self.path.len();
                 }
-                let mut error = self.error(
-                    keyword,
-                    format!("{} is not valid under any of the given schemas", inst()),
-                    schema,
-                    instance,
-                );
+                let message = format!("{inst} is not valid under any of the given schemas");
+                let mut error = self.error(at.keyword, message, at.schema, at.instance);
                 error.context = context;
                 errors.push(error);
             }
-            Some(index) if keyword == "oneOf" => {
+            Some(index) if at.keyword == "oneOf" => {
                 let mut valid = Vec::new();
                 for subschema in &branches[index + 1..] {
-                    if self.is_valid(subschema, instance, base)? {
+                    if self.is_valid(subschema, at.instance, at.base)? {
                         valid.push(subschema);
                     }
                 }
                 if !valid.is_empty() {
                     valid.push(&branches[index]);
                     let reprs = join_reprs(valid.into_iter().cloned());
-                    self.fail(
-                        at,
-                        errors,
-                        format!("{} is valid under each of {reprs}", inst()),
-                    );
+                    self.fail(at, errors, format!("{inst} is valid under each of {reprs}"));
                 }
             }
             Some(_) => {}
@@ -1046,175 +644,133 @@ impl<'r, 'a> Walk<'r, 'a> {
         Ok(())
     }
 
-    fn check_not<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    /// `not`, and `if` with its `then` or `else`.
+    fn not_or_if<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
     where
         'a: 's,
     {
-        let At {
-            value,
-            instance,
-            base,
-            ..
-        } = *at;
-        let inst = || repr(at.instance);
-        if self.is_valid(value, instance, base)? {
-            self.fail(
-                at,
-                errors,
-                format!("{} should not be valid under {}", inst(), repr(value)),
-            );
-        }
-        Ok(())
-    }
-
-    fn check_if<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            schema,
-            instance,
-            base,
-            first,
-            ..
-        } = *at;
-        let branch = if self.is_valid(value, instance, base)? {
-            schema.get("then")
-        } else {
-            schema.get("else")
-        };
-        if let Some(branch) = branch {
-            self.descend(branch, instance, base, errors, first)?;
-        }
-        Ok(())
-    }
-
-    fn check_unevaluated_items<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            schema,
-            instance,
-            base,
-            ..
-        } = *at;
-        let Value::Array(items) = instance else {
-            return Ok(());
-        };
-        let evaluated = self.evaluated_indexes(schema, items, base)?;
-        let rest: Vec<Value> = items
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| !evaluated.contains(index))
-            .map(|(_, item)| item.clone())
-            .collect();
-        if !rest.is_empty() {
-            let verb = if rest.len() == 1 { "was" } else { "were" };
-            let joined = join_reprs(rest.into_iter());
-            self.fail(
-                at,
-                errors,
-                format!("Unevaluated items are not allowed ({joined} {verb} unexpected)"),
-            );
-        }
-        Ok(())
-    }
-
-    fn check_unevaluated_properties<'s>(
-        &mut self,
-        at: &At<'s, '_>,
-        errors: &mut Vec<PyError>,
-    ) -> Out
-    where
-        'a: 's,
-    {
-        let At {
-            value,
-            schema,
-            instance,
-            base,
-            ..
-        } = *at;
-        let Value::Object(object) = instance else {
-            return Ok(());
-        };
-        let evaluated = self.evaluated_keys(schema, object, base)?;
-        let mut unevaluated = Vec::new();
-        for (name, item) in object {
-            if evaluated.contains(name.as_str()) {
-                continue;
+        let valid = self.is_valid(at.value, at.instance, at.base)?;
+        if at.keyword == "not" {
+            if valid {
+                let message = format!(
+                    "{} should not be valid under {}",
+                    repr(at.instance),
+                    repr(at.value)
+                );
+                self.fail(at, errors, message);
             }
-            let mut found = Vec::new();
-            self.descend_at(
-                Step::Key(name.clone()),
-                value,
-                item,
-                base,
-                &mut found,
-                false,
-            )?;
-            unevaluated.extend(found.iter().map(|_| name.clone()));
+            return Ok(());
         }
-        if !unevaluated.is_empty() {
-            let verb = if unevaluated.len() == 1 {
-                "was"
-            } else {
-                "were"
-            };
-            let message = if value == &Value::Bool(false) {
-                unevaluated.sort();
-                let joined = join_reprs(unevaluated.into_iter().map(Value::String));
-                format!("Unevaluated properties are not allowed ({joined} {verb} unexpected)")
-            } else {
-                let joined = join_reprs(unevaluated.into_iter().map(Value::String));
-                format!(
-                    "Unevaluated properties are not valid under the given schema ({joined} {verb} unevaluated and invalid)"
-                )
-            };
-            self.fail(at, errors, message);
+        if let Some(branch) = at.schema.get(if valid { "then" } else { "else" }) {
+            self.child(at, None, branch, at.instance, errors)?;
         }
         Ok(())
+    }
+
+    /// `unevaluatedItems` and `unevaluatedProperties`.
+    fn unevaluated<'s>(&mut self, at: &At<'s, '_>, errors: &mut Vec<PyError>) -> Out
+    where
+        'a: 's,
+    {
+        let message = match at.instance {
+            Value::Array(items) if at.keyword == "unevaluatedItems" => {
+                let evaluated = self.evaluated_indexes(at.schema, at.instance, at.base)?;
+                let rest: Vec<Value> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(index, _)| !evaluated.contains(index))
+                    .map(|(_, item)| item.clone())
+                    .collect();
+                if rest.is_empty() {
+                    return Ok(());
+                }
+                let verb = if rest.len() == 1 { "was" } else { "were" };
+                let joined = join_reprs(rest.into_iter());
+                format!("Unevaluated items are not allowed ({joined} {verb} unexpected)")
+            }
+            Value::Object(object) if at.keyword == "unevaluatedProperties" => {
+                let evaluated = self.evaluated_keys(at.schema, at.instance, at.base)?;
+                // Python lists a key once for each error its value has.
+                let mut unevaluated = Vec::new();
+                for (name, item) in object {
+                    if evaluated.contains(name.as_str()) {
+                        continue;
+                    }
+                    let mut found = Vec::new();
+                    self.path.push(Step::Key(name.clone()));
+                    self.descend(at.value, item, at.base, &mut found, false)?;
+                    self.path.pop();
+                    unevaluated.extend(found.iter().map(|_| Value::String(name.clone())));
+                }
+                if unevaluated.is_empty() {
+                    return Ok(());
+                }
+                let verb = if unevaluated.len() == 1 {
+                    "was"
+                } else {
+                    "were"
+                };
+                if at.value == &Value::Bool(false) {
+                    unevaluated.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                    let joined = join_reprs(unevaluated.into_iter());
+                    format!("Unevaluated properties are not allowed ({joined} {verb} unexpected)")
+                } else {
+                    let joined = join_reprs(unevaluated.into_iter());
+                    format!(
+                        "Unevaluated properties are not valid under the given schema ({joined} {verb} unevaluated and invalid)"
+                    )
+                }
+            }
+            _ => return Ok(()),
+        };
+        self.fail(at, errors, message);
+        Ok(())
+    }
+
+    /// Follows a `$ref`/`$dynamicRef` of `map` for the `unevaluated*` searches, as Python
+    /// does.
+    fn referenced(
+        &mut self,
+        map: &Map<String, Value>,
+        key: &str,
+        base: &str,
+    ) -> Result<Option<Resolved<'a>>, Stop> {
+        match map.get(key) {
+            Some(Value::String(reference)) => self.lookup(base, reference).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// Python's `find_evaluated_item_indexes_by_schema`.
     fn evaluated_indexes<'s>(
         &mut self,
         map: &'s Map<String, Value>,
-        items: &[Value],
+        instance: &Value,
         base: &str,
     ) -> Result<Vec<usize>, Stop>
     where
         'a: 's,
     {
+        let items = instance.as_array().map(Vec::as_slice).unwrap_or_default();
         if map.contains_key("items") {
             return Ok((0..items.len()).collect());
         }
-        let instance = Value::Array(items.to_vec());
+        self.enter_search()?;
         let mut evaluated = Vec::new();
         for key in ["$ref", "$dynamicRef"] {
-            if let Some(Value::String(reference)) = map.get(key) {
-                let resolved = self.lookup(base, reference)?;
-                if let Value::Object(target) = resolved.schema {
-                    evaluated.extend(self.evaluated_indexes(target, items, &resolved.base)?);
-                }
+            if let Some(Resolved {
+                schema: Value::Object(target),
+                base,
+            }) = self.referenced(map, key, base)?
+            {
+                evaluated.extend(self.evaluated_indexes(target, instance, &base)?);
             }
         }
         if let Some(Value::Array(prefix)) = map.get("prefixItems") {
             evaluated.extend(0..prefix.len());
         }
-        if let Some(condition) = map.get("if") {
-            let branches = if self.is_valid(condition, &instance, base)? {
-                vec![Some(condition), map.get("then")]
-            } else {
-                vec![map.get("else")]
-            };
-            for branch in branches.into_iter().flatten() {
-                if let Value::Object(branch) = branch {
-                    evaluated.extend(self.evaluated_indexes(branch, items, base)?);
-                }
-            }
+        for branch in self.if_branches(map, instance, base)? {
+            evaluated.extend(self.evaluated_indexes(branch, instance, base)?);
         }
         for key in ["contains", "unevaluatedItems"] {
             if let Some(subschema) = map.get(key) {
@@ -1225,15 +781,10 @@ impl<'r, 'a> Walk<'r, 'a> {
                 }
             }
         }
-        for key in ["allOf", "oneOf", "anyOf"] {
-            for subschema in map.get(key).and_then(Value::as_array).into_iter().flatten() {
-                if let (true, Value::Object(sub)) =
-                    (self.is_valid(subschema, &instance, base)?, subschema)
-                {
-                    evaluated.extend(self.evaluated_indexes(sub, items, base)?);
-                }
-            }
+        for branch in self.valid_branches(map, instance, base)? {
+            evaluated.extend(self.evaluated_indexes(branch, instance, base)?);
         }
+        self.depth -= 1;
         Ok(evaluated)
     }
 
@@ -1241,20 +792,24 @@ impl<'r, 'a> Walk<'r, 'a> {
     fn evaluated_keys<'s>(
         &mut self,
         map: &'s Map<String, Value>,
-        object: &Map<String, Value>,
+        instance: &Value,
         base: &str,
     ) -> Result<HashSet<String>, Stop>
     where
         'a: 's,
     {
-        let instance = Value::Object(object.clone());
+        let Value::Object(object) = instance else {
+            return Ok(HashSet::new());
+        };
+        self.enter_search()?;
         let mut evaluated = HashSet::new();
         for key in ["$ref", "$dynamicRef"] {
-            if let Some(Value::String(reference)) = map.get(key) {
-                let resolved = self.lookup(base, reference)?;
-                if let Value::Object(target) = resolved.schema {
-                    evaluated.extend(self.evaluated_keys(target, object, &resolved.base)?);
-                }
+            if let Some(Resolved {
+                schema: Value::Object(target),
+                base,
+            }) = self.referenced(map, key, base)?
+            {
+                evaluated.extend(self.evaluated_keys(target, instance, &base)?);
             }
         }
         if let Some(Value::Object(properties)) = map.get("properties") {
@@ -1286,33 +841,232 @@ impl<'r, 'a> Walk<'r, 'a> {
         if let Some(Value::Object(dependencies)) = map.get("dependentSchemas") {
             for (name, subschema) in dependencies {
                 if let (true, Value::Object(subschema)) = (object.contains_key(name), subschema) {
-                    evaluated.extend(self.evaluated_keys(subschema, object, base)?);
+                    evaluated.extend(self.evaluated_keys(subschema, instance, base)?);
                 }
             }
         }
-        for key in ["allOf", "oneOf", "anyOf"] {
-            for subschema in map.get(key).and_then(Value::as_array).into_iter().flatten() {
-                if let (true, Value::Object(sub)) =
-                    (self.is_valid(subschema, &instance, base)?, subschema)
-                {
-                    evaluated.extend(self.evaluated_keys(sub, object, base)?);
-                }
-            }
+        for branch in self.valid_branches(map, instance, base)? {
+            evaluated.extend(self.evaluated_keys(branch, instance, base)?);
         }
-        if let Some(condition) = map.get("if") {
-            let branches = if self.is_valid(condition, &instance, base)? {
-                vec![Some(condition), map.get("then")]
-            } else {
-                vec![map.get("else")]
-            };
-            for branch in branches.into_iter().flatten() {
-                if let Value::Object(branch) = branch {
-                    evaluated.extend(self.evaluated_keys(branch, object, base)?);
-                }
-            }
+        for branch in self.if_branches(map, instance, base)? {
+            evaluated.extend(self.evaluated_keys(branch, instance, base)?);
         }
+        self.depth -= 1;
         Ok(evaluated)
     }
+
+    /// One level deeper in an `unevaluated*` search, which follows references on its own:
+    /// a cycle there is Python's `RecursionError` too.
+    fn enter_search(&mut self) -> Out {
+        if self.depth >= MAX_DEPTH {
+            return Err(Stop::Recursion);
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// The `allOf`/`oneOf`/`anyOf` subschemas of `map` that `instance` is valid under.
+    fn valid_branches<'s>(
+        &mut self,
+        map: &'s Map<String, Value>,
+        instance: &Value,
+        base: &str,
+    ) -> Result<Vec<&'s Map<String, Value>>, Stop>
+    where
+        'a: 's,
+    {
+        let mut valid = Vec::new();
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for subschema in map.get(key).and_then(Value::as_array).into_iter().flatten() {
+                if let (true, Value::Object(branch)) =
+                    (self.is_valid(subschema, instance, base)?, subschema)
+                {
+                    valid.push(branch);
+                }
+            }
+        }
+        Ok(valid)
+    }
+
+    /// `if` and `then` when `instance` is valid under `if`, else `else`.
+    fn if_branches<'s>(
+        &mut self,
+        map: &'s Map<String, Value>,
+        instance: &Value,
+        base: &str,
+    ) -> Result<Vec<&'s Map<String, Value>>, Stop>
+    where
+        'a: 's,
+    {
+        let Some(condition) = map.get("if") else {
+            return Ok(Vec::new());
+        };
+        let branches = if self.is_valid(condition, instance, base)? {
+            vec![Some(condition), map.get("then")]
+        } else {
+            vec![map.get("else")]
+        };
+        Ok(branches
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .collect())
+    }
+}
+
+/// The message of a keyword that applies no subschema, when it fails (Python's `type`,
+/// `enum`, `const`, bounds, `multipleOf`, sizes, `uniqueItems`, `pattern`, `format`,
+/// `required`, `dependentRequired`).
+fn assertion(at: &At<'_, '_>, regex_format: bool) -> Result<Vec<String>, Stop> {
+    let (value, instance) = (at.value, at.instance);
+    let inst = || repr(instance);
+    let message = match (at.keyword, instance) {
+        ("type", _) => {
+            let types: Vec<&Value> = match value {
+                Value::Array(types) => types.iter().collect(),
+                other => vec![other],
+            };
+            let matches = |ty: &&Value| ty.as_str().is_some_and(|ty| is_type(instance, ty));
+            if types.iter().any(matches) {
+                return Ok(Vec::new());
+            }
+            let reprs: Vec<String> = types.iter().map(|ty| repr(ty)).collect();
+            format!("{} is not of type {}", inst(), reprs.join(", "))
+        }
+        ("enum", _) => match value {
+            Value::Array(options) if !options.iter().any(|option| equal(option, instance)) => {
+                format!("{} is not one of {}", inst(), repr(value))
+            }
+            _ => return Ok(Vec::new()),
+        },
+        ("const", _) if !equal(instance, value) => format!("{} was expected", repr(value)),
+        ("minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum", Value::Number(n)) => {
+            let Value::Number(limit) = value else {
+                return Ok(Vec::new());
+            };
+            let Some(order) = cmp_num(n, limit) else {
+                return Ok(Vec::new());
+            };
+            let (failed, words) = match at.keyword {
+                "minimum" => (order == Ordering::Less, "is less than the minimum of"),
+                "maximum" => (order == Ordering::Greater, "is greater than the maximum of"),
+                "exclusiveMinimum" => (
+                    order != Ordering::Greater,
+                    "is less than or equal to the minimum of",
+                ),
+                _ => (
+                    order != Ordering::Less,
+                    "is greater than or equal to the maximum of",
+                ),
+            };
+            if !failed {
+                return Ok(Vec::new());
+            }
+            format!("{} {words} {}", inst(), number_repr(limit))
+        }
+        ("multipleOf", Value::Number(n)) => match value {
+            Value::Number(divisor) if not_multiple(n, divisor)? => {
+                format!("{} is not a multiple of {}", inst(), number_repr(divisor))
+            }
+            _ => return Ok(Vec::new()),
+        },
+        ("minItems" | "maxItems", Value::Array(items)) => {
+            return Ok(sized(at, items.len(), "is too short", "is too long")
+                .into_iter()
+                .collect());
+        }
+        ("minLength" | "maxLength", Value::String(text)) => {
+            let size = text.chars().count();
+            return Ok(sized(at, size, "is too short", "is too long")
+                .into_iter()
+                .collect());
+        }
+        ("minProperties" | "maxProperties", Value::Object(object)) => {
+            let says = ("does not have enough properties", "has too many properties");
+            return Ok(sized(at, object.len(), says.0, says.1)
+                .into_iter()
+                .collect());
+        }
+        ("uniqueItems", Value::Array(items)) if value == &Value::Bool(true) => {
+            let duplicate = items
+                .iter()
+                .enumerate()
+                .any(|(i, a)| items[i + 1..].iter().any(|b| equal(a, b)));
+            if !duplicate {
+                return Ok(Vec::new());
+            }
+            format!("{} has non-unique elements", inst())
+        }
+        ("pattern", Value::String(text)) => match value {
+            Value::String(regex) if !search(regex, text)? => {
+                format!("{} does not match {}", inst(), repr(value))
+            }
+            _ => return Ok(Vec::new()),
+        },
+        ("format", Value::String(text)) if regex_format && value.as_str() == Some("regex") => {
+            pattern::compiles(text).map_err(|why| {
+                Stop::Pattern(format!("{} cannot be compiled here ({why})", inst()))
+            })?;
+            return Ok(Vec::new());
+        }
+        ("required", Value::Object(object)) => {
+            let names = value.as_array().map(Vec::as_slice).unwrap_or_default();
+            return Ok(names
+                .iter()
+                .filter(|name| name.as_str().is_some_and(|name| !object.contains_key(name)))
+                .map(|name| format!("{} is a required property", repr(name)))
+                .collect());
+        }
+        ("dependentRequired", Value::Object(object)) => {
+            let dependencies = value.as_object().into_iter().flatten();
+            return Ok(dependencies
+                .filter(|(name, _)| object.contains_key(*name))
+                .flat_map(|(name, needed)| {
+                    needed
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(move |each| (name, each))
+                })
+                .filter(|(_, each)| each.as_str().is_some_and(|each| !object.contains_key(each)))
+                .map(|(name, each)| {
+                    format!(
+                        "{} is a dependency of {}",
+                        repr(each),
+                        repr(&Value::String(name.clone()))
+                    )
+                })
+                .collect());
+        }
+        _ => return Ok(Vec::new()),
+    };
+    Ok(vec![message])
+}
+
+/// The message of a failed `min*`/`max*` size keyword, or `None` when the size fits.
+fn sized(at: &At<'_, '_>, size: usize, too_few: &str, too_many: &str) -> Option<String> {
+    let limit = at.value.as_f64()?;
+    let size = size as f64;
+    let says = if at.keyword.starts_with("min") {
+        if size >= limit {
+            return None;
+        }
+        if limit == 1.0 {
+            "should be non-empty"
+        } else {
+            too_few
+        }
+    } else {
+        if size <= limit {
+            return None;
+        }
+        if limit == 0.0 {
+            "is expected to be empty"
+        } else {
+            too_many
+        }
+    };
+    Some(format!("{} {says}", repr(at.instance)))
 }
 
 /// Python's `re.search`, or why it cannot be run here.
@@ -1453,16 +1207,6 @@ fn not_multiple(n: &Number, divisor: &Number) -> Result<bool, Stop> {
             }
         }
     })
-}
-
-/// `matches > max_contains`.
-fn exceeds(matches: usize, max: &Value) -> bool {
-    max.as_f64().is_some_and(|max| matches as f64 > max)
-}
-
-/// `matches < min_contains`.
-fn falls_short(matches: usize, min: &Value) -> bool {
-    min.as_f64().is_some_and(|min| (matches as f64) < min)
 }
 
 /// Python `jsonschema`'s `equal`: `1 == 1.0`, but `True != 1`; strings, lists and dicts by
