@@ -7,11 +7,46 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
+/// How deep arrays and objects may nest: JSON text is held to the same limit by
+/// `serde_json`. The conversion below recurses, so a deeper value (or one that contains
+/// itself) would exhaust the stack and break the module for every later call.
+const MAX_NESTING: usize = 128;
+
+/// Whether `value` nests at most `limit` arrays/objects deep, measured without recursion.
+fn nesting_within(value: &JsValue, limit: usize) -> bool {
+    let mut pending = vec![(value.clone(), 0usize)];
+    while let Some((node, depth)) = pending.pop() {
+        if !node.is_object() {
+            continue;
+        }
+        if depth >= limit {
+            return false;
+        }
+        let children = if js_sys::Array::is_array(&node) {
+            js_sys::Array::from(&node)
+        } else {
+            js_sys::Object::values(node.unchecked_ref())
+        };
+        pending.extend(
+            children
+                .iter()
+                .filter(JsValue::is_object)
+                .map(|child| (child, depth + 1)),
+        );
+    }
+    true
+}
+
 /// A JS value as JSON. Numbers, strings, booleans, null, arrays and plain objects map one
 /// to one; anything else is an `invalidArgument` error.
 pub(crate) fn from_js(what: &str, value: JsValue) -> Result<Value, JsValue> {
     if value.is_undefined() {
         return Ok(Value::Null);
+    }
+    if !nesting_within(&value, MAX_NESTING) {
+        return Err(invalid_argument(&format!(
+            "{what} is nested more than {MAX_NESTING} levels deep, or contains itself"
+        )));
     }
     serde_wasm_bindgen::from_value(value)
         .map_err(|err| invalid_argument(&format!("{what} is not JSON-like: {err}")))

@@ -95,6 +95,26 @@ test("validateRunInput gives Prefect's own verdict on the oracle corpus", { skip
   assert.deepEqual(differences.slice(0, 10), []);
 });
 
+test("input nested too deep, or containing itself, is refused and the module keeps working", () => {
+  const schema = { type: "object", properties: { a: { type: "integer" } } };
+  const deep = {};
+  let node = deep;
+  for (let i = 0; i < 100000; i++) node = node.next = {};
+  const looped = { a: 1 };
+  looped.self = looped;
+  for (const input of [deep, looped]) {
+    assert.throws(() => validateRunInput(schema, input), (err) =>
+      err.name === "FlowgateError" && err.kind === "invalidArgument" &&
+      err.message === "runInput is nested more than 128 levels deep, or contains itself");
+  }
+  let shallow = { a: 1 };
+  for (let i = 0; i < 100; i++) shallow = { a: 1, next: shallow };
+  assert.equal(validateRunInput(schema, shallow).valid, true);
+  assert.equal(validateRunInput(schema, { a: "x" }).reason,
+    // Prefect makes an optional property without a default nullable, hence anyOf's words.
+    "Reason: Validation failed for field 'a'. Failure reason: 'x' is not valid under any of the given schemas");
+});
+
 test("malformed documents are refused with the JSON path", () => {
   const run = structuredClone(recorded[0].flow_run);
   assert.deepEqual(parseFlowRun(JSON.stringify(run)), run, "lossless through JSON text");
