@@ -14,7 +14,7 @@ use super::python_repr;
 pub(crate) struct Registry<'a> {
     /// Resources by absolute URI without fragment.
     resources: HashMap<String, &'a Value>,
-    /// `(resource URI, anchor name)` → the schema holding it, and whether it is dynamic.
+    /// Resource URI → anchor name → the schema holding it, and whether it is dynamic.
     anchors: HashMap<String, HashMap<String, (&'a Value, bool)>>,
     /// Consulted for what this registry lacks (the meta-schema documents, built once).
     fallback: Option<&'a Registry<'a>>,
