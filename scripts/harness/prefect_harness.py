@@ -236,6 +236,19 @@ def wait_paused(api: Api, run_id: str, deadline: float) -> dict:
     raise RuntimeError(f"run {run_id} did not pause in time")
 
 
+def wait_input_schema(api: Api, run_id: str, deadline: float) -> str:
+    """The run-input schema a run paused for input stored. A flow may be seen PAUSED a
+    moment before its schema is readable; reading it then would get the 404 body."""
+    while time.time() < deadline:
+        response = api.http.get(f"/flow_runs/{run_id}/input/{APPROVAL_SCHEMA_KEY}")
+        if response.status_code == 200:
+            return response.text
+        if response.status_code not in (404, 503):
+            raise RuntimeError(f"run {run_id}: reading its input schema gave {response.status_code}")
+        time.sleep(0.3)
+    raise RuntimeError(f"run {run_id} did not store its input schema in time")
+
+
 def start(args) -> None:
     state = Path(args.state_dir).resolve()
     state.mkdir(parents=True, exist_ok=True)
@@ -301,6 +314,8 @@ def start(args) -> None:
             runs["completed"] = run_id
             continue
         wait_paused(api, run_id, deadline)
+        if kind in ("input", "release"):
+            wait_input_schema(api, run_id, deadline)
         if kind == "timed_out":
             # Kill the flow's process so nothing resumes or fails the run: it stays PAUSED
             # past its timeout, the case the resume rule rejects.
@@ -313,7 +328,7 @@ def start(args) -> None:
             runs[kind] = run_id
 
     input_run = runs["input"][0]
-    schema_text = api.http.get(f"/flow_runs/{input_run}/input/{APPROVAL_SCHEMA_KEY}").text
+    schema_text = wait_input_schema(api, input_run, deadline)
     runs.update(seed_api_runs(api, schema_text))
     if args.bulk:
         runs["bulk"] = seed_bulk_runs(api, args.bulk, schema_text)

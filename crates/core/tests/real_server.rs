@@ -186,6 +186,7 @@ impl Server {
         };
         for (suffix, meant) in [
             ("_accept", "ACCEPT"),
+            ("_invalid", "REJECT"),
             ("not_paused", "ABORT"),
             ("server_decides", "server decides"),
         ] {
