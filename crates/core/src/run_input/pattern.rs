@@ -12,6 +12,12 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+/// What Python's `\w` matches in a `str` pattern, as class members: letters, numbers, `_`.
+const WORD: &str = r"\p{L}\p{N}_";
+
+/// What Python's `\s` matches in a `str` pattern, as class members (`str.isspace()`).
+const SPACE: &str = r"\t\n\x0B\f\r\x1C-\x20\x85\p{Z}";
+
 /// Rewrites a Python pattern into the dialect both engines share (ECMAScript with the
 /// `u` flag, which `fancy-regex` also reads). Returns the pattern and the flags that
 /// leading inline flags (`(?i)`, `(?s)`, `(?m)`) turn into.
@@ -48,12 +54,12 @@ fn translate(pattern: &str) -> (String, String) {
                 match next {
                     'd' => out.push_str(r"\p{Nd}"),
                     'D' => out.push_str(r"\P{Nd}"),
-                    'w' if in_class => out.push_str(r"\p{L}\p{N}_"),
-                    'w' => out.push_str(r"[\p{L}\p{N}_]"),
-                    'W' if !in_class => out.push_str(r"[^\p{L}\p{N}_]"),
-                    's' if in_class => out.push_str(r"\t\n\x0B\f\r\x1C-\x20\x85\p{Z}"),
-                    's' => out.push_str(r"[\t\n\x0B\f\r\x1C-\x20\x85\p{Z}]"),
-                    'S' if !in_class => out.push_str(r"[^\t\n\x0B\f\r\x1C-\x20\x85\p{Z}]"),
+                    'w' if in_class => out.push_str(WORD),
+                    'w' => out.push_str(&format!("[{WORD}]")),
+                    'W' if !in_class => out.push_str(&format!("[^{WORD}]")),
+                    's' if in_class => out.push_str(SPACE),
+                    's' => out.push_str(&format!("[{SPACE}]")),
+                    'S' if !in_class => out.push_str(&format!("[^{SPACE}]")),
                     'Z' if !in_class => out.push('$'),
                     'A' if !in_class => out.push('^'),
                     c if c.is_ascii_alphanumeric() => {

@@ -101,14 +101,7 @@ impl<'a> Registry<'a> {
         reference: &str,
         scope: &[String],
     ) -> Result<Resolved<'a>, String> {
-        let (uri, fragment) = match reference.strip_prefix('#') {
-            // The common case, a fragment of the current resource, needs no URI arithmetic.
-            Some(fragment) => (
-                base.split('#').next().unwrap_or_default().to_owned(),
-                fragment.to_owned(),
-            ),
-            None => join(base, reference),
-        };
+        let (uri, fragment) = join(base, reference);
         let Some(resource) = self.resource(&uri) else {
             return Err(format!("Unresolvable: {reference}"));
         };

@@ -200,14 +200,9 @@ impl<'r, 'a> Walk<'r, 'a> {
         let map = match schema {
             Value::Bool(true) => return Ok(()),
             Value::Bool(false) => {
-                errors.push(PyError {
-                    path: self.path.clone(),
-                    base: 0,
-                    keyword: "falseSchema".into(),
-                    message: format!("False schema does not allow {}", repr(instance)),
-                    matches_type: false,
-                    context: Vec::new(),
-                });
+                // No schema object holds it, so it matches no declared type.
+                let message = format!("False schema does not allow {}", repr(instance));
+                errors.push(self.error("falseSchema", message, &Map::new(), instance));
                 return Ok(());
             }
             Value::Object(map) => map,
