@@ -10,6 +10,8 @@ say() { printf '==> %s\n' "$*"; }
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
 PREFECT_VERSION=3.9.1
+# Released with prefect 3.9.1 (both October 2026); Prefect's Redis broker for several replicas.
+PREFECT_REDIS_VERSION=0.3.0
 # The wasm-bindgen CLI must match the library version Cargo.lock resolved.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
@@ -42,20 +44,31 @@ else
   npm ci --prefix web --no-audit --no-fund
 fi
 
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  say "chromium and chromedriver: present"
+# Debian's packages: Chromium and its driver for the browser tests; PostgreSQL and Redis for
+# the production-shaped Prefect backend (PostgreSQL, several API replicas, Redis between them).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" > /dev/null || missing+=(postgresql)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+if [ ${#missing[@]} -eq 0 ]; then
+  say "chromium, chromedriver, postgresql, redis-server: present"
 else
-  say "installing Debian's chromium and chromium-driver"
+  say "installing Debian's ${missing[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${missing[@]}"
 fi
 
-if .venv/bin/python -c "import prefect, sys; sys.exit(prefect.__version__ != '$PREFECT_VERSION')" 2>/dev/null; then
-  say "prefect $PREFECT_VERSION in .venv: present"
+if .venv/bin/python -c "
+import importlib.metadata as m, sys
+sys.exit(m.version('prefect') != '$PREFECT_VERSION' or m.version('prefect-redis') != '$PREFECT_REDIS_VERSION')
+" 2>/dev/null; then
+  say "prefect $PREFECT_VERSION and prefect-redis $PREFECT_REDIS_VERSION in .venv: present"
 else
-  say "creating .venv with prefect==$PREFECT_VERSION"
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check "prefect==$PREFECT_VERSION"
+  say "installing prefect==$PREFECT_VERSION and prefect-redis==$PREFECT_REDIS_VERSION into .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check \
+    "prefect==$PREFECT_VERSION" "prefect-redis==$PREFECT_REDIS_VERSION"
 fi
