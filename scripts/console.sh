@@ -3,7 +3,9 @@
 #
 # With FLOWGATE_PREFECT_API set (e.g. http://127.0.0.1:4200/api) the console's /api is
 # proxied to that Prefect server. Without it, a real local Prefect server is started and
-# seeded with demo paused runs, and stopped again when the console stops.
+# seeded with demo paused runs, and stopped again when the console stops: on Prefect's
+# embedded SQLite, or with FLOWGATE_DEMO_DATABASE=postgres on a private PostgreSQL cluster,
+# and with FLOWGATE_DEMO_REPLICAS=N (postgres only) as N API replicas with Redis between them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,9 +21,16 @@ if [ -z "$api" ]; then
   .venv/bin/python scripts/harness/prefect_harness.py stop "$state" || true
   rm -rf "$state"
   trap '.venv/bin/python scripts/harness/prefect_harness.py stop "$state"' EXIT
-  .venv/bin/python scripts/harness/prefect_harness.py start "$state" --demo > /dev/null
+  .venv/bin/python scripts/harness/prefect_harness.py start "$state" --demo \
+    --database "${FLOWGATE_DEMO_DATABASE:-sqlite}" --replicas "${FLOWGATE_DEMO_REPLICAS:-1}" > /dev/null
   api=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["api_url"])' "$state/harness.json")
   say "Prefect server: ${api%/api} (its own UI is there too)"
+  .venv/bin/python -c '
+import json, sys
+record = json.load(open(sys.argv[1]))
+print("==> database:", record["database"], record.get("postgres_version", ""))
+for url in record["api_urls"][1:]:
+    print("==> another API replica:", url)' "$state/harness.json"
 fi
 
 port="${FLOWGATE_PORT:-8080}"

@@ -11,6 +11,12 @@ use crate::{BUSY, Client, ClientError, backoff_ms, response, transport};
 /// Resumes re-sent after a busy answer, each only after reading that the run is paused.
 const BUSY_RETRIES: u32 = 5;
 
+/// Pauses between the reads that tell whether an interrupted resume went through. Each
+/// read already retries a network failure for about 3 s; with these pauses the client
+/// keeps asking for about half a minute, long enough for a crashed server or a replica
+/// behind a load balancer to come back (Prefect's API restarts in about 10 s on 2 cores).
+const READ_BACK_PAUSES_MS: [i32; 4] = [1_000, 2_000, 4_000, 8_000];
+
 fn is_paused(run: &flowgate_core::FlowRun) -> bool {
     run.state
         .as_ref()
@@ -91,11 +97,20 @@ impl Client {
         })
     }
 
-    /// Reads the run after an ambiguous failure to tell whether it left its pause.
+    /// Reads the run after an ambiguous failure to tell whether it left its pause; a
+    /// server that cannot be reached is asked again for about half a minute.
     async fn interrupted(&self, id: Uuid, cause: ClientError) -> ClientError {
-        let resumed = match self.read_flow_run(id).await {
-            Ok(run) => Some(!is_paused(&run)),
-            Err(_) => None,
+        let mut pauses = READ_BACK_PAUSES_MS.iter();
+        let resumed = loop {
+            match self.read_flow_run(id).await {
+                Ok(run) => break Some(!is_paused(&run)),
+                Err(ClientError::Unreachable { .. } | ClientError::Timeout { .. })
+                | Err(ClientError::Http { status: 500..=599, .. }) => match pauses.next() {
+                    Some(ms) => transport::sleep(*ms).await,
+                    None => break None,
+                },
+                Err(_) => break None,
+            }
         };
         ClientError::ResumeInterrupted {
             flow_run_id: id,

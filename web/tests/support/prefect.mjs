@@ -1,0 +1,98 @@
+// Reading a real Prefect server and driving the harness that started it, for the tests and
+// benchmarks that check what happened on the server (not what a client says happened).
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const repo = fileURLToPath(new URL("../../..", import.meta.url));
+const run = promisify(execFile);
+
+/** The harness record (`harness.json`) at `path`, with its state directory. */
+export function readHarness(path) {
+  return { ...JSON.parse(readFileSync(path, "utf8")), dir: dirname(path) };
+}
+
+/** Runs `prefect_harness.py COMMAND DIR` (e.g. `kill-api`, `start-api`). */
+export async function harnessCommand(command, dir) {
+  await run(join(repo, ".venv/bin/python"), [join(repo, "scripts/harness/prefect_harness.py"), command, dir]);
+}
+
+/** SIGKILLs the harness's API processes at once, as a crash would (no Python start-up delay). */
+export function crashApi(harness) {
+  for (const pid of harness.api_pids) {
+    try { process.kill(-pid, "SIGKILL"); } catch { /* already gone */ }
+  }
+}
+
+/** POSTs JSON to the API (a fresh connection: Prefect resets one after a 500); the parsed answer. */
+export async function apiPost(apiUrl, path, body) {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method: "POST", headers: { "content-type": "application/json", connection: "close" }, body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`POST ${path}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** The ids among `ids` whose run is PAUSED now. */
+export async function stillPaused(apiUrl, ids) {
+  const paused = new Set();
+  for (let i = 0; i < ids.length; i += 200) {
+    const runs = await apiPost(apiUrl, "/flow_runs/filter", {
+      flow_runs: { id: { any_: ids.slice(i, i + 200) }, state: { type: { any_: ["PAUSED"] } } }, limit: 200,
+    });
+    for (const r of runs) paused.add(r.id);
+  }
+  return paused;
+}
+
+/**
+ * How many times each run left a PAUSED state for RUNNING or SCHEDULED (a resume), by its
+ * state history (`GET /flow_run_states/?flow_run_id=`), `concurrency` runs at a time.
+ */
+export async function resumeTransitions(apiUrl, ids, concurrency = 8) {
+  const counts = new Map();
+  let next = 0;
+  async function worker() {
+    while (next < ids.length) {
+      const id = ids[next++];
+      const response = await fetch(`${apiUrl}/flow_run_states/?flow_run_id=${id}`);
+      if (!response.ok) throw new Error(`state history of ${id}: HTTP ${response.status}`);
+      const states = (await response.json()).sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+      let resumes = 0;
+      for (let i = 1; i < states.length; i++) {
+        if (states[i - 1].type === "PAUSED" && ["RUNNING", "SCHEDULED"].includes(states[i].type)) resumes++;
+      }
+      counts.set(id, resumes);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return counts;
+}
+
+/**
+ * Seeds `count` paused runs of a new flow `name` through the REST API (create, RUNNING,
+ * PAUSED), `concurrency` at a time, as the harness's `--bulk` does; resolves to their ids
+ * in creation order.
+ */
+export async function seedPaused(apiUrl, count, name, concurrency = 16) {
+  const flow = await apiPost(apiUrl, "/flows/", { name });
+  const timeout = new Date(Date.now() + 3600_000).toISOString();
+  const ids = new Array(count);
+  let next = 0;
+  async function worker() {
+    while (next < count) {
+      const i = next++;
+      const run = await apiPost(apiUrl, "/flow_runs/", { flow_id: flow.id, name: `${name}-${i}`, tags: [name] });
+      await apiPost(apiUrl, `/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING", name: "Running" }, force: true });
+      await apiPost(apiUrl, `/flow_runs/${run.id}/set_state`, {
+        state: { type: "PAUSED", name: "Paused", state_details: { pause_timeout: timeout, pause_reschedule: false, pause_key: "bench" } },
+        force: true,
+      });
+      ids[i] = run.id;
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return ids;
+}
