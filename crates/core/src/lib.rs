@@ -14,6 +14,7 @@
 
 mod open_enum;
 
+pub mod events;
 pub mod filter;
 pub mod flow_run;
 pub mod orchestration;
@@ -23,6 +24,7 @@ pub mod run_input;
 pub mod state;
 pub mod timestamp;
 
+pub use events::{Event, FlowRunChange, ServerMessage};
 pub use filter::{
     DeploymentFilter, FlowFilter, FlowRunFilter, FlowRunPage, FlowRunPageRequest, FlowRunSort,
     ResumeRequest,
