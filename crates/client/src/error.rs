@@ -85,6 +85,17 @@ pub enum ClientError {
         /// Where and why, by JSON path.
         error: ParseError,
     },
+    /// The events websocket could not be used: refused (an old server, a proxy without
+    /// websocket support, wrong credentials) or closed. Live updates stop; polling still works.
+    #[error("Live updates from {url} are not available: {detail}.")]
+    EventStream {
+        /// The websocket URL.
+        url: String,
+        /// What happened.
+        detail: String,
+        /// Whether the socket never got through its handshake (refused) rather than dropped.
+        refused: bool,
+    },
     /// A resume request failed in a way that leaves open whether it happened; the run was
     /// read afterwards to tell.
     #[error("{}", interrupted_message(.flow_run_id, *.resumed, .cause))]

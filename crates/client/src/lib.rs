@@ -12,6 +12,7 @@
 mod bulk;
 mod endpoints;
 mod error;
+mod events;
 mod options;
 mod request;
 mod response;
@@ -21,6 +22,7 @@ pub use bulk::{BulkOutcome, DEFAULT_CONCURRENCY};
 pub use endpoints::resume::Resumed;
 pub use endpoints::run_input::RunInputRequest;
 pub use error::{ClientError, ValidationDetail};
+pub use events::{FlowRunEvents, WatchStatus};
 pub use flowgate_core as core;
 pub use options::{API_VERSION, Auth, ClientOptions, DEFAULT_TIMEOUT_MS};
 

@@ -105,7 +105,9 @@ impl Client {
             match self.read_flow_run(id).await {
                 Ok(run) => break Some(!is_paused(&run)),
                 Err(ClientError::Unreachable { .. } | ClientError::Timeout { .. })
-                | Err(ClientError::Http { status: 500..=599, .. }) => match pauses.next() {
+                | Err(ClientError::Http {
+                    status: 500..=599, ..
+                }) => match pauses.next() {
                     Some(ms) => transport::sleep(*ms).await,
                     None => break None,
                 },
