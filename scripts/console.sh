@@ -35,4 +35,4 @@ fi
 
 port="${FLOWGATE_PORT:-8080}"
 say "console: http://127.0.0.1:$port/  (its /api goes to $api)"
-trunk serve --port "$port" --proxy-backend "$api" --proxy-rewrite /api
+trunk serve --port "$port" --proxy-backend "$api" --proxy-rewrite /api --proxy-ws

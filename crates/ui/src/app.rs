@@ -8,12 +8,14 @@ use leptos_router::path;
 use crate::components::error_view::ErrorText;
 use crate::routes::{inbox::Inbox, run::RunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::connection::Connection;
+use crate::state::live::{Live, LiveStatus};
 
 /// The console's root.
 #[component]
 pub fn App() -> impl IntoView {
     let connection = Connection::load();
     provide_context(connection);
+    provide_context(Live::start(connection));
     view! {
         <Router>
             <Header/>
@@ -45,6 +47,7 @@ fn Header() -> impl IntoView {
                 <A href="/runs">"All runs"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
+            <LiveBadge/>
             <span class="server" data-testid="server-version">
                 {move || match version.get() {
                     None => "connecting…".to_owned(),
@@ -57,6 +60,33 @@ fn Header() -> impl IntoView {
             Some(Err(err)) => Some(view! { <Banner error=err/> }),
             _ => None,
         }}
+    }
+}
+
+/// Whether the pages update as things happen: live, reconnecting, or polling only.
+#[component]
+fn LiveBadge() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let shown = move || match live.status.get() {
+        LiveStatus::Connecting => ("connecting", "connecting…".to_owned(), String::new()),
+        LiveStatus::Live => (
+            "live",
+            "live".to_owned(),
+            "Updates arrive as they happen (Prefect's event stream), checked every 30 s."
+                .to_owned(),
+        ),
+        LiveStatus::Reconnecting { reason } => ("reconnecting", "reconnecting…".to_owned(), reason),
+        LiveStatus::PollingOnly { reason } => (
+            "polling",
+            "polling only".to_owned(),
+            format!("{reason} Pages refresh every 30 s instead."),
+        ),
+    };
+    view! {
+        <span class=move || format!("live live-{}", shown().0) data-testid="live-status"
+            title=move || shown().2 role="status">
+            {move || shown().1}
+        </span>
     }
 }
 

@@ -1,7 +1,9 @@
-//! State kept in the browser: the connection settings and drafts of run input.
+//! State kept in the browser: the connection settings, drafts of run input, and live
+//! updates from the server.
 
 pub(crate) mod connection;
 pub(crate) mod drafts;
+pub(crate) mod live;
 
 /// The browser's `localStorage`, when there is one and it may be used.
 pub(crate) fn storage() -> Option<web_sys::Storage> {

@@ -2,6 +2,7 @@
 // to a Prefect server, as `trunk serve --proxy-backend` does. Shared by the end-to-end tests
 // and the console benchmark.
 import { createServer } from "node:http";
+import { connect } from "node:net";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 export { launchChromium } from "./chromium.mjs";
@@ -10,9 +11,11 @@ const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "applic
 
 /**
  * Starts the server; resolves to `{ base, close }`. `apiUrl` is the Prefect API it proxies
- * to (e.g. `http://127.0.0.1:4200/api`).
+ * to (e.g. `http://127.0.0.1:4200/api`). Websocket upgrades on `/api` (Prefect's event
+ * stream) are forwarded too, unless `websockets: false`: then they are refused with 403, as
+ * by a proxy without websocket support.
  */
-export async function serveConsole(dist, apiUrl) {
+export async function serveConsole(dist, apiUrl, { websockets = true } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
     if (url.pathname.startsWith("/api/")) {
@@ -45,9 +48,36 @@ export async function serveConsole(dist, apiUrl) {
     }
     res.writeHead(200, { "content-type": TYPES[extname(target)] ?? "text/html" }).end(content);
   });
+  const sockets = new Set();
+  server.on("upgrade", (req, client, head) => {
+    const url = new URL(req.url, "http://x");
+    if (!websockets || !url.pathname.startsWith("/api/")) {
+      client.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const target = new URL(apiUrl);
+    const upstream = connect(Number(target.port || 80), target.hostname, () => {
+      const path = `${target.pathname.replace(/\/$/, "")}${url.pathname.slice(4)}${url.search}`;
+      const headers = Object.entries(req.headers)
+        .map(([name, value]) => `${name}: ${name === "host" ? target.host : value}`)
+        .join("\r\n");
+      upstream.write(`GET ${path} HTTP/1.1\r\n${headers}\r\n\r\n`);
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => { client.destroy(); upstream.destroy(); });
+    }
+  });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     base: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () => new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(resolve);
+    }),
   };
 }

@@ -14,6 +14,11 @@ fn in_local_zone(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     at.with_timezone(&zone)
 }
 
+/// The time of day of `at` in the browser's zone, e.g. `10:42`.
+pub(crate) fn clock_time(at: DateTime<Utc>) -> String {
+    in_local_zone(at).format("%H:%M").to_string()
+}
+
 /// "just now", "42 s ago", "5 min ago", "3 h ago", "2 days ago"; "in 5 min" for the future.
 pub(crate) fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (now - at).num_seconds();

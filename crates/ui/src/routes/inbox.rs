@@ -1,11 +1,17 @@
 //! The home page: paused runs, newest first — what waits for a person.
+//!
+//! It is live: a run that pauses anywhere appears, a run resumed, cancelled or timed out
+//! elsewhere leaves, and the count follows (see `state::live`). Every paused run is
+//! reachable: the count is the server's, and the list comes in pages.
 
 use std::collections::HashMap;
 
-use flowgate_client::{ClientError, Resumed};
-use flowgate_core::{FlowRun, FlowRunFilter};
+use flowgate_client::{Client, ClientError, Resumed};
+use flowgate_core::{FlowRun, FlowRunChange, FlowRunFilter, FlowRunPage, StateType};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use crate::components::countdown::{Countdown, ticking_clock};
@@ -14,43 +20,126 @@ use crate::components::local_time::LocalTime;
 use crate::components::resume_outcome::outcome_view;
 use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
+use crate::state::live::{Live, sleep};
 
 /// Runs resumed together, at most this many requests at a time.
 const BULK_CONCURRENCY: usize = 4;
 
+/// Paused runs on one page of the inbox.
+pub(crate) const PAGE_SIZE: u32 = 50;
+
+/// Runs whose new state is confirmed over HTTP after an event, before the list is read.
+const CONFIRM_AT_MOST: usize = 8;
+
 /// One run's outcome in a bulk resume, with its name.
 type BulkResult = (String, Result<Resumed, ClientError>);
+
+/// A page of paused runs with the names of their flows and deployments.
+type Waiting = (FlowRunPage, HashMap<Uuid, String>);
+
+async fn read_page(client: Result<Client, ClientError>, page: u32) -> Result<Waiting, ClientError> {
+    let client = client?;
+    let filter = FlowRunFilter::paused_newest_first(PAGE_SIZE);
+    let found = client
+        .paginate_flow_runs(&filter.page(page, PAGE_SIZE))
+        .await?;
+    let runs = &found.results;
+    let flows = client.flows_by_id(runs.iter().map(|r| r.flow_id)).await?;
+    let deployments = client
+        .deployments_by_id(runs.iter().filter_map(|r| r.deployment_id))
+        .await?;
+    let names = flows
+        .into_iter()
+        .map(|f| (f.id, f.name))
+        .chain(deployments.into_iter().map(|d| (d.id, d.name)))
+        .collect();
+    Ok((found, names))
+}
+
+/// An event can arrive before the server's write is visible: reads the run until it shows
+/// the state the event announced (a few tries, a moment apart).
+async fn confirm(client: &Client, change: &FlowRunChange) {
+    for _ in 0..5 {
+        match client.read_flow_run(change.flow_run_id).await {
+            Ok(run) if run.state_type.as_ref() != Some(&change.state_type) => sleep(200).await,
+            _ => return,
+        }
+    }
+}
 
 /// The waiting inbox. Flow and deployment names are looked up by id (ids do not collide).
 ///
 /// Runs that do not ask for input can be ticked and resumed together: each is sent once, a
 /// few at a time, and each outcome is listed as it arrives. Runs that ask for input are
-/// resumed from their own page, where the form is.
+/// resumed from their own page, where the form is. A ticked run that leaves its pause
+/// elsewhere is unticked, and the page says so.
 #[component]
 pub(crate) fn Inbox() -> impl IntoView {
     let connection = expect_context::<Connection>();
+    let live = expect_context::<Live>();
     let clock = ticking_clock();
+    let query = use_query_map();
+    let page = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("page")
+                .and_then(|p| p.parse::<u32>().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1)
+        })
+    });
     let selected = RwSignal::new(Vec::<(Uuid, String)>::new());
+    let left = RwSignal::new(Vec::<String>::new());
     let progress = RwSignal::new(None::<(usize, usize)>);
     let results = RwSignal::new(Vec::<BulkResult>::new());
+    let refresh = RwSignal::new(0u64);
+    // While a bulk of this page's own runs, its runs leave the inbox as expected.
+    let bulk_busy = RwSignal::new(false);
     let waiting = LocalResource::new(move || {
-        let client = connection.client();
-        async move {
-            let client = client?;
-            let runs = client
-                .list_flow_runs(&FlowRunFilter::paused_newest_first(200))
-                .await?;
-            let flows = client.flows_by_id(runs.iter().map(|r| r.flow_id)).await?;
-            let deployments = client
-                .deployments_by_id(runs.iter().filter_map(|r| r.deployment_id))
-                .await?;
-            let names: HashMap<_, _> = flows
-                .into_iter()
-                .map(|f| (f.id, f.name))
-                .chain(deployments.into_iter().map(|d| (d.id, d.name)))
-                .collect();
-            Ok::<_, ClientError>((runs, names))
+        live.poll.track();
+        refresh.track();
+        read_page(connection.client(), page.get())
+    });
+
+    // Changes from the event stream: re-read the page when a run entered or left a pause.
+    let seen = StoredValue::new(live.changes_since(0).1);
+    Effect::new(move |_| {
+        live.changes.track();
+        let (fresh, newest) = live.changes_since(seen.get_value());
+        seen.set_value(newest);
+        let relevant: Vec<FlowRunChange> = fresh
+            .into_iter()
+            .filter(FlowRunChange::touches_pause)
+            .collect();
+        if relevant.is_empty() {
+            return;
         }
+        for change in relevant
+            .iter()
+            .filter(|c| c.state_type != StateType::Paused)
+        {
+            let mut gone = None;
+            selected.update(|chosen| {
+                if let Some(at) = chosen.iter().position(|(id, _)| *id == change.flow_run_id) {
+                    gone = Some(chosen.remove(at).1);
+                }
+            });
+            if let Some(name) = gone.filter(|_| !bulk_busy.get_untracked()) {
+                left.update(|l| {
+                    l.push(format!(
+                        "{name} left the inbox while ticked: it is now {}.",
+                        change.state_name
+                    ))
+                });
+            }
+        }
+        spawn_local(async move {
+            if let Ok(client) = connection.client_untracked() {
+                for change in relevant.iter().rev().take(CONFIRM_AT_MOST) {
+                    confirm(&client, change).await;
+                }
+            }
+            refresh.update(|n| *n += 1);
+        });
     });
     let bulk = Action::new_local(move |chosen: &Vec<(Uuid, String)>| {
         let client = connection.client();
@@ -68,6 +157,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                 }
             };
             let ids: Vec<Uuid> = chosen.iter().map(|(id, _)| *id).collect();
+            bulk_busy.set(true);
             progress.set(Some((0, ids.len())));
             results.set(Vec::new());
             client
@@ -82,7 +172,8 @@ pub(crate) fn Inbox() -> impl IntoView {
                 })
                 .await;
             selected.set(Vec::new());
-            waiting.refetch();
+            bulk_busy.set(false);
+            refresh.update(|n| *n += 1);
         }
     });
     let resume_selected = move |_| {
@@ -109,28 +200,56 @@ pub(crate) fn Inbox() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
+        {move || {
+            let notes = left.get();
+            (!notes.is_empty()).then(|| view! {
+                <ul class="notice" data-testid="left-inbox">
+                    {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                </ul>
+            })
+        }}
         {move || match waiting.get() {
             None => view! { <p class="loading">"Loading paused runs…"</p> }.into_any(),
             Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
-            Some(Ok((runs, _))) if runs.is_empty() => view! {
+            Some(Ok((found, _))) if found.count == 0 => view! {
                 <p class="empty" data-testid="inbox-empty">"Nothing is waiting: no flow run is paused."</p>
             }.into_any(),
-            Some(Ok((runs, names))) => view! {
-                <p class="count" data-testid="inbox-count">{format!("{} paused run(s)", runs.len())}</p>
-                <table class="runs" data-testid="inbox">
-                    <thead><tr>
-                        <th><span class="sr-only">"Select"</span></th><th>"Run"</th><th>"Flow"</th><th>"Deployment"</th><th>"State"</th><th>"Tags"</th>
-                        <th>"Paused since"</th><th>"Time left"</th><th>"Asks for"</th><th>"Key"</th>
-                    </tr></thead>
-                    <tbody>
-                        {runs.into_iter().map(|run| {
-                            let flow = names.get(&run.flow_id).cloned();
-                            let deployment = run.deployment_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
-                            view! { <InboxRow flow=flow deployment=deployment run=run clock=clock selected=selected/> }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any(),
+            Some(Ok((found, names))) => {
+                let page = page.get_untracked();
+                let first = u64::from(page - 1) * u64::from(PAGE_SIZE) + 1;
+                let last = first + found.results.len() as u64 - 1;
+                let count = found.count;
+                let pages = found.pages.max(1);
+                view! {
+                    <p class="count" data-testid="inbox-count" data-count=count.to_string()>
+                        {if pages > 1 {
+                            format!("{count} paused run(s) — showing {first}–{last}, newest first")
+                        } else {
+                            format!("{count} paused run(s)")
+                        }}
+                    </p>
+                    <table class="runs" data-testid="inbox">
+                        <thead><tr>
+                            <th><span class="sr-only">"Select"</span></th><th>"Run"</th><th>"Flow"</th><th>"Deployment"</th><th>"State"</th><th>"Tags"</th>
+                            <th>"Paused since"</th><th>"Time left"</th><th>"Asks for"</th><th>"Key"</th>
+                        </tr></thead>
+                        <tbody>
+                            {found.results.into_iter().map(|run| {
+                                let flow = names.get(&run.flow_id).cloned();
+                                let deployment = run.deployment_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
+                                view! { <InboxRow flow=flow deployment=deployment run=run clock=clock selected=selected/> }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {(pages > 1).then(|| view! {
+                        <nav class="pager" data-testid="inbox-pager">
+                            {(page > 1).then(|| view! { <A href=format!("/?page={}", page - 1)>"← Newer"</A> })}
+                            <span>{format!("Page {page} of {pages}")}</span>
+                            {(u64::from(page) < pages).then(|| view! { <A href=format!("/?page={}", page + 1)>"Older →"</A> })}
+                        </nav>
+                    })}
+                }.into_any()
+            }
         }}
     }
 }

@@ -6,18 +6,39 @@ use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
 };
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use serde_json::Value;
 
 use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::error_view::ErrorText;
-use crate::components::local_time::LocalTime;
+use crate::components::local_time::{LocalTime, clock_time};
 use crate::components::resume_outcome::outcome_view;
 use crate::components::state_badge::StateBadge;
 use crate::components::verdict_line::{VerdictLine, verdict_text};
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
 use crate::state::connection::Connection;
 use crate::state::drafts;
+use crate::state::live::{Live, sleep};
+
+/// What happened to a run that left its pause elsewhere, as a sentence for the page.
+fn changed_elsewhere(run: &FlowRun) -> String {
+    let name = run
+        .state_name
+        .clone()
+        .unwrap_or_else(|| "another state".into());
+    let what = match &run.state_type {
+        Some(StateType::Running | StateType::Scheduled | StateType::Pending) => "Resumed elsewhere",
+        Some(StateType::Cancelled | StateType::Cancelling) => "Cancelled elsewhere",
+        _ => "Changed elsewhere",
+    };
+    let at = run
+        .state
+        .as_ref()
+        .map(|s| format!(" at {}", clock_time(s.timestamp)))
+        .unwrap_or_default();
+    format!("{what}{at} — it is now {name}; your draft is kept.")
+}
 
 /// The run page.
 #[component]
@@ -49,13 +70,77 @@ pub(crate) fn RunPage() -> impl IntoView {
     let input = RwSignal::new(drafts::load(&id()).unwrap_or_else(|| "{}".into()));
     let outcome = RwSignal::new(None::<Result<Resumed, ClientError>>);
     let mode = RwSignal::new(EditMode::Form);
+
+    // Live: when the run changes state elsewhere (an event, or the poll finds it), the page
+    // reloads it and, if it was paused, locks the form with a sentence; the draft stays.
+    let live = expect_context::<Live>();
+    let elsewhere = RwSignal::new(None::<String>);
+    let own_resume = RwSignal::new(false);
+    let asked = StoredValue::new(None::<RunInputRequest>);
+    let check = move |from_event: bool| {
+        let shown = match loaded.get_untracked() {
+            Some(Ok((run, _, _))) => run,
+            _ => return,
+        };
+        let Ok(client) = connection.client_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            // An event can come before its write is visible: read a few times.
+            for attempt in 0..5 {
+                let Ok(now) = client.read_flow_run(shown.id).await else {
+                    return;
+                };
+                if now.state_type != shown.state_type {
+                    if shown.state_type == Some(StateType::Paused) && !own_resume.get_untracked() {
+                        elsewhere.set(Some(changed_elsewhere(&now)));
+                    }
+                    reloads.update(|n| *n += 1);
+                    return;
+                }
+                if !from_event || attempt == 4 {
+                    return;
+                }
+                sleep(200).await;
+            }
+        });
+    };
+    let seen = StoredValue::new(live.changes_since(0).1);
+    Effect::new(move |_| {
+        live.changes.track();
+        let (fresh, newest) = live.changes_since(seen.get_value());
+        seen.set_value(newest);
+        let mine = id();
+        if fresh.iter().any(|c| c.flow_run_id.to_string() == mine) {
+            check(true);
+        }
+    });
+    Effect::new(move |first: Option<()>| {
+        live.poll.track();
+        if first.is_some() {
+            check(false);
+        }
+    });
     view! {
         {move || match loaded.get() {
             None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
             Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
-            Some(Ok((run, asks, deployment))) => view! {
-                <RunDetail run=run asks=asks deployment=deployment input=input mode=mode outcome=outcome reloads=reloads/>
-            }.into_any(),
+            Some(Ok((run, asks, deployment))) => {
+                // A run that left its pause elsewhere no longer asks for input; its form stays
+                // on the page, locked, with the draft in it.
+                let asks = match asks {
+                    Some(asks) => {
+                        asked.set_value(Some(asks.clone()));
+                        Some(asks)
+                    }
+                    None if elsewhere.get_untracked().is_some() => asked.get_value(),
+                    None => None,
+                };
+                view! {
+                    <RunDetail run=run asks=asks deployment=deployment input=input mode=mode outcome=outcome
+                        reloads=reloads elsewhere=elsewhere own_resume=own_resume/>
+                }.into_any()
+            }
         }}
     }
 }
@@ -70,7 +155,10 @@ fn RunDetail(
     mode: RwSignal<EditMode>,
     outcome: RwSignal<Option<Result<Resumed, ClientError>>>,
     reloads: RwSignal<u32>,
+    elsewhere: RwSignal<Option<String>>,
+    own_resume: RwSignal<bool>,
 ) -> impl IntoView {
+    let locked = move || elsewhere.with(Option::is_some);
     let connection = expect_context::<Connection>();
     let clock = ticking_clock();
     let id = run.id;
@@ -176,6 +264,7 @@ fn RunDetail(
         }
         if let Ok(input) = parsed.get_untracked() {
             outcome.set(None);
+            own_resume.set(true);
             resume.dispatch(input);
         }
     };
@@ -204,8 +293,11 @@ fn RunDetail(
             <dt>"Parameters"</dt><dd><pre>{serde_json::to_string_pretty(&run.parameters).unwrap_or_default()}</pre></dd>
             <dt>"Labels"</dt><dd><pre>{serde_json::to_string_pretty(&run.labels).unwrap_or_default()}</pre></dd>
         </dl>
+        {move || elsewhere.get().map(|text| view! {
+            <p class="notice" role="status" data-testid="changed-elsewhere">{text}</p>
+        })}
         {asks.map(|asks| view! {
-            <section class="input">
+            <fieldset class="input" disabled=locked>
                 <h2>"The input it asks for"</h2>
                 {asks.description.map(|text| view! { <p class="description" data-testid="description">{text}</p> })}
                 {asks.schema.is_none().then(|| view! { <p class="error">"No input schema is stored for this pause."</p> })}
@@ -218,11 +310,11 @@ fn RunDetail(
                         <li><code>{if e.path.is_empty() { "(input)".to_owned() } else { e.path.clone() }}</code>": "{e.message.clone()}</li>
                     }).collect_view())}
                 </ul>
-            </section>
+            </fieldset>
         })}
         <VerdictLine text=line/>
         <button data-testid="resume" on:click=send
-            disabled=move || resume.pending().get() || parsed.get().is_err()>
+            disabled=move || resume.pending().get() || parsed.get().is_err() || locked()>
             {move || if resume.pending().get() { "Resuming…" } else { "Resume" }}
         </button>
         <div class="outcome" data-testid="outcome">{move || outcome.get().map(outcome_view)}</div>

@@ -17,6 +17,7 @@ use crate::components::error_view::ErrorText;
 use crate::components::local_time::LocalTime;
 use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
+use crate::state::live::Live;
 
 const PAGE_SIZE: u32 = 25;
 
@@ -159,22 +160,38 @@ pub(crate) fn RunsPage() -> impl IntoView {
         go.run((next, 1));
     };
 
+    // Re-read by the live poll (every 30 s while visible, on focus, after a reconnect) and
+    // when a run changes state: counts and the current page follow what happens elsewhere.
+    let live = expect_context::<Live>();
+    let changed = RwSignal::new(0u64);
+    let seen = StoredValue::new(live.changes_since(0).1);
+    Effect::new(move |_| {
+        live.changes.track();
+        let (fresh, newest) = live.changes_since(seen.get_value());
+        seen.set_value(newest);
+        if !fresh.is_empty() {
+            changed.update(|n| *n += 1);
+        }
+    });
+    // One count per state, all requested at once; a count that fails shows as failed.
     let counts = LocalResource::new(move || {
         let f = filters.get();
+        live.poll.track();
+        changed.track();
         let client = connection.client();
         async move {
             let client = client?;
-            let mut counts = Vec::new();
-            for state in StateType::KNOWN {
-                counts.push((
-                    state.clone(),
-                    client.count_flow_runs(&f.body(Some(state.clone()))).await?,
-                ));
-            }
-            Ok::<_, ClientError>(counts)
+            let each = StateType::KNOWN.iter().map(|state| {
+                let body = f.body(Some(state.clone()));
+                let client = client.clone();
+                async move { (state.clone(), client.count_flow_runs(&body).await) }
+            });
+            Ok::<_, ClientError>(futures_util::future::join_all(each).await)
         }
     });
     let results = LocalResource::new(move || {
+        live.poll.track();
+        changed.track();
         let f = filters.get();
         let page = page.get();
         let client = connection.client();
@@ -204,10 +221,13 @@ pub(crate) fn RunsPage() -> impl IntoView {
                 on:click=move |_| change(&|f| f.state = None)>"Any state"</button>
             {move || counts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(state, count)| {
                 let chosen = state.clone();
-                let label = format!("{} {count}", state.as_str().to_lowercase());
+                let (label, title) = match count {
+                    Ok(count) => (format!("{} {count}", state.as_str().to_lowercase()), String::new()),
+                    Err(error) => (format!("{} ?", state.as_str().to_lowercase()), format!("the count failed: {error}")),
+                };
                 let on = filters.get().state.as_ref() == Some(&state);
                 view! {
-                    <button class=if on { "chip on" } else { "chip" } data-state=state.to_string()
+                    <button class=if on { "chip on" } else { "chip" } data-state=state.to_string() title=title
                         on:click=move |_| change(&|f| f.state = Some(chosen.clone()))>
                         {label}
                     </button>

@@ -91,4 +91,9 @@ impl Connection {
     pub(crate) fn client(&self) -> Result<Client, ClientError> {
         Client::new(self.settings.get().options())
     }
+
+    /// A client for the current settings, without tracking them.
+    pub(crate) fn client_untracked(&self) -> Result<Client, ClientError> {
+        Client::new(self.settings.get_untracked().options())
+    }
 }

@@ -64,7 +64,8 @@ fn mount_from_drafts(schema: Option<&str>) -> Page {
         provide_context(Connection::load());
         view! {
             <RunDetail run=run asks=Some(asks) deployment=None input=input mode=RwSignal::new(EditMode::Form)
-                outcome=RwSignal::new(None) reloads=RwSignal::new(0)/>
+                outcome=RwSignal::new(None) reloads=RwSignal::new(0)
+                elsewhere=RwSignal::new(None) own_resume=RwSignal::new(false)/>
         }
     });
     handle.forget();
