@@ -132,9 +132,10 @@ if $harness_ok; then
   check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
   check "TypeScript declarations (tsc --noEmit over a typed example)" \
     web/node_modules/.bin/tsc -p web/tests/types/tsconfig.json
+  # Node 20's WebSocket (for watchFlowRuns) is behind a flag.
   tests "npm package: Node and Chromium tests against a real server" \
     env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
-    node --test web/tests/node/ web/tests/browser/
+    NODE_OPTIONS=--experimental-websocket node --test web/tests/node/ web/tests/browser/
   # Only the console's server is still needed of these; the others would compete with the
   # console's build and its end-to-end run for the two cores.
   stop_in_background "${servers[@]:0:4}"
@@ -145,6 +146,8 @@ fi
 check "console release build (trunk)" trunk build --release
 check "console renders in headless Chromium" scripts/smoke-console.sh
 if $harness_ok; then
+  tests "console live updates in Chromium against a real server (SQLite)" \
+    env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/live/
   tests "console end to end in Chromium (Playwright) against a real server (SQLite)" \
     env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/e2e/
   stop_in_background "${servers[4]}"
@@ -157,7 +160,11 @@ if $harness_ok; then
     stop_in_background "${pg_servers[@]:0:3}"
     tests "exactly once across a crash: bulk resume while Prefect on PostgreSQL is killed and restarted" \
       env FLOWGATE_CRASH_HARNESS="$PWD/${pg_servers[5]}/harness.json" node --test web/tests/crash/
+    tests "the inbox with 1,000 paused runs more (PostgreSQL): exact count, every run reachable" \
+      env FLOWGATE_SCALE_HARNESS="$PWD/${pg_servers[5]}/harness.json" node --test web/tests/scale/
     stop_in_background "${pg_servers[5]}"
+    tests "console live updates in Chromium against a real server (PostgreSQL)" \
+      env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test web/tests/live/
     tests "console end to end in Chromium (Playwright) against a real server (PostgreSQL)" \
       env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test web/tests/e2e/
     tests "console against two API replicas on PostgreSQL with Redis" \

@@ -16,7 +16,7 @@ use crate::convert::{
 /// A Prefect API client.
 #[wasm_bindgen]
 pub struct PrefectClient {
-    inner: Client,
+    pub(crate) inner: Client,
 }
 
 fn options_from(value: Value) -> Result<ClientOptions, JsValue> {

@@ -9,6 +9,7 @@
 mod client;
 mod convert;
 mod types;
+mod watch;
 
 use chrono::{DateTime, Utc};
 use flowgate_core::run_input::{InputCheck, StoredSchema, ValidationIssue, check_run_input};
@@ -19,6 +20,7 @@ use wasm_bindgen::prelude::*;
 
 pub use crate::client::PrefectClient;
 use crate::convert::{field, from_js, invalid_argument, model_from_js, to_js};
+pub use crate::watch::FlowRunWatch;
 
 /// The verdict as JS sees it.
 #[derive(Serialize)]

@@ -252,7 +252,8 @@ export interface Resumed {
 
 export type FlowgateErrorKind =
   | "invalidConfig" | "invalidArgument" | "unreachable" | "timeout" | "unauthorized"
-  | "notFound" | "validation" | "http" | "decode" | "resumeInterrupted" | "parse" | "internal";
+  | "notFound" | "validation" | "http" | "decode" | "resumeInterrupted" | "eventStream" | "parse"
+  | "internal";
 
 /** Every thrown error and rejected Promise is one of these. */
 export interface FlowgateError extends Error {
@@ -271,6 +272,35 @@ export interface BulkOutcome {
 export interface BulkProgress extends BulkOutcome {
   done: number;
   total: number;
+}
+
+/** A flow run's state change, from Prefect's event stream. */
+export interface FlowRunChange {
+  flowRunId: string;
+  /** The type of the state it entered. */
+  stateType: StateType;
+  /** The state's name: "Paused", "Suspended", "Resuming", "Running", … */
+  stateName: string;
+  /** The type of the state it left, when the event says. */
+  previousType: StateType | null;
+  occurred: string;
+  eventId: string;
+}
+
+/** The state of a watch's connection. On each "live", re-read what you show: events sent
+ * while the socket was down are lost. "refused": the socket never opened (an old server, a
+ * proxy without websocket support, wrong credentials); it is tried again every minute. */
+export type WatchStatus =
+  | { state: "connecting" }
+  | { state: "live" }
+  | { state: "reconnecting"; reason: string }
+  | { state: "refused"; reason: string };
+
+export interface WatchFlowRunsOptions {
+  /** Only changes into or out of these state types, and only these runs. */
+  filter?: { states?: StateType[]; flowRunIds?: string[] };
+  onChange: (change: FlowRunChange) => void;
+  onStatus?: (status: WatchStatus) => void;
 }
 
 export interface ResumeManyOptions {

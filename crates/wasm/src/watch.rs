@@ -1,0 +1,241 @@
+//! `client.watchFlowRuns({ filter?, onChange, onStatus? })`: live flow-run changes through
+//! Prefect's events websocket, reconnecting with backoff, until `close()`.
+
+use std::collections::HashSet;
+
+use flowgate_client::{WatchStatus, parse_flow_run_id};
+use flowgate_core::{FlowRunChange, StateType};
+use futures_util::future::{AbortHandle, abortable};
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+use crate::client::PrefectClient;
+use crate::convert::{field, from_js, invalid_argument, to_js};
+
+/// Node 20 has `WebSocket` (behind a flag) but no global `CloseEvent`, which the socket
+/// wrapper needs to detach its close listener when a watch ends; without it the socket's
+/// late close event would call a listener that is gone. Defines a minimal one where it is
+/// missing (only there: browsers and newer Nodes have their own, so no code is ever built
+/// from text in a browser).
+fn ensure_close_event() {
+    let global = js_sys::global();
+    let missing =
+        js_sys::Reflect::get(&global, &"CloseEvent".into()).is_ok_and(|v| v.is_undefined());
+    if !missing {
+        return;
+    }
+    let define = js_sys::Function::new_no_args(
+        "globalThis.CloseEvent = class CloseEvent extends Event { \
+           constructor(type, init = {}) { super(type, init); this.code = init.code ?? 0; \
+             this.reason = init.reason ?? ''; this.wasClean = init.wasClean ?? false; } };",
+    );
+    let _ = define.call0(&JsValue::NULL);
+}
+
+/// A running watch; `close()` ends it and closes its socket.
+#[wasm_bindgen]
+pub struct FlowRunWatch {
+    handle: AbortHandle,
+}
+
+#[wasm_bindgen]
+impl FlowRunWatch {
+    /// Stops watching: no callback is called after this, and the socket is closed.
+    pub fn close(&self) {
+        self.handle.abort();
+    }
+}
+
+/// Which changes the caller wants: by the state entered (or left) and by run.
+struct Wanted {
+    states: Option<HashSet<String>>,
+    runs: Option<HashSet<uuid::Uuid>>,
+}
+
+impl Wanted {
+    fn admits(&self, change: &FlowRunChange) -> bool {
+        let state_ok = self.states.as_ref().is_none_or(|states| {
+            states.contains(change.state_type.as_str())
+                || change
+                    .previous_type
+                    .as_ref()
+                    .is_some_and(|p| states.contains(p.as_str()))
+        });
+        state_ok
+            && self
+                .runs
+                .as_ref()
+                .is_none_or(|runs| runs.contains(&change.flow_run_id))
+    }
+}
+
+/// Refuses keys other than `allowed`, naming the key and the allowed ones.
+fn only_keys(what: &str, value: &Value, allowed: &[&str]) -> Result<(), JsValue> {
+    if let Some(object) = value.as_object() {
+        if let Some(unknown) = object.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(invalid_argument(&format!(
+                "{what} has no key {unknown:?}; it takes {}",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn wanted_from(filter: &Value) -> Result<Wanted, JsValue> {
+    if filter.is_null() {
+        return Ok(Wanted {
+            states: None,
+            runs: None,
+        });
+    }
+    if !filter.is_object() {
+        return Err(invalid_argument(
+            "filter must be an object such as { states: [\"PAUSED\"] }",
+        ));
+    }
+    only_keys("filter", filter, &["states", "flowRunIds"])?;
+    let list = |key: &str| -> Result<Option<Vec<String>>, JsValue> {
+        match filter.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_owned).ok_or_else(|| {
+                        invalid_argument(&format!("filter.{key} must be a list of strings"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(invalid_argument(&format!(
+                "filter.{key} must be a list of strings"
+            ))),
+        }
+    };
+    let states = list("states")?.map(|states| {
+        states
+            .iter()
+            .map(|s| StateType::from_wire(s).as_str().to_owned())
+            .collect()
+    });
+    let runs = match list("flowRunIds")? {
+        None => None,
+        Some(ids) => Some(
+            ids.iter()
+                .map(|id| parse_flow_run_id(id).map_err(|err| invalid_argument(&err.to_string())))
+                .collect::<Result<HashSet<_>, _>>()?,
+        ),
+    };
+    Ok(Wanted { states, runs })
+}
+
+fn callback(
+    options: &JsValue,
+    key: &str,
+    required: bool,
+) -> Result<Option<js_sys::Function>, JsValue> {
+    let value = field(options, key)?;
+    if value.is_undefined() || value.is_null() {
+        return if required {
+            Err(invalid_argument(&format!(
+                "watchFlowRuns needs {key}, a function"
+            )))
+        } else {
+            Ok(None)
+        };
+    }
+    value
+        .dyn_into::<js_sys::Function>()
+        .map(Some)
+        .map_err(|_| invalid_argument(&format!("{key} must be a function")))
+}
+
+/// Calls `f(value)`; an exception it throws is rethrown outside this call (an unhandled
+/// rejection), as an exception in an event listener would be, never swallowed.
+fn call(f: &js_sys::Function, value: Result<JsValue, JsValue>) {
+    let result = value.and_then(|value| f.call1(&JsValue::NULL, &value));
+    if let Err(error) = result {
+        let _ = js_sys::Promise::reject(&error);
+    }
+}
+
+fn change_to_js(change: &FlowRunChange) -> Result<JsValue, JsValue> {
+    to_js(&json!({
+        "flowRunId": change.flow_run_id,
+        "stateType": change.state_type.as_str(),
+        "stateName": change.state_name,
+        "previousType": change.previous_type.as_ref().map(StateType::as_str),
+        "occurred": flowgate_core::timestamp::format(&change.occurred),
+        "eventId": change.event_id,
+    }))
+}
+
+#[wasm_bindgen]
+impl PrefectClient {
+    /// Watches flow-run state changes through Prefect's events websocket, calling
+    /// `onChange(change)` for each and `onStatus(status)` when the connection's state
+    /// changes (`connecting`, `live`, `reconnecting`, `refused`), reconnecting with backoff
+    /// until `close()`. Events sent while the socket is down are lost: on each `live`,
+    /// re-read what you show. Node 20 needs `--experimental-websocket`.
+    #[wasm_bindgen(js_name = watchFlowRuns)]
+    pub fn watch_flow_runs(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WatchFlowRunsOptions")] options: JsValue,
+    ) -> Result<FlowRunWatch, JsValue> {
+        if !options.is_object() {
+            return Err(invalid_argument(
+                "watchFlowRuns takes { onChange, onStatus?, filter? }",
+            ));
+        }
+        let keys: Vec<String> = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect();
+        only_keys(
+            "watchFlowRuns options",
+            &json!(
+                keys.iter()
+                    .map(|k| (k.clone(), Value::Null))
+                    .collect::<serde_json::Map<_, _>>()
+            ),
+            &["filter", "onChange", "onStatus"],
+        )?;
+        let on_change =
+            callback(&options, "onChange", true)?.ok_or_else(|| invalid_argument("onChange"))?;
+        let on_status = callback(&options, "onStatus", false)?;
+        let wanted = wanted_from(&from_js("filter", field(&options, "filter")?)?)?;
+        let has_websocket =
+            js_sys::Reflect::has(&js_sys::global(), &"WebSocket".into()).unwrap_or(false);
+        if !has_websocket {
+            return Err(crate::convert::flowgate_error(
+                "invalidConfig",
+                "This JavaScript runtime has no WebSocket: Node 20 needs --experimental-websocket (Node 22 has it built in).",
+                Value::Null,
+            ));
+        }
+        ensure_close_event();
+        let client = self.inner.clone();
+        let (follow, handle) = abortable(async move {
+            client
+                .follow_flow_runs(
+                    |change| {
+                        if wanted.admits(&change) {
+                            call(&on_change, change_to_js(&change));
+                        }
+                    },
+                    |status: WatchStatus| {
+                        if let Some(f) = &on_status {
+                            call(f, to_js(&status));
+                        }
+                    },
+                    || false,
+                )
+                .await;
+        });
+        spawn_local(async move {
+            let _ = follow.await;
+        });
+        Ok(FlowRunWatch { handle })
+    }
+}
