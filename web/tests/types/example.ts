@@ -9,6 +9,8 @@ import init, {
   type ResumeVerdict,
   type SetStateStatus,
   type StateType,
+  type FlowRunChange,
+  type WatchStatus,
 } from "flowgate";
 
 export async function approveFirst(apiUrl: string, apiKey: string): Promise<SetStateStatus | null> {
@@ -53,4 +55,21 @@ export function typedPieces(json: string): boolean | null {
   const wrong: SetStateStatus = "MAYBE";
   void wrong;
   return valid;
+}
+
+/** Follows paused runs until `stop` resolves; returns the ids seen pausing. */
+export async function followPauses(client: PrefectClient, stop: Promise<void>): Promise<string[]> {
+  const paused: string[] = [];
+  const watch = client.watchFlowRuns({
+    filter: { states: ["PAUSED"] },
+    onChange: (change: FlowRunChange) => {
+      if (change.stateType === "PAUSED") paused.push(change.flowRunId);
+    },
+    onStatus: (status: WatchStatus) => {
+      if (status.state === "reconnecting" || status.state === "refused") console.warn(status.reason);
+    },
+  });
+  await stop;
+  watch.close();
+  return paused;
 }
