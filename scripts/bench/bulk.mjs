@@ -74,11 +74,13 @@ function serveWeb() {
   const server = createServer(async (req, res) => {
     const path = normalize(join(root, new URL(req.url, "http://x").pathname));
     if (!path.startsWith(root)) return res.writeHead(403).end();
+    let body;
     try {
-      res.writeHead(200, { "content-type": types[extname(path)] ?? "text/html" }).end(await readFile(path));
+      body = await readFile(path);
     } catch {
-      res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>bench</title>");
+      return res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>bench</title>");
     }
+    res.writeHead(200, { "content-type": types[extname(path)] ?? "text/html" }).end(body);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
@@ -114,16 +116,23 @@ async function python(mode, concurrency) {
 }
 
 const results = [];
-const log = (r) => { results.push(r); console.error(`${r.mode} c=${r.concurrency}: ${r.perSecond.toFixed(0)}/s`); };
-log(await python("sync", 1));
-for (const c of levels) log(await python("async", c));
-for (const c of levels) log(await python("raw", c));
-for (const c of levels) log(await flowgateNode(c));
-const server = await serveWeb();
-const browser = await launchChromium();
-const page = await browser.newPage();
-await page.goto(`http://127.0.0.1:${server.address().port}/bench.html`);
-for (const c of levels) log(await flowgateChromium(page, c));
-await browser.close();
-server.close();
+const log = (r) => {
+  results.push(r);
+  console.error(`${r.mode} c=${r.concurrency}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`);
+};
+// FLOWGATE_BENCH_MODES (comma-separated: sync, async, raw, node, chromium) runs a subset.
+const modes = (process.env.FLOWGATE_BENCH_MODES ?? "sync,async,raw,node,chromium").split(",");
+if (modes.includes("sync")) log(await python("sync", 1));
+if (modes.includes("async")) for (const c of levels) log(await python("async", c));
+if (modes.includes("raw")) for (const c of levels) log(await python("raw", c));
+if (modes.includes("node")) for (const c of levels) log(await flowgateNode(c));
+if (modes.includes("chromium")) {
+  const server = await serveWeb();
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/bench.html`);
+  for (const c of levels) log(await flowgateChromium(page, c));
+  await browser.close();
+  server.close();
+}
 console.log(JSON.stringify({ runs, database: harness.database, postgres: harness.postgres_version, results }));

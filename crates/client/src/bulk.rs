@@ -8,6 +8,13 @@ use uuid::Uuid;
 use crate::{Client, ClientError, Resumed};
 
 /// Resumes in flight at once unless told otherwise.
+///
+/// Measured with `scripts/bench-bulk.sh` (1,000 paused runs a bulk, Prefect 3.9.1 on
+/// PostgreSQL 15, 2 cores): the server's own ceiling, bare HTTP POSTs at their best
+/// concurrency, was 53 resumes/s, reached at 4 in flight; Flowgate in Chromium did 32/s at 1,
+/// 50/s at 4 (94% of the ceiling), 44/s at 8 and 46/s at 16. Past 4 the server is the limit:
+/// more in flight only lengthens each resume (p95 114 ms at 4, 274 ms at 8, 445 ms at 16)
+/// and, on SQLite, raises the share of "database is locked" 503s.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// One run's outcome in a bulk resume.
