@@ -38,10 +38,23 @@ test("thousands waiting: the exact count, and the last run reachable", async () 
     await page.goto(`${server.base}/?page=${pages}`);
     await page.locator(`[data-run-id="${oldest.id}"]`).waitFor({ timeout: 30000 });
     assert.equal(await page.locator('[data-testid="inbox-row"]').count(), count - (pages - 1) * PAGE_SIZE);
-    await page.getByTestId("inbox-pager").getByText("← Newer").click();
+    await page.getByTestId("inbox-pager").getByText("← Previous").click();
     await page.getByTestId("inbox-pager").locator("span").filter({ hasText: `Page ${pages - 1} of ${pages}` }).waitFor();
     assert.equal(await page.locator('[data-testid="inbox-row"]').count(), PAGE_SIZE);
     await page.screenshot({ path: join(repo, "target/test-output/console-inbox-paged.png"), fullPage: true });
+
+    // The order is the server's, so it holds across pages: oldest first puts the oldest first.
+    await page.getByTestId("inbox-sort").selectOption("START_TIME_ASC");
+    await page.waitForURL(/sort=START_TIME_ASC/);
+    await page.locator('[data-testid="inbox-row"]').first().waitFor();
+    assert.equal(await page.locator('[data-testid="inbox-row"]').first().getAttribute("data-run-id"), oldest.id);
+    // Ticks are kept across pages, and the page says how many are elsewhere.
+    await page.locator('[data-testid="inbox-row"] input.select').first().check();
+    await page.getByTestId("inbox-pager").getByText("Next →").click();
+    await page.getByTestId("inbox-pager").locator("span").filter({ hasText: `Page 2 of ${pages}` }).waitFor();
+    await page.locator('[data-testid="inbox-row"] input.select').first().check();
+    assert.equal(await page.getByTestId("resume-selected").textContent(), "Resume selected (2)");
+    assert.equal(await page.getByTestId("selected-elsewhere").textContent(), "1 of them on other pages");
   } finally {
     await browser.close();
     await server.close();

@@ -7,11 +7,12 @@
 use std::collections::HashMap;
 
 use flowgate_client::{Client, ClientError, Resumed};
-use flowgate_core::{FlowRun, FlowRunChange, FlowRunFilter, FlowRunPage, StateType};
+use flowgate_core::{FlowRun, FlowRunChange, FlowRunFilter, FlowRunPage, FlowRunSort, StateType};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use crate::components::countdown::{Countdown, ticking_clock};
@@ -22,8 +23,9 @@ use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
 use crate::state::live::{Live, sleep};
 
-/// Runs resumed together, at most this many requests at a time.
-const BULK_CONCURRENCY: usize = 4;
+/// Runs resumed together, at most this many requests at a time: the client's default, which
+/// reaches the server's measured ceiling (see `flowgate_client::DEFAULT_CONCURRENCY`).
+const BULK_CONCURRENCY: usize = flowgate_client::DEFAULT_CONCURRENCY;
 
 /// Paused runs on one page of the inbox.
 pub(crate) const PAGE_SIZE: u32 = 50;
@@ -31,15 +33,38 @@ pub(crate) const PAGE_SIZE: u32 = 50;
 /// Runs whose new state is confirmed over HTTP after an event, before the list is read.
 const CONFIRM_AT_MOST: usize = 8;
 
+/// The inbox's orders, done by the server so they hold across pages.
+const SORTS: [(FlowRunSort, &str); 3] = [
+    (FlowRunSort::StartTimeDesc, "newest first"),
+    (FlowRunSort::StartTimeAsc, "oldest first"),
+    (FlowRunSort::NameAsc, "name A→Z"),
+];
+
+/// The inbox's URL for a page and an order (the default order is left out).
+fn inbox_href(page: u32, sort: &FlowRunSort) -> String {
+    match (page, sort) {
+        (1, FlowRunSort::StartTimeDesc) => "/".to_owned(),
+        (page, FlowRunSort::StartTimeDesc) => format!("/?page={page}"),
+        (page, sort) => format!("/?page={page}&sort={}", sort.as_str()),
+    }
+}
+
 /// One run's outcome in a bulk resume, with its name.
 type BulkResult = (String, Result<Resumed, ClientError>);
 
 /// A page of paused runs with the names of their flows and deployments.
 type Waiting = (FlowRunPage, HashMap<Uuid, String>);
 
-async fn read_page(client: Result<Client, ClientError>, page: u32) -> Result<Waiting, ClientError> {
+async fn read_page(
+    client: Result<Client, ClientError>,
+    page: u32,
+    sort: FlowRunSort,
+) -> Result<Waiting, ClientError> {
     let client = client?;
-    let filter = FlowRunFilter::paused_newest_first(PAGE_SIZE);
+    let filter = FlowRunFilter {
+        sort: Some(sort),
+        ..FlowRunFilter::paused_newest_first(PAGE_SIZE)
+    };
     let found = client
         .paginate_flow_runs(&filter.page(page, PAGE_SIZE))
         .await?;
@@ -87,6 +112,19 @@ pub(crate) fn Inbox() -> impl IntoView {
                 .unwrap_or(1)
         })
     });
+    let sort = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("sort")
+                .map(|s| FlowRunSort::from_wire(&s))
+                .filter(|s| SORTS.iter().any(|(known, _)| known == s))
+                .unwrap_or(FlowRunSort::StartTimeDesc)
+        })
+    });
+    let navigate = use_navigate();
+    let choose_sort = move |ev| {
+        let chosen = FlowRunSort::from_wire(&event_target_value(&ev));
+        navigate(&inbox_href(1, &chosen), NavigateOptions::default());
+    };
     let selected = RwSignal::new(Vec::<(Uuid, String)>::new());
     let left = RwSignal::new(Vec::<String>::new());
     let progress = RwSignal::new(None::<(usize, usize)>);
@@ -97,7 +135,7 @@ pub(crate) fn Inbox() -> impl IntoView {
     let waiting = LocalResource::new(move || {
         live.poll.track();
         refresh.track();
-        read_page(connection.client(), page.get())
+        read_page(connection.client(), page.get(), sort.get())
     });
 
     // Changes from the event stream: re-read the page when a run entered or left a pause.
@@ -191,6 +229,25 @@ pub(crate) fn Inbox() -> impl IntoView {
                     _ => format!("Resume selected ({})", selected.with(Vec::len)),
                 }}
             </button>
+            {move || {
+                // Ticks are kept across pages; say how many are not on this one.
+                let here: Vec<Uuid> = waiting.with(|w| match w {
+                    Some(Ok((found, _))) => found.results.iter().map(|r| r.id).collect(),
+                    _ => Vec::new(),
+                });
+                let elsewhere = selected.with(|chosen| chosen.iter().filter(|(id, _)| !here.contains(id)).count());
+                (elsewhere > 0).then(|| view! {
+                    <span class="count" data-testid="selected-elsewhere">{format!("{elsewhere} of them on other pages")}</span>
+                })
+            }}
+            <label class="sort">"Order "
+                <select data-testid="inbox-sort" on:change=choose_sort
+                    prop:value=move || sort.get().as_str().to_owned()>
+                    {SORTS.iter().map(|(value, label)| view! {
+                        <option value=value.as_str().to_owned()>{*label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
             {move || progress.get().map(|(done, total)| view! {
                 <progress max=total.to_string() value=done.to_string()></progress>
             })}
@@ -216,6 +273,8 @@ pub(crate) fn Inbox() -> impl IntoView {
             }.into_any(),
             Some(Ok((found, names))) => {
                 let page = page.get_untracked();
+                let order = sort.get_untracked();
+                let order_name = SORTS.iter().find(|(s, _)| *s == order).map_or("newest first", |(_, l)| *l);
                 let first = u64::from(page - 1) * u64::from(PAGE_SIZE) + 1;
                 let last = first + found.results.len() as u64 - 1;
                 let count = found.count;
@@ -223,7 +282,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                 view! {
                     <p class="count" data-testid="inbox-count" data-count=count.to_string()>
                         {if pages > 1 {
-                            format!("{count} paused run(s) — showing {first}–{last}, newest first")
+                            format!("{count} paused run(s) — showing {first}–{last}, {order_name}")
                         } else {
                             format!("{count} paused run(s)")
                         }}
@@ -243,9 +302,9 @@ pub(crate) fn Inbox() -> impl IntoView {
                     </table>
                     {(pages > 1).then(|| view! {
                         <nav class="pager" data-testid="inbox-pager">
-                            {(page > 1).then(|| view! { <A href=format!("/?page={}", page - 1)>"← Newer"</A> })}
+                            {(page > 1).then(|| view! { <A href=inbox_href(page - 1, &order)>"← Previous"</A> })}
                             <span>{format!("Page {page} of {pages}")}</span>
-                            {(u64::from(page) < pages).then(|| view! { <A href=format!("/?page={}", page + 1)>"Older →"</A> })}
+                            {(u64::from(page) < pages).then(|| view! { <A href=inbox_href(page + 1, &order)>"Next →"</A> })}
                         </nav>
                     })}
                 }.into_any()
