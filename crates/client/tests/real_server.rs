@@ -6,7 +6,9 @@
 //! Without them every test fails: none passes against a server that is not running.
 #![cfg(target_arch = "wasm32")]
 
-use flowgate_client::core::{FlowRunFilter, OrchestrationDetails, SetStateStatus, StateType};
+use flowgate_client::core::{
+    FlowRunChange, FlowRunFilter, OrchestrationDetails, SetStateStatus, StateType,
+};
 use flowgate_client::{Auth, Client, ClientError, ClientOptions, parse_flow_run_id};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -440,17 +442,27 @@ async fn watching_sees_a_run_pause_and_resume() {
         json!({"state": {"type": "PAUSED", "name": "Paused"}, "force": true}),
     )
     .await;
+    // Creating the run may announce its first state (Pending) too; read up to the pause.
     let mut seen = Vec::new();
-    while seen.len() < 2 {
+    while seen
+        .last()
+        .is_none_or(|c: &FlowRunChange| c.state_type != StateType::Paused)
+    {
         let change = events.next().await.expect("an event");
         if change.flow_run_id == id {
             seen.push(change);
         }
     }
-    assert_eq!(seen[0].state_type, StateType::Running);
-    assert_eq!(seen[1].state_type, StateType::Paused);
-    assert_eq!(seen[1].state_name, "Paused");
-    assert!(seen[1].touches_pause());
+    let types: Vec<_> = seen.iter().map(|c| c.state_type.clone()).collect();
+    assert_eq!(
+        types[types.len() - 2..],
+        [StateType::Running, StateType::Paused],
+        "{types:?}"
+    );
+    let paused = seen.last().expect("the pause");
+    assert_eq!(paused.state_name, "Paused");
+    assert_eq!(paused.previous_type, Some(StateType::Running));
+    assert!(paused.touches_pause());
     c.resume(id, None).await.expect("resumed");
     let resumed = loop {
         let change = events.next().await.expect("an event");
