@@ -46,8 +46,8 @@ test("thousands waiting: the exact count, and the last run reachable", async () 
     // The order is the server's, so it holds across pages: oldest first puts the oldest first.
     await page.getByTestId("inbox-sort").selectOption("START_TIME_ASC");
     await page.waitForURL(/sort=START_TIME_ASC/);
-    await page.locator('[data-testid="inbox-row"]').first().waitFor();
-    assert.equal(await page.locator('[data-testid="inbox-row"]').first().getAttribute("data-run-id"), oldest.id);
+    await page.waitForFunction((id) => document.querySelector('[data-testid="inbox-row"]')?.dataset.runId === id,
+      oldest.id, { timeout: 30000 });
     // Ticks are kept across pages, and the page says how many are elsewhere.
     await page.locator('[data-testid="inbox-row"] input.select').first().check();
     await page.getByTestId("inbox-pager").getByText("Next →").click();
