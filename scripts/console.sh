@@ -34,5 +34,17 @@ for url in record["api_urls"][1:]:
 fi
 
 port="${FLOWGATE_PORT:-8080}"
-say "console: http://127.0.0.1:$port/  (its /api goes to $api)"
-trunk serve --port "$port" --proxy-backend "$api" --proxy-rewrite /api --proxy-ws
+say "console: http://127.0.0.1:$port/  (its /api, websocket included, goes to $api)"
+# Two proxies: HTTP for the API, and a websocket one for Prefect's event stream (Trunk's CLI
+# proxy is one or the other). Trunk's websocket proxy drops the `prefect` subprotocol; the
+# console then falls back to the subprotocol-less socket Prefect accepts from clients when it
+# has no auth. With auth, the event stream cannot pass Trunk and the header says "polling
+# only"; the pages still refresh every 30 s.
+config=.trunk-serve.toml
+{
+  cat Trunk.toml
+  printf '\n# Written by scripts/console.sh for this run.\n'
+  printf '[[proxy]]\nbackend = "%s/events/out"\nrewrite = "/api/events/out"\nws = true\n\n' "${api/#http/ws}"
+  printf '[[proxy]]\nbackend = "%s/"\nrewrite = "/api/"\n' "${api%/}"
+} > "$config"
+trunk --config "$config" serve --port "$port"

@@ -75,9 +75,29 @@ impl Client {
     /// [`ClientError::EventStream`] when the socket cannot be opened or is refused (an old
     /// server, a proxy without websocket support, wrong credentials) and with
     /// [`ClientError::Timeout`] when the server does not answer the handshake in time.
+    ///
+    /// Without credentials, a socket refused with the `prefect` subprotocol is tried once
+    /// more without it: some proxies drop subprotocols (Trunk's dev proxy does), and Prefect
+    /// accepts such a socket when it has no auth ("legacy mode": no auth message, the filter
+    /// first).
     pub async fn watch_flow_runs(
         &self,
         since: DateTime<Utc>,
+    ) -> Result<FlowRunEvents, ClientError> {
+        match self.open_events(since, true).await {
+            Err(first @ ClientError::EventStream { refused: true, .. })
+                if self.options.auth.is_none() =>
+            {
+                self.open_events(since, false).await.map_err(|_| first)
+            }
+            other => other,
+        }
+    }
+
+    async fn open_events(
+        &self,
+        since: DateTime<Utc>,
+        subprotocol: bool,
     ) -> Result<FlowRunEvents, ClientError> {
         let url = events_url(&self.options.validated_base()?);
         let token = match &self.options.auth {
@@ -85,12 +105,15 @@ impl Client {
             Some(Auth::Bearer(key)) => Some(key.trim()),
             None => None,
         };
-        let mut socket = WebSocket::open_with_protocol(&url, "prefect").map_err(|err| {
-            ClientError::EventStream {
-                url: url.clone(),
-                detail: err.to_string(),
-                refused: true,
-            }
+        let opened = if subprotocol {
+            WebSocket::open_with_protocol(&url, "prefect")
+        } else {
+            WebSocket::open(&url)
+        };
+        let mut socket = opened.map_err(|err| ClientError::EventStream {
+            url: url.clone(),
+            detail: err.to_string(),
+            refused: true,
         })?;
         let handshake = async {
             // The socket wrapper only wakes a pending send on `open` or `error`, and Node 20's
@@ -124,25 +147,27 @@ impl Client {
                     }
                 }
             }
-            socket
-                .send(Message::Text(auth_message(token)))
-                .await
-                .map_err(|err| closed(&url, &err, false))?;
-            loop {
-                match socket.next().await {
-                    Some(Ok(Message::Text(text))) => {
-                        if let Ok(ServerMessage::AuthSuccess) = parse_server_message(&text) {
-                            break;
+            if subprotocol {
+                socket
+                    .send(Message::Text(auth_message(token)))
+                    .await
+                    .map_err(|err| closed(&url, &err, false))?;
+                loop {
+                    match socket.next().await {
+                        Some(Ok(Message::Text(text))) => {
+                            if let Ok(ServerMessage::AuthSuccess) = parse_server_message(&text) {
+                                break;
+                            }
                         }
-                    }
-                    Some(Ok(Message::Bytes(_))) => {}
-                    Some(Err(err)) => return Err(closed(&url, &err, true)),
-                    None => {
-                        return Err(ClientError::EventStream {
-                            url: url.clone(),
-                            detail: "the connection closed during authentication".into(),
-                            refused: true,
-                        });
+                        Some(Ok(Message::Bytes(_))) => {}
+                        Some(Err(err)) => return Err(closed(&url, &err, true)),
+                        None => {
+                            return Err(ClientError::EventStream {
+                                url: url.clone(),
+                                detail: "the connection closed during authentication".into(),
+                                refused: true,
+                            });
+                        }
                     }
                 }
             }
