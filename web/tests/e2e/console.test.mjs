@@ -157,19 +157,25 @@ async function outcomeOf(page) {
   return page.getByTestId("outcome").textContent();
 }
 
-test("a second tab resuming the same run gets the ABORT explained", async () => {
+test("a second tab on the same run learns it was resumed elsewhere and cannot resume it again", async () => {
   const runId = harness.runs.plain[1];
   const first = await browser.newPage();
   const second = await browser.newPage();
+  const { resumes } = watchResumes(second);
   for (const page of [first, second]) {
     await page.goto(`${base}/runs/${runId}`);
     await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 30000 });
   }
   await first.getByTestId("resume").click();
   assert.match(await outcomeOf(first), /^Resumed: the run is now Running\.$/);
-  await second.getByTestId("resume").click();
-  assert.match(await outcomeOf(second),
-    /^Not resumed: Cannot resume a flow run that is not paused\. Someone else may have resumed it already\.$/);
+  assert.equal(await first.getByTestId("changed-elsewhere").count(), 0, "its own resume is not 'elsewhere'");
+  // The other tab hears of it through the event stream and locks.
+  const notice = second.getByTestId("changed-elsewhere");
+  await notice.waitFor({ timeout: 15000 });
+  assert.match(await notice.textContent(), /^Resumed elsewhere at \d\d:\d\d — it is now Running; your draft is kept\.$/);
+  assert.equal(await second.getByTestId("resume").isDisabled(), true);
+  assert.match(await second.getByTestId("verdict").textContent(), /^will be aborted: Cannot resume a flow run that is not paused\.$/);
+  assert.deepEqual(resumes, [], "the second tab sent nothing");
   await second.screenshot({ path: join(shots, "console-run-abort.png"), fullPage: true });
   // The resumed run has left the inbox.
   await first.goto(`${base}/`);
