@@ -139,11 +139,7 @@ pub(crate) fn Inbox() -> impl IntoView {
     });
 
     // Changes from the event stream: re-read the page when a run entered or left a pause.
-    let seen = StoredValue::new(live.changes_since(0).1);
-    Effect::new(move |_| {
-        live.changes.track();
-        let (fresh, newest) = live.changes_since(seen.get_value());
-        seen.set_value(newest);
+    live.on_changes(move |fresh| {
         let relevant: Vec<FlowRunChange> = fresh
             .into_iter()
             .filter(FlowRunChange::touches_pause)

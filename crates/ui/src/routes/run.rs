@@ -105,11 +105,7 @@ pub(crate) fn RunPage() -> impl IntoView {
             }
         });
     };
-    let seen = StoredValue::new(live.changes_since(0).1);
-    Effect::new(move |_| {
-        live.changes.track();
-        let (fresh, newest) = live.changes_since(seen.get_value());
-        seen.set_value(newest);
+    live.on_changes(move |fresh| {
         let mine = id();
         if fresh.iter().any(|c| c.flow_run_id.to_string() == mine) {
             check(true);

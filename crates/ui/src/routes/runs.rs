@@ -164,15 +164,7 @@ pub(crate) fn RunsPage() -> impl IntoView {
     // when a run changes state: counts and the current page follow what happens elsewhere.
     let live = expect_context::<Live>();
     let changed = RwSignal::new(0u64);
-    let seen = StoredValue::new(live.changes_since(0).1);
-    Effect::new(move |_| {
-        live.changes.track();
-        let (fresh, newest) = live.changes_since(seen.get_value());
-        seen.set_value(newest);
-        if !fresh.is_empty() {
-            changed.update(|n| *n += 1);
-        }
-    });
+    live.on_changes(move |_| changed.update(|n| *n += 1));
     // One count per state, all requested at once; a count that fails shows as failed.
     let counts = LocalResource::new(move || {
         let f = filters.get();

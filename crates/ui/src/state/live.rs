@@ -140,17 +140,24 @@ impl Live {
         });
     }
 
-    /// The changes after `seen` (a sequence number), and the newest sequence number.
-    pub(crate) fn changes_since(&self, seen: u64) -> (Vec<FlowRunChange>, u64) {
-        self.changes.with(|kept| {
-            let newest = kept.last().map_or(seen, |(n, _)| *n);
-            let fresh = kept
-                .iter()
-                .filter(|(n, _)| *n > seen)
-                .map(|(_, c)| c.clone())
-                .collect();
-            (fresh, newest)
-        })
+    /// Calls `f` with the flow-run changes that arrive from now on, a batch at a time, for
+    /// as long as the calling page lives.
+    pub(crate) fn on_changes(&self, f: impl Fn(Vec<FlowRunChange>) + 'static) {
+        let changes = self.changes;
+        let newest = move || changes.with_untracked(|kept| kept.last().map_or(0, |(n, _)| *n));
+        let seen = StoredValue::new(newest());
+        Effect::new(move |_| {
+            let fresh: Vec<FlowRunChange> = changes.with(|kept| {
+                kept.iter()
+                    .filter(|(n, _)| *n > seen.get_value())
+                    .map(|(_, c)| c.clone())
+                    .collect()
+            });
+            seen.set_value(newest());
+            if !fresh.is_empty() {
+                f(fresh);
+            }
+        });
     }
 }
 
