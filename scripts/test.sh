@@ -116,9 +116,9 @@ fi
 # (core, client, auth, node).
 backend_suites() {
   local backend=$1 core=$2 client=$3 auth=$4
-  tests "real Prefect server ($backend): resume fidelity and round trips" \
+  tests "real Prefect server ($backend): resume and reject fidelity, round trips" \
     env FLOWGATE_HARNESS="$PWD/$core/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
-    cargo test -p flowgate-core --test real_server -- --ignored --nocapture
+    cargo test -p flowgate-core --test real_server --test real_server_reject -- --ignored --nocapture
   tests "the client in headless Chromium against real servers ($backend)" \
     env WASM_BINDGEN_TEST_TIMEOUT=180 FLOWGATE_CLIENT_HARNESS="$(cat "$client/harness.json")" \
     FLOWGATE_AUTH_HARNESS="$(cat "$auth/harness.json")" \

@@ -120,4 +120,9 @@ FLOWS = {
 if __name__ == "__main__":
     kind, id_file = sys.argv[1], sys.argv[2]
     timeout = int(sys.argv[3]) if len(sys.argv) > 3 else 3600
-    FLOWS[kind](id_file=id_file, timeout=timeout)
+    if kind == "serve":
+        # A runner that serves the plain gate as deployment `wait-for-human/served-gate`:
+        # runs created from it execute in processes the runner starts, watches and stops.
+        wait_for_human.serve(name="served-gate", parameters={"id_file": id_file, "timeout": timeout})
+    else:
+        FLOWS[kind](id_file=id_file, timeout=timeout)

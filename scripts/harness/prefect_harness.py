@@ -446,6 +446,9 @@ def start(args) -> None:
         "pids": [],
         "api_pids": [],
         "runs": {},
+        # For tests that start real flows against this server.
+        "python": str(BIN / "python"),
+        "flows": str(HERE / "flows.py"),
     }
     save(state, record)
 

@@ -369,3 +369,25 @@ pub struct ResumeRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_input: Option<Value>,
 }
+
+/// Body of `POST /flow_runs/{id}/set_state`: the proposed state and `force` (Flowgate
+/// always sends `false`, so the server's orchestration rules decide).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetStateRequest {
+    /// The proposed state.
+    pub state: ProposedState,
+    /// Whether to skip the orchestration rules.
+    pub force: bool,
+}
+
+/// A state as proposed to the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposedState {
+    /// Its type.
+    #[serde(rename = "type")]
+    pub state_type: crate::state::StateType,
+    /// Its name.
+    pub name: String,
+    /// Its message.
+    pub message: Option<String>,
+}

@@ -1,4 +1,4 @@
-//! Flowgate's core: Prefect's flow-run models and the resume verdict.
+//! Flowgate's core: Prefect's flow-run models, the resume verdict and the reject plan.
 //!
 //! This crate owns the Prefect wire models ([`FlowRun`], [`State`], [`OrchestrationResult`],
 //! the list-endpoint bodies) and decides, before any request is sent, what Prefect's
@@ -14,23 +14,27 @@
 
 mod open_enum;
 
+pub mod decision;
 pub mod events;
 pub mod filter;
 pub mod flow_run;
 pub mod orchestration;
 pub mod parse;
+pub mod reject;
 pub mod resume;
 pub mod run_input;
 pub mod state;
 pub mod timestamp;
 
+pub use decision::{Decision, DecisionKind, EventPage, NewDecision};
 pub use events::{Event, FlowRunChange, ServerMessage};
 pub use filter::{
     DeploymentFilter, FlowFilter, FlowRunFilter, FlowRunPage, FlowRunPageRequest, FlowRunSort,
-    ResumeRequest,
+    ProposedState, ResumeRequest, SetStateRequest,
 };
 pub use flow_run::{Deployment, Flow, FlowRun, FlowRunPolicy};
 pub use orchestration::{DetailsType, OrchestrationDetails, OrchestrationResult, SetStateStatus};
 pub use parse::ParseError;
+pub use reject::{Aftermath, RejectPlan, cancel_verdict, reject_message, reject_plan};
 pub use resume::{ExpectedAnswer, ExpectedState, ResumeVerdict, StoredSchema, resume_verdict};
 pub use state::{State, StateDetails, StateType};

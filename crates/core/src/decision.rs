@@ -1,0 +1,190 @@
+//! The record of a decision: who resumed or rejected a run, why, and with what input,
+//! kept as an event in Prefect's own event store (`POST /api/events`) so it shows in
+//! Prefect's event feed and can be read back by resource (`POST /api/events/filter`).
+//!
+//! The decider is a name the person typed into Flowgate's settings, not an identity the
+//! server checked: Prefect's open-source server records no actor.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::events::{Event, FLOW_RUN_PREFIX};
+use crate::flow_run::FlowRun;
+
+/// The prefix of every decision event's name.
+pub const DECISION_PREFIX: &str = "flowgate.decision.";
+
+/// What was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// The run was resumed.
+    Resumed,
+    /// The run was rejected (cancelled).
+    Rejected,
+}
+
+impl DecisionKind {
+    /// The event name: `flowgate.decision.resumed` or `flowgate.decision.rejected`.
+    pub fn event_name(self) -> String {
+        format!(
+            "{DECISION_PREFIX}{}",
+            match self {
+                DecisionKind::Resumed => "resumed",
+                DecisionKind::Rejected => "rejected",
+            }
+        )
+    }
+}
+
+/// A decision as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// The event's id.
+    pub id: Uuid,
+    /// When the decision was made.
+    #[serde(with = "crate::timestamp")]
+    pub occurred: DateTime<Utc>,
+    /// Resumed or rejected.
+    pub kind: DecisionKind,
+    /// The run.
+    pub flow_run_id: Uuid,
+    /// The name the person gave, if any (not checked by any server).
+    pub decider: Option<String>,
+    /// The reason given (rejects require one).
+    pub reason: Option<String>,
+    /// The input sent with a resume, as sent.
+    pub input: Option<Value>,
+    /// The state the run was left in, e.g. `RUNNING` or `CANCELLED`.
+    pub state_type: Option<String>,
+    /// Whether the decision was one of a bulk action.
+    pub bulk: bool,
+}
+
+/// What a caller knows when it records a decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDecision<'a> {
+    /// Resumed or rejected.
+    pub kind: DecisionKind,
+    /// The run.
+    pub flow_run_id: Uuid,
+    /// The run as read before deciding, when the caller has it: its name, flow and
+    /// deployment go into the event (as the resource's name and related resources).
+    pub flow_run: Option<&'a FlowRun>,
+    /// The decider's name, if given.
+    pub decider: Option<&'a str>,
+    /// The reason, if given.
+    pub reason: Option<&'a str>,
+    /// The input sent, if any.
+    pub input: Option<&'a Value>,
+    /// The state the server left the run in.
+    pub state_type: Option<&'a str>,
+    /// Part of a bulk action.
+    pub bulk: bool,
+}
+
+/// The event to `POST /api/events` (the body is a list of these).
+pub fn decision_event(new: &NewDecision<'_>, id: Uuid, occurred: DateTime<Utc>) -> Value {
+    let mut related = Vec::new();
+    let mut resource = Map::new();
+    resource.insert(
+        "prefect.resource.id".into(),
+        format!("{FLOW_RUN_PREFIX}{}", new.flow_run_id).into(),
+    );
+    if let Some(run) = new.flow_run {
+        resource.insert("prefect.resource.name".into(), run.name.clone().into());
+        related.push(json!({
+            "prefect.resource.id": format!("prefect.flow.{}", run.flow_id),
+            "prefect.resource.role": "flow",
+        }));
+        if let Some(deployment) = run.deployment_id {
+            related.push(json!({
+                "prefect.resource.id": format!("prefect.deployment.{deployment}"),
+                "prefect.resource.role": "deployment",
+            }));
+        }
+    }
+    let decider = new.decider.map(str::trim).filter(|d| !d.is_empty());
+    json!({
+        "id": id,
+        "occurred": crate::timestamp::format(&occurred),
+        "event": new.kind.event_name(),
+        "resource": resource,
+        "related": related,
+        "payload": {
+            "decider": decider,
+            "decider_checked": false,
+            "reason": new.reason,
+            "input": new.input,
+            "state_type": new.state_type,
+            "bulk": new.bulk,
+        },
+    })
+}
+
+/// The filter body for `POST /api/events/filter`: the decisions recorded for one run, newest
+/// first. `since` should be no later than the run's creation (the server's default window is
+/// the last day only).
+pub fn decisions_filter(flow_run_id: Uuid, since: DateTime<Utc>) -> Value {
+    json!({
+        "filter": {
+            "occurred": {
+                "since": crate::timestamp::format(&since),
+                "until": crate::events::FOREVER,
+            },
+            "event": { "prefix": [DECISION_PREFIX] },
+            "resource": { "id": [format!("{FLOW_RUN_PREFIX}{flow_run_id}")] },
+            "order": "DESC",
+        },
+        "limit": 50,
+    })
+}
+
+/// A page of `POST /api/events/filter`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPage {
+    /// The events.
+    pub events: Vec<Event>,
+    /// How many match in all.
+    pub total: u64,
+    /// The next page's URL, if any.
+    pub next_page: Option<String>,
+    /// Fields this build does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Decision {
+    /// The decision an event records, if it is one of Flowgate's decision events.
+    pub fn from_event(event: &Event) -> Option<Decision> {
+        let kind = match event.event.strip_prefix(DECISION_PREFIX)? {
+            "resumed" => DecisionKind::Resumed,
+            "rejected" => DecisionKind::Rejected,
+            _ => return None,
+        };
+        let flow_run_id = event
+            .resource
+            .get("prefect.resource.id")
+            .and_then(Value::as_str)?
+            .strip_prefix(FLOW_RUN_PREFIX)
+            .and_then(|id| Uuid::parse_str(id).ok())?;
+        let payload = event.extra.get("payload").cloned().unwrap_or(Value::Null);
+        let text = |key: &str| payload.get(key).and_then(Value::as_str).map(str::to_owned);
+        Some(Decision {
+            id: event.id,
+            occurred: event.occurred,
+            kind,
+            flow_run_id,
+            decider: text("decider"),
+            reason: text("reason"),
+            input: payload.get("input").filter(|v| !v.is_null()).cloned(),
+            state_type: text("state_type"),
+            bulk: payload
+                .get("bulk")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+}

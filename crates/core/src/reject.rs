@@ -1,0 +1,341 @@
+//! Rejecting a paused run: which state Flowgate proposes, what the server will answer, and
+//! what then happens to the run and to a flow process that is still waiting.
+//!
+//! Prefect has no "reject": a paused run is ended by proposing `CANCELLING` or `CANCELLED`
+//! through `POST /flow_runs/{id}/set_state` (with `force: false`, so the server's rules
+//! apply). [`cancel_verdict`] predicts the answer to either proposal from any state,
+//! following `CoreFlowPolicy` of Prefect 3.9.1 in its order, first match wins:
+//!
+//! 1. from a terminal state: `CANCELLING` → ABORT `Run is already in terminal state X.`
+//!    (with the current state, unlike the resume endpoint's ABORT);
+//!    `CANCELLED` is accepted (the server does not protect finished runs from it, which is
+//!    why Flowgate only ever sends a reject for a run it has just read as paused);
+//! 2. from `CANCELLING`, `CANCELLING` again → REJECT, the run unchanged;
+//! 3. `CANCELLING` from a scheduled run without infrastructure or a "Resuming" one, or from
+//!    a suspended run → REJECT carrying a new `Cancelled` state (the run *is* cancelled);
+//! 4. from a pause that reschedules, without a deployment → REJECT, unchanged;
+//!    `CANCELLING` → ACCEPT even after the pause timed out; a timed-out pause otherwise →
+//!    REJECT into a new `Failed` state;
+//! 5. otherwise ACCEPT.
+//!
+//! [`reject_plan`] picks the proposal that ends a paused run Cancelled with the reason in
+//! its message wherever the server allows it (see the core's README for the measurements).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::flow_run::FlowRun;
+use crate::orchestration::{DetailsType, SetStateStatus};
+use crate::resume::{ExpectedAnswer, ExpectedState};
+use crate::state::{State, StateType};
+
+/// Reason when a suspended run is asked to go to CANCELLING.
+pub const SUSPENDED_NO_INFRASTRUCTURE: &str =
+    "Suspended flow run has no infrastructure to terminate.";
+/// Reason when a scheduled (or resuming) run is asked to go to CANCELLING.
+pub const SCHEDULED_NO_INFRASTRUCTURE: &str =
+    "Scheduled flow run has no infrastructure to terminate.";
+/// Reason when a cancelling run is asked to go to CANCELLING again.
+pub const CANCELLING_ONLY_TO_CANCELLED: &str =
+    "Cannot transition flows that are cancelling to a state other than Cancelled.";
+
+/// Why Flowgate will not send a reject.
+pub const ONLY_PAUSED: &str = "Only a paused run can be rejected";
+
+/// The longest reason a person may give; the state message carries it whole.
+pub const MAX_REASON_CHARS: usize = 2_000;
+
+/// What becomes of the run, and of a flow process that may still be waiting, after the
+/// reject the plan sends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Aftermath {
+    /// The run becomes Cancelling; the runner or worker that started it for its deployment
+    /// stops the waiting process and marks the run Cancelled.
+    StoppedByRunner,
+    /// The run becomes Cancelled now, but its process has nothing to stop it: it keeps
+    /// waiting until the pause times out at `until`, then marks the run Failed.
+    IdleUntil {
+        /// The pause's timeout.
+        until: DateTime<Utc>,
+    },
+    /// The run becomes Cancelled now and nothing waits (a suspended run has no process).
+    NothingWaits,
+    /// The pause timed out, so the process has given up; the run becomes Cancelling and
+    /// Prefect's cancellation cleanup marks it Cancelled after its cancelling timeout.
+    CleanedUpLater,
+    /// The server refuses; the run stays as it is.
+    Unchanged,
+}
+
+impl Aftermath {
+    /// The plain words for a person deciding; times in UTC (the console shows local time).
+    pub fn explain(&self) -> String {
+        match self {
+            Aftermath::StoppedByRunner => "The run becomes Cancelling; the runner or worker of its deployment stops the waiting flow process and marks the run Cancelled. The code after the pause never runs. If nothing runs the deployment any more, Prefect marks the run Cancelled after its cancelling timeout (5 minutes by default).".into(),
+            Aftermath::IdleUntil { until } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", until.format("%Y-%m-%d %H:%M UTC")),
+            Aftermath::NothingWaits => "The run becomes Cancelled now. It is suspended, so no flow process waits and nothing runs again.".into(),
+            Aftermath::CleanedUpLater => "The pause has timed out, so the flow process has given up. The run becomes Cancelling and Prefect marks it Cancelled after its cancelling timeout (5 minutes by default).".into(),
+            Aftermath::Unchanged => "The server refuses; the run stays as it is.".into(),
+        }
+    }
+}
+
+/// How Flowgate will reject a paused run, and what the server will answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RejectPlan {
+    /// The state proposed: `CANCELLING` or `CANCELLED`.
+    pub proposed: StateType,
+    /// The server's answer, field by field.
+    pub answer: ExpectedAnswer,
+    /// Whether the run's new state carries the reject message (false where the server
+    /// writes its own Cancelled state instead).
+    pub keeps_message: bool,
+    /// What happens next.
+    pub aftermath: Aftermath,
+}
+
+/// The state message of a reject: `Rejected by ana: image tag not signed`, or
+/// `Rejected: …` when no name is given; an error when the reason is blank or too long.
+pub fn reject_message(decider: Option<&str>, reason: &str) -> Result<String, String> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err("A reason is required to reject a run.".into());
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(format!(
+            "The reason is longer than {MAX_REASON_CHARS} characters."
+        ));
+    }
+    Ok(match decider.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(who) => format!("Rejected by {who}: {reason}"),
+        None => format!("Rejected: {reason}"),
+    })
+}
+
+/// Chooses the proposal that ends `flow_run` Cancelled, for a run that is paused now.
+///
+/// - suspended, with a deployment, pause not timed out: `CANCELLED`, accepted with the
+///   message;
+/// - suspended otherwise: `CANCELLING`, which the server turns into its own `Cancelled`;
+/// - paused in its process, with a deployment: `CANCELLING`, so its runner or worker stops
+///   the process;
+/// - paused in its process, without one: `CANCELLED` (a `CANCELLING` run would stay so,
+///   as nothing stops the process); once the pause timed out, `CANCELLING`, as the server
+///   turns a `CANCELLED` proposal into `Failed` then.
+pub fn reject_plan(
+    flow_run: &FlowRun,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<RejectPlan, String> {
+    let Some(current) = flow_run
+        .state
+        .as_ref()
+        .filter(|s| s.state_type == StateType::Paused)
+    else {
+        let what = flow_run
+            .state
+            .as_ref()
+            .map(|s| s.name.clone().unwrap_or_else(|| s.state_type.to_string()))
+            .unwrap_or_else(|| "without a state".into());
+        return Err(format!("{ONLY_PAUSED}; this one is {what}."));
+    };
+    let details = &current.state_details;
+    let timed_out = details.pause_timeout.filter(|t| *t < now);
+    let has_deployment = flow_run.deployment_id.is_some();
+    let (proposed, aftermath) = if details.pause_reschedule {
+        if has_deployment && timed_out.is_none() {
+            (StateType::Cancelled, Aftermath::NothingWaits)
+        } else {
+            (StateType::Cancelling, Aftermath::NothingWaits)
+        }
+    } else if has_deployment {
+        (StateType::Cancelling, Aftermath::StoppedByRunner)
+    } else if timed_out.is_some() {
+        (StateType::Cancelling, Aftermath::CleanedUpLater)
+    } else {
+        match details.pause_timeout {
+            Some(until) => (StateType::Cancelled, Aftermath::IdleUntil { until }),
+            None => (StateType::Cancelled, Aftermath::NothingWaits),
+        }
+    };
+    let answer = cancel_verdict(flow_run, &proposed, Some(message), now);
+    let keeps_message = answer
+        .state
+        .as_ref()
+        .is_some_and(|s| !s.unchanged && s.message.as_deref() == Some(message));
+    let aftermath = if answer.state.as_ref().is_none_or(|s| s.unchanged) {
+        Aftermath::Unchanged
+    } else {
+        aftermath
+    };
+    Ok(RejectPlan {
+        proposed,
+        answer,
+        keeps_message,
+        aftermath,
+    })
+}
+
+/// Predicts the server's answer to `POST /flow_runs/{id}/set_state` with
+/// `{"state": {"type": proposed, "name": <its name>, "message": message}, "force": false}`
+/// for `proposed` `CANCELLING` or `CANCELLED`, from whatever state the run is in.
+///
+/// # Panics
+/// Never; any other `proposed` is predicted as the server's generic ACCEPT.
+pub fn cancel_verdict(
+    flow_run: &FlowRun,
+    proposed: &StateType,
+    message: Option<&str>,
+    now: DateTime<Utc>,
+) -> ExpectedAnswer {
+    let new_state = ExpectedState {
+        state_type: proposed.clone(),
+        name: Some(state_name(proposed).into()),
+        message: message.map(str::to_owned),
+        unchanged: false,
+    };
+    let server_cancelled = ExpectedState {
+        state_type: StateType::Cancelled,
+        name: Some("Cancelled".into()),
+        message: None,
+        unchanged: false,
+    };
+    let accept = || {
+        answer(
+            201,
+            SetStateStatus::Accept,
+            DetailsType::Accept,
+            None,
+            Some(new_state.clone()),
+        )
+    };
+    let Some(current) = flow_run.state.as_ref() else {
+        return accept();
+    };
+    let cancelling = *proposed == StateType::Cancelling;
+    let unchanged = || Some(unchanged_state(current));
+
+    if current.state_type.is_final() {
+        if cancelling {
+            let reason = format!("Run is already in terminal state {}.", current.state_type);
+            return answer(
+                200,
+                SetStateStatus::Abort,
+                DetailsType::Abort,
+                Some(reason),
+                // Unlike the resume endpoint's ABORT, this one carries the current state.
+                unchanged(),
+            );
+        }
+        return accept();
+    }
+    if current.state_type == StateType::Cancelling && cancelling {
+        return answer(
+            200,
+            SetStateStatus::Reject,
+            DetailsType::Reject,
+            Some(CANCELLING_ONLY_TO_CANCELLED.into()),
+            unchanged(),
+        );
+    }
+    if cancelling {
+        let scheduled_without_infra = current.state_type == StateType::Scheduled
+            && flow_run
+                .infrastructure_pid
+                .as_deref()
+                .is_none_or(str::is_empty);
+        if scheduled_without_infra || current.name.as_deref() == Some("Resuming") {
+            return answer(
+                201,
+                SetStateStatus::Reject,
+                DetailsType::Reject,
+                Some(SCHEDULED_NO_INFRASTRUCTURE.into()),
+                Some(server_cancelled),
+            );
+        }
+        if current.state_type == StateType::Paused && current.state_details.pause_reschedule {
+            return answer(
+                201,
+                SetStateStatus::Reject,
+                DetailsType::Reject,
+                Some(SUSPENDED_NO_INFRASTRUCTURE.into()),
+                Some(server_cancelled),
+            );
+        }
+    }
+    if current.state_type == StateType::Paused {
+        let display = state_name(proposed).to_lowercase();
+        let details = &current.state_details;
+        if details.pause_reschedule && flow_run.deployment_id.is_none() {
+            return answer(
+                200,
+                SetStateStatus::Reject,
+                DetailsType::Reject,
+                Some(format!(
+                    "Cannot reschedule a {display} flow run without a deployment."
+                )),
+                unchanged(),
+            );
+        }
+        if !cancelling && details.pause_timeout.is_some_and(|t| t < now) {
+            let failed = ExpectedState {
+                state_type: StateType::Failed,
+                name: Some("Failed".into()),
+                message: Some(format!("The flow was {display} and never resumed.")),
+                unchanged: false,
+            };
+            return answer(
+                201,
+                SetStateStatus::Reject,
+                DetailsType::Reject,
+                Some(crate::resume::PAUSE_TIMED_OUT.into()),
+                Some(failed),
+            );
+        }
+    }
+    accept()
+}
+
+/// The name Flowgate gives a proposed state (Prefect's default names).
+pub fn state_name(state_type: &StateType) -> &'static str {
+    match state_type {
+        StateType::Cancelling => "Cancelling",
+        StateType::Cancelled => "Cancelled",
+        StateType::Scheduled => "Scheduled",
+        StateType::Pending => "Pending",
+        StateType::Running => "Running",
+        StateType::Completed => "Completed",
+        StateType::Failed => "Failed",
+        StateType::Crashed => "Crashed",
+        StateType::Paused => "Paused",
+        StateType::Unknown(_) => "Unknown",
+    }
+}
+
+fn unchanged_state(state: &State) -> ExpectedState {
+    ExpectedState {
+        state_type: state.state_type.clone(),
+        name: state.name.clone(),
+        message: state.message.clone(),
+        unchanged: true,
+    }
+}
+
+fn answer(
+    http_status: u16,
+    status: SetStateStatus,
+    details_type: DetailsType,
+    reason: Option<String>,
+    state: Option<ExpectedState>,
+) -> ExpectedAnswer {
+    ExpectedAnswer {
+        http_status,
+        status,
+        details_type,
+        reason,
+        state,
+        errors: Vec::new(),
+        stored_input: None,
+    }
+}
