@@ -1,13 +1,17 @@
-//! Resuming many runs with a bounded number of requests in flight.
+//! Deciding many runs with a bounded number of requests in flight.
+
+use std::collections::HashSet;
+use std::future::Future;
 
 use futures_util::StreamExt;
 use futures_util::stream;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{Client, ClientError, Resumed};
+use crate::decide::{Decided, Decider};
+use crate::{Client, ClientError, Rejected, Resumed};
 
-/// Resumes in flight at once unless told otherwise.
+/// Requests in flight at once unless told otherwise.
 ///
 /// Measured with `scripts/bench-bulk.sh` (1,000 paused runs a bulk, Prefect 3.9.1 on
 /// PostgreSQL 15, 2 cores): the server's own ceiling, bare HTTP POSTs at their best
@@ -17,14 +21,14 @@ use crate::{Client, ClientError, Resumed};
 /// and, on SQLite, raises the share of "database is locked" 503s.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
-/// One run's outcome in a bulk resume.
+/// One run's outcome in a bulk action.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BulkOutcome {
+pub struct BulkOutcome<T = Resumed> {
     /// The run.
     pub flow_run_id: Uuid,
     /// The server's answer, or why there is none.
-    pub outcome: Result<Resumed, ClientError>,
+    pub outcome: Result<T, ClientError>,
 }
 
 impl Client {
@@ -35,30 +39,67 @@ impl Client {
         &self,
         ids: &[Uuid],
         concurrency: usize,
-        mut on_progress: impl FnMut(&BulkOutcome, usize, usize),
+        on_progress: impl FnMut(&BulkOutcome, usize, usize),
     ) -> Vec<BulkOutcome> {
-        let mut unique: Vec<Uuid> = Vec::with_capacity(ids.len());
-        for id in ids {
-            if !unique.contains(id) {
-                unique.push(*id);
-            }
-        }
-        let total = unique.len();
-        let mut in_flight = stream::iter(unique)
-            .map(|id| async move {
-                BulkOutcome {
-                    flow_run_id: id,
-                    outcome: self.resume(id, None).await,
-                }
-            })
-            .buffer_unordered(concurrency.max(1));
-        let mut outcomes = Vec::with_capacity(total);
-        while let Some(outcome) = in_flight.next().await {
-            outcomes.push(outcome);
-            if let Some(last) = outcomes.last() {
-                on_progress(last, outcomes.len(), total);
-            }
-        }
-        outcomes
+        for_each_once(ids, concurrency, on_progress, |id| self.resume(id, None)).await
     }
+
+    /// [`Client::resume_many`], each resume recorded as a decision (see
+    /// [`Client::resume_decided`]).
+    pub async fn resume_many_decided(
+        &self,
+        ids: &[Uuid],
+        concurrency: usize,
+        decider: &Decider,
+        on_progress: impl FnMut(&BulkOutcome<Decided<Resumed>>, usize, usize),
+    ) -> Vec<BulkOutcome<Decided<Resumed>>> {
+        for_each_once(ids, concurrency, on_progress, |id| {
+            self.resume_decided(id, None, None, decider, true)
+        })
+        .await
+    }
+
+    /// Rejects each run once with the same reason, at most `concurrency` at a time, each
+    /// recorded as a decision (see [`Client::reject_decided`]).
+    pub async fn reject_many(
+        &self,
+        ids: &[Uuid],
+        reason: &str,
+        concurrency: usize,
+        decider: &Decider,
+        on_progress: impl FnMut(&BulkOutcome<Decided<Rejected>>, usize, usize),
+    ) -> Vec<BulkOutcome<Decided<Rejected>>> {
+        for_each_once(ids, concurrency, on_progress, |id| {
+            self.reject_decided(id, reason, decider, true)
+        })
+        .await
+    }
+}
+
+async fn for_each_once<T, F: Future<Output = Result<T, ClientError>>>(
+    ids: &[Uuid],
+    concurrency: usize,
+    mut on_progress: impl FnMut(&BulkOutcome<T>, usize, usize),
+    one: impl Fn(Uuid) -> F,
+) -> Vec<BulkOutcome<T>> {
+    let mut seen = HashSet::with_capacity(ids.len());
+    let unique: Vec<Uuid> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
+    let total = unique.len();
+    let one = &one;
+    let mut in_flight = stream::iter(unique)
+        .map(|id| async move {
+            BulkOutcome {
+                flow_run_id: id,
+                outcome: one(id).await,
+            }
+        })
+        .buffer_unordered(concurrency.max(1));
+    let mut outcomes = Vec::with_capacity(total);
+    while let Some(outcome) = in_flight.next().await {
+        outcomes.push(outcome);
+        if let Some(last) = outcomes.last() {
+            on_progress(last, outcomes.len(), total);
+        }
+    }
+    outcomes
 }

@@ -3,5 +3,8 @@
 pub(crate) mod flow_runs;
 pub(crate) mod flows;
 pub(crate) mod health;
+pub(crate) mod history;
+pub(crate) mod reject;
 pub(crate) mod resume;
 pub(crate) mod run_input;
+pub(crate) mod state_change;

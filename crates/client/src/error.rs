@@ -108,6 +108,26 @@ pub enum ClientError {
         /// What went wrong with the request.
         cause: Box<ClientError>,
     },
+    /// A reject request failed in a way that leaves open whether it happened; the run was
+    /// read afterwards to tell.
+    #[error("{}", reject_interrupted_message(.flow_run_id, *.rejected, .cause))]
+    RejectInterrupted {
+        /// The run.
+        flow_run_id: Uuid,
+        /// `Some(true)`: the run left its pause, the reject went through; `Some(false)`: it
+        /// is still paused; `None`: it could not be read either.
+        rejected: Option<bool>,
+        /// What went wrong with the request.
+        cause: Box<ClientError>,
+    },
+    /// The run cannot be rejected (it is no longer paused); nothing was sent.
+    #[error("{message}")]
+    NotRejectable {
+        /// The run.
+        flow_run_id: Uuid,
+        /// Why, e.g. `Only a paused run can be rejected; this one is Completed.`
+        message: String,
+    },
 }
 
 fn unauthorized_message(status: u16, credential: Option<&str>) -> String {
@@ -144,4 +164,13 @@ fn interrupted_message(id: &Uuid, resumed: Option<bool>, cause: &ClientError) ->
         None => "the run could not be read to tell whether it was resumed",
     };
     format!("Resuming flow run {id} was interrupted ({cause}); {outcome}.")
+}
+
+fn reject_interrupted_message(id: &Uuid, rejected: Option<bool>, cause: &ClientError) -> String {
+    let outcome = match rejected {
+        Some(true) => "the run has left its pause, so the reject went through",
+        Some(false) => "the run is still paused, so the reject did not happen",
+        None => "the run could not be read to tell whether it was rejected",
+    };
+    format!("Rejecting flow run {id} was interrupted ({cause}); {outcome}.")
 }

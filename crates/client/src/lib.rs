@@ -10,6 +10,7 @@
 //! never is — after an ambiguous failure the run is read to tell whether it happened.
 
 mod bulk;
+mod decide;
 mod endpoints;
 mod error;
 mod events;
@@ -19,6 +20,8 @@ mod response;
 mod transport;
 
 pub use bulk::{BulkOutcome, DEFAULT_CONCURRENCY};
+pub use decide::{Decided, Decider};
+pub use endpoints::reject::Rejected;
 pub use endpoints::resume::Resumed;
 pub use endpoints::run_input::RunInputRequest;
 pub use error::{ClientError, ValidationDetail};

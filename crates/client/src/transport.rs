@@ -101,3 +101,19 @@ pub(crate) async fn sleep(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// The host's clock (`Date.now()`).
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// A random (v4) UUID from the host's `crypto.randomUUID()` (browsers and Node 20).
+pub(crate) fn random_uuid() -> Option<uuid::Uuid> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    let make = js_sys::Reflect::get(&crypto, &"randomUUID".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let text = make.call0(&crypto).ok()?.as_string()?;
+    uuid::Uuid::parse_str(&text).ok()
+}

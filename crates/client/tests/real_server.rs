@@ -504,3 +504,159 @@ async fn the_event_stream_authenticates() {
         other => panic!("expected a refused event stream, got {other:?}"),
     }
 }
+
+/// A run paused through the API (as a flow pauses it), for tests that need their own.
+async fn paused_run(api: &str, name: &str) -> Uuid {
+    let flow = raw_post(api, "/flows/", json!({"name": "decided"})).await;
+    let run = raw_post(
+        api,
+        "/flow_runs/",
+        json!({"flow_id": flow["id"], "name": name}),
+    )
+    .await;
+    let id = parse_flow_run_id(run["id"].as_str().expect("id")).expect("uuid");
+    let path = format!("/flow_runs/{id}/set_state");
+    raw_post(
+        api,
+        &path,
+        json!({"state": {"type": "RUNNING"}, "force": true}),
+    )
+    .await;
+    let timeout = now() + chrono::Duration::hours(1);
+    raw_post(
+        api,
+        &path,
+        json!({"state": {"type": "PAUSED", "name": "Paused",
+                         "state_details": {"pause_timeout": timeout.to_rfc3339(), "pause_key": "k"}},
+               "force": true}),
+    )
+    .await;
+    id
+}
+
+/// Asserts: a reject ends a paused run Cancelled with "Rejected by <name>: <reason>" as
+/// predicted; the decision is recorded as a Prefect event and read back with the name,
+/// the reason and the state; the run's history shows the pause and the cancel; a second
+/// reject is refused without sending; a blank reason is refused; a resume with a name is
+/// recorded with its input.
+#[wasm_bindgen_test]
+async fn reject_records_and_history() {
+    use flowgate_client::Decider;
+    let api = seeded()["api_url"].as_str().expect("api").to_owned();
+    let c = client();
+    let id = paused_run(&api, "to-reject").await;
+    let decider = Decider {
+        name: Some("ana".into()),
+        record: true,
+    };
+    let blank = c.reject_decided(id, "  ", &decider, false).await;
+    assert!(
+        matches!(&blank, Err(ClientError::InvalidArgument { message }) if message.contains("reason is required")),
+        "{blank:?}"
+    );
+    let decided = c
+        .reject_decided(id, "image tag not signed", &decider, false)
+        .await
+        .expect("rejected");
+    let rejected = &decided.outcome;
+    assert_eq!(rejected.message, "Rejected by ana: image tag not signed");
+    assert_eq!(rejected.plan.proposed, StateType::Cancelled);
+    assert!(
+        rejected
+            .plan
+            .answer
+            .differences(201, &rejected.result)
+            .is_empty(),
+        "predicted {:?}, got {:?}",
+        rejected.plan.answer,
+        rejected.result
+    );
+    let event_id = decided
+        .record
+        .clone()
+        .expect("recorded")
+        .expect("the record was accepted");
+    let run = c.read_flow_run(id).await.expect("read");
+    let state = run.state.clone().expect("a state");
+    assert_eq!(state.state_type, StateType::Cancelled);
+    assert_eq!(
+        state.message.as_deref(),
+        Some("Rejected by ana: image tag not signed")
+    );
+
+    let again = c.reject_decided(id, "twice", &decider, false).await;
+    assert!(
+        matches!(&again, Err(ClientError::NotRejectable { message, .. }) if message.ends_with("this one is Cancelled.")),
+        "{again:?}"
+    );
+
+    // Prefect stores events through its pipeline: give it a few seconds.
+    let created = run.created.expect("created");
+    let mut decisions = Vec::new();
+    for _ in 0..40 {
+        decisions = c.decisions(id, created).await.expect("decisions");
+        if !decisions.is_empty() {
+            break;
+        }
+        sleep_ms(250).await;
+    }
+    assert_eq!(decisions.len(), 1, "{decisions:?}");
+    let d = &decisions[0];
+    assert_eq!(d.id, event_id);
+    assert_eq!(d.kind, flowgate_client::core::DecisionKind::Rejected);
+    assert_eq!(d.decider.as_deref(), Some("ana"));
+    assert_eq!(d.reason.as_deref(), Some("image tag not signed"));
+    assert_eq!(d.state_type.as_deref(), Some("CANCELLED"));
+
+    let history: Vec<_> = c
+        .flow_run_states(id)
+        .await
+        .expect("history")
+        .into_iter()
+        .map(|s| s.state_type)
+        .collect();
+    assert_eq!(
+        history[history.len() - 2..],
+        [StateType::Paused, StateType::Cancelled],
+        "{history:?}"
+    );
+
+    // A resume is recorded with the input it sent.
+    let other = paused_run(&api, "to-resume").await;
+    let input = json!({"note": "ok"});
+    let resumed = c
+        .resume_decided(other, Some(&input), None, &decider, false)
+        .await
+        .expect("resumed");
+    assert_eq!(resumed.outcome.result.status, SetStateStatus::Accept);
+    assert!(
+        matches!(resumed.record, Some(Ok(_))),
+        "{:?}",
+        resumed.record
+    );
+    let mut decisions = Vec::new();
+    for _ in 0..40 {
+        decisions = c.decisions(other, created).await.expect("decisions");
+        if !decisions.is_empty() {
+            break;
+        }
+        sleep_ms(250).await;
+    }
+    assert_eq!(decisions.len(), 1, "{decisions:?}");
+    assert_eq!(decisions[0].input.as_ref(), Some(&input));
+    assert_eq!(decisions[0].state_type.as_deref(), Some("RUNNING"));
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        let set_timeout = js_sys::Reflect::get(&global, &"setTimeout".into()).expect("setTimeout");
+        let set_timeout: js_sys::Function = set_timeout.into();
+        set_timeout
+            .call2(&global, &resolve, &ms.into())
+            .expect("scheduled");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("slept");
+}

@@ -1,0 +1,105 @@
+//! Decisions: a resume or a reject, then its record as a Prefect event. The record is
+//! made only when the decision changed the run (the server wrote a new state); a failed
+//! record never undoes or hides the decision — the outcome says the record is missing.
+
+use flowgate_core::{DecisionKind, FlowRun, NewDecision, SetStateStatus};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{Client, ClientError, Rejected, Resumed};
+
+/// Who decides, and whether decisions are recorded.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Decider {
+    /// The name the person gave (not checked by any server); `None` when unnamed.
+    pub name: Option<String>,
+    /// Whether to record decisions as Prefect events.
+    pub record: bool,
+}
+
+/// A decision's outcome and its record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decided<T> {
+    /// The server's answer.
+    pub outcome: T,
+    /// The recorded event's id, or why recording failed; `None` when nothing was recorded
+    /// (recording off, or the server changed nothing).
+    pub record: Option<Result<Uuid, ClientError>>,
+}
+
+impl Client {
+    /// Resumes run `id` (see [`Client::resume`]) and records the decision when the run was
+    /// resumed. `flow_run` is the run as the caller read it, if it did (its flow and
+    /// deployment go into the record).
+    pub async fn resume_decided(
+        &self,
+        id: Uuid,
+        run_input: Option<&Value>,
+        flow_run: Option<&FlowRun>,
+        decider: &Decider,
+        bulk: bool,
+    ) -> Result<Decided<Resumed>, ClientError> {
+        let outcome = self.resume(id, run_input).await?;
+        let changed = outcome.state_written && outcome.result.status == SetStateStatus::Accept;
+        let record = if decider.record && changed {
+            let state_type = outcome
+                .result
+                .state
+                .as_ref()
+                .map(|s| s.state_type.to_string());
+            Some(
+                self.record_decision(&NewDecision {
+                    kind: DecisionKind::Resumed,
+                    flow_run_id: id,
+                    flow_run,
+                    decider: decider.name.as_deref(),
+                    reason: None,
+                    input: run_input,
+                    state_type: state_type.as_deref(),
+                    bulk,
+                })
+                .await,
+            )
+        } else {
+            None
+        };
+        Ok(Decided { outcome, record })
+    }
+
+    /// Rejects run `id` with `reason` (see [`Client::reject`]) and records the decision
+    /// when the server wrote a new state.
+    pub async fn reject_decided(
+        &self,
+        id: Uuid,
+        reason: &str,
+        decider: &Decider,
+        bulk: bool,
+    ) -> Result<Decided<Rejected>, ClientError> {
+        let outcome = self.reject(id, decider.name.as_deref(), reason).await?;
+        let record = if decider.record && outcome.state_written {
+            let state_type = outcome
+                .result
+                .state
+                .as_ref()
+                .map(|s| s.state_type.to_string());
+            Some(
+                self.record_decision(&NewDecision {
+                    kind: DecisionKind::Rejected,
+                    flow_run_id: id,
+                    flow_run: Some(&outcome.flow_run),
+                    decider: decider.name.as_deref(),
+                    reason: Some(reason.trim()),
+                    input: None,
+                    state_type: state_type.as_deref(),
+                    bulk,
+                })
+                .await,
+            )
+        } else {
+            None
+        };
+        Ok(Decided { outcome, record })
+    }
+}

@@ -1,0 +1,78 @@
+//! Rejecting a paused run: ending it Cancelled with a reason, as `flowgate-core` plans.
+
+use flowgate_core::reject::state_name;
+use flowgate_core::{
+    FlowRun, OrchestrationResult, ProposedState, RejectPlan, SetStateRequest, reject_message,
+    reject_plan,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{Client, ClientError, response, transport};
+
+/// The server's answer to a reject, with the plan it followed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rejected {
+    /// The run as read just before the reject was sent.
+    pub flow_run: FlowRun,
+    /// The state message sent, e.g. `Rejected by ana: image tag not signed`.
+    pub message: String,
+    /// What was proposed and what the server was predicted to answer.
+    pub plan: RejectPlan,
+    /// The orchestration result.
+    pub result: OrchestrationResult,
+    /// Whether a new state was written (HTTP 201).
+    pub state_written: bool,
+}
+
+impl Client {
+    /// Rejects the paused run `id`: reads it, refuses if it is not paused
+    /// ([`ClientError::NotRejectable`]), and sends the state the core's `reject_plan`
+    /// chooses through `POST /flow_runs/{id}/set_state` with `force: false`, its message
+    /// `Rejected by <decider>: <reason>`. Never retried blindly; a lost answer becomes
+    /// [`ClientError::RejectInterrupted`], saying whether the run left its pause.
+    pub async fn reject(
+        &self,
+        id: Uuid,
+        decider: Option<&str>,
+        reason: &str,
+    ) -> Result<Rejected, ClientError> {
+        let message = reject_message(decider, reason)
+            .map_err(|message| ClientError::InvalidArgument { message })?;
+        let flow_run = self.read_flow_run(id).await?;
+        let plan = reject_plan(&flow_run, &message, transport::now()).map_err(|message| {
+            ClientError::NotRejectable {
+                flow_run_id: id,
+                message,
+            }
+        })?;
+        let body = SetStateRequest {
+            state: ProposedState {
+                state_type: plan.proposed.clone(),
+                name: state_name(&plan.proposed).into(),
+                message: Some(message.clone()),
+            },
+            force: false,
+        };
+        let path = format!("/flow_runs/{id}/set_state");
+        let answer = self
+            .change_paused_run(id, &path, &body, |flow_run_id, rejected, cause| {
+                ClientError::RejectInterrupted {
+                    flow_run_id,
+                    rejected,
+                    cause: Box::new(cause),
+                }
+            })
+            .await?;
+        let result: OrchestrationResult =
+            response::decode(&answer.url, "orchestration result", &answer.body)?;
+        Ok(Rejected {
+            flow_run,
+            message,
+            plan,
+            result,
+            state_written: answer.status == 201,
+        })
+    }
+}
