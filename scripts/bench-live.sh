@@ -25,6 +25,7 @@ say "starting Prefect on PostgreSQL"
 
 say "measuring (seeding up to 10,000 paused runs takes a few minutes)"
 result=$(node scripts/bench/live.mjs "$state/harness.json" "$PWD/dist" "${FLOWGATE_BENCH_PAUSES:-20}" "${FLOWGATE_BENCH_LOADS:-5}")
+echo "$result" > target/bench-live.json
 
 python3 - "$result" <<'PY'
 import json, sys
@@ -37,7 +38,9 @@ print(f"Prefect UI's runs page re-reads its list every {refresh:.0f} s (median, 
       if refresh else "Prefect UI's runs page did not re-read its list in 65 s")
 print(f"\n{'paused runs':>12}{'first row':>12}{'JS heap':>12}{'DOM nodes':>11}")
 for s in r["scale"]:
-    print(f"{s['paused']:>12}{s['ms']:>10.0f}ms{s['heap'] / 1e6:>10.1f}MB{s['nodes']:>11.0f}")
+    heap = f"{s['heap'] / 1e6:>10.1f}MB" if s["heap"] is not None else f"{'?':>12}"
+    nodes = f"{s['nodes']:>11.0f}" if s["nodes"] is not None else f"{'?':>11}"
+    print(f"{s['paused']:>12}{s['ms']:>10.0f}ms{heap}{nodes}")
 base, top = r["scale"][0]["ms"], r["scale"][-1]["ms"]
 print(f"first row with {r['scale'][-1]['paused']} waiting: {top / base:.2f}x the time with {r['scale'][0]['paused']} (budget 1.5x: {'met' if top / base <= 1.5 else 'MISSED'})")
 PY

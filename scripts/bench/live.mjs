@@ -72,10 +72,9 @@ async function loadInbox() {
     await p.waitForLoadState("networkidle");
     const cdp = await context.newCDPSession(p);
     await cdp.send("HeapProfiler.collectGarbage");
-    const { metrics } = await cdp.send("Performance.getMetrics").catch(async () => {
-      await cdp.send("Performance.enable");
-      return cdp.send("Performance.getMetrics");
-    });
+    // Metrics are only collected once the domain is enabled.
+    await cdp.send("Performance.enable");
+    const { metrics } = await cdp.send("Performance.getMetrics");
     const heap = metrics.find((m) => m.name === "JSHeapUsedSize")?.value ?? null;
     const nodes = metrics.find((m) => m.name === "Nodes")?.value ?? null;
     results.push({ ms, heap, nodes });
