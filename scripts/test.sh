@@ -149,7 +149,7 @@ if $harness_ok; then
   tests "console live updates in Chromium against a real server (SQLite)" \
     env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/live/
   tests "console end to end in Chromium (Playwright) against a real server (SQLite)" \
-    env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/e2e/
+    env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test --test-concurrency=1 web/tests/e2e/
   stop_in_background "${servers[4]}"
 
   say "waiting for the PostgreSQL-backed Prefect servers"
@@ -166,7 +166,7 @@ if $harness_ok; then
     tests "console live updates in Chromium against a real server (PostgreSQL)" \
       env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test web/tests/live/
     tests "console end to end in Chromium (Playwright) against a real server (PostgreSQL)" \
-      env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test web/tests/e2e/
+      env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test --test-concurrency=1 web/tests/e2e/
     tests "console against two API replicas on PostgreSQL with Redis" \
       env FLOWGATE_REPLICAS_HARNESS="$PWD/${pg_servers[4]}/harness.json" node --test web/tests/replicas/
   else

@@ -39,8 +39,9 @@ impl DecisionKind {
     }
 }
 
-/// A decision as recorded.
+/// A decision as recorded (serialized in camelCase, for JS).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// The event's id.
     pub id: Uuid,
@@ -126,7 +127,7 @@ pub fn decision_event(new: &NewDecision<'_>, id: Uuid, occurred: DateTime<Utc>) 
 
 /// The filter body for `POST /api/events/filter`: the decisions recorded for one run, newest
 /// first. `since` should be no later than the run's creation (the server's default window is
-/// the last day only).
+/// the last 180 days).
 pub fn decisions_filter(flow_run_id: Uuid, since: DateTime<Utc>) -> Value {
     json!({
         "filter": {

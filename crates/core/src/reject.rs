@@ -48,7 +48,7 @@ pub const MAX_REASON_CHARS: usize = 2_000;
 /// What becomes of the run, and of a flow process that may still be waiting, after the
 /// reject the plan sends.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Aftermath {
     /// The run becomes Cancelling; the runner or worker that started it for its deployment
     /// stops the waiting process and marks the run Cancelled.
@@ -61,9 +61,9 @@ pub enum Aftermath {
     },
     /// The run becomes Cancelled now and nothing waits (a suspended run has no process).
     NothingWaits,
-    /// The pause timed out, so the process has given up; the run becomes Cancelling and
-    /// Prefect's cancellation cleanup marks it Cancelled after its cancelling timeout.
-    CleanedUpLater,
+    /// The pause timed out: the server will not cancel the run and ends it Failed instead
+    /// (as it does for a resume); no process waits any more.
+    FailedByServer,
     /// The server refuses; the run stays as it is.
     Unchanged,
 }
@@ -72,13 +72,27 @@ impl Aftermath {
     /// The plain words for a person deciding; times in UTC (the console shows local time).
     pub fn explain(&self) -> String {
         match self {
-            Aftermath::StoppedByRunner => "The run becomes Cancelling; the runner or worker of its deployment stops the waiting flow process and marks the run Cancelled. The code after the pause never runs. If nothing runs the deployment any more, Prefect marks the run Cancelled after its cancelling timeout (5 minutes by default).".into(),
-            Aftermath::IdleUntil { until } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", until.format("%Y-%m-%d %H:%M UTC")),
+            Aftermath::StoppedByRunner => "The run becomes Cancelling; the runner or worker of its deployment stops the waiting flow process and marks the run Cancelled. The code after the pause never runs. If no runner or worker serves the deployment any more, the run stays Cancelling.".into(),
+            Aftermath::IdleUntil { until } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", minutes_utc(until)),
             Aftermath::NothingWaits => "The run becomes Cancelled now. It is suspended, so no flow process waits and nothing runs again.".into(),
-            Aftermath::CleanedUpLater => "The pause has timed out, so the flow process has given up. The run becomes Cancelling and Prefect marks it Cancelled after its cancelling timeout (5 minutes by default).".into(),
+            Aftermath::FailedByServer => "The pause has timed out: Prefect will not cancel the run and ends it Failed instead (\"The flow was cancelled and never resumed.\"), as it would for a resume. No flow process waits any more.".into(),
             Aftermath::Unchanged => "The server refuses; the run stays as it is.".into(),
         }
     }
+}
+
+/// `2026-11-30 10:42 UTC`, without chrono's format-string machinery (which would add tens of
+/// kilobytes to the wasm builds).
+fn minutes_utc(at: &DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// How Flowgate will reject a paused run, and what the server will answer.
@@ -121,8 +135,8 @@ pub fn reject_message(decider: Option<&str>, reason: &str) -> Result<String, Str
 /// - paused in its process, with a deployment: `CANCELLING`, so its runner or worker stops
 ///   the process;
 /// - paused in its process, without one: `CANCELLED` (a `CANCELLING` run would stay so,
-///   as nothing stops the process); once the pause timed out, `CANCELLING`, as the server
-///   turns a `CANCELLED` proposal into `Failed` then.
+///   as nothing stops the process); once the pause timed out the server turns it into
+///   `Failed`, which the plan says (a `CANCELLING` run would stay so for good).
 pub fn reject_plan(
     flow_run: &FlowRun,
     message: &str,
@@ -152,7 +166,7 @@ pub fn reject_plan(
     } else if has_deployment {
         (StateType::Cancelling, Aftermath::StoppedByRunner)
     } else if timed_out.is_some() {
-        (StateType::Cancelling, Aftermath::CleanedUpLater)
+        (StateType::Cancelled, Aftermath::FailedByServer)
     } else {
         match details.pause_timeout {
             Some(until) => (StateType::Cancelled, Aftermath::IdleUntil { until }),

@@ -291,9 +291,9 @@ fn the_plan_ends_every_paused_kind_cancelled_as_predicted() {
         (
             "plan_timed_out",
             runs.paused("pp5", false, false, 1),
-            StateType::Cancelling,
-            true,
-            StateType::Cancelling,
+            StateType::Cancelled,
+            false,
+            StateType::Failed,
         ),
         (
             "plan_suspended_timed_out",

@@ -1,8 +1,8 @@
 //! Small pieces named for what the user sees.
 
 pub(crate) mod countdown;
+pub(crate) mod decision_outcome;
 pub(crate) mod error_view;
 pub(crate) mod local_time;
-pub(crate) mod resume_outcome;
 pub(crate) mod state_badge;
 pub(crate) mod verdict_line;

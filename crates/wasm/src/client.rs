@@ -2,7 +2,8 @@
 
 use flowgate_client::core::{FlowRun, FlowRunFilter, FlowRunPageRequest};
 use flowgate_client::{
-    Auth, Client, ClientError, ClientOptions, DEFAULT_CONCURRENCY, parse_flow_run_id,
+    Auth, Client, ClientError, ClientOptions, DEFAULT_CONCURRENCY, Decided, Resumed,
+    parse_flow_run_id,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -12,6 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::convert::{
     client_error, client_error_data, field, from_js, invalid_argument, model_from_js, to_js,
 };
+use crate::decide::{decider_from, resumed_value};
 
 /// A Prefect API client.
 #[wasm_bindgen]
@@ -78,17 +80,17 @@ where
 {
     match model_from_js::<M>(what, value) {
         Ok(model) => promise(client, move |c| call(c, model)),
-        Err(error) => rejected(error),
+        Err(error) => rejected_promise(error),
     }
 }
 
-fn parse_ids(ids: &[String]) -> Result<Vec<uuid::Uuid>, JsValue> {
+pub(crate) fn parse_ids(ids: &[String]) -> Result<Vec<uuid::Uuid>, JsValue> {
     ids.iter()
         .map(|id| parse_flow_run_id(id).map_err(|err| client_error(&err)))
         .collect()
 }
 
-fn rejected(error: JsValue) -> js_sys::Promise {
+pub(crate) fn rejected_promise(error: JsValue) -> js_sys::Promise {
     js_sys::Promise::reject(&error)
 }
 
@@ -167,7 +169,7 @@ impl PrefectClient {
                 &self.inner,
                 move |c| async move { c.read_flow_run(id).await },
             ),
-            Err(err) => rejected(client_error(&err)),
+            Err(err) => rejected_promise(client_error(&err)),
         }
     }
 
@@ -179,7 +181,7 @@ impl PrefectClient {
                 &self.inner,
                 move |c| async move { c.flows_by_id(ids).await },
             ),
-            Err(error) => rejected(error),
+            Err(error) => rejected_promise(error),
         }
     }
 
@@ -198,75 +200,109 @@ impl PrefectClient {
         )
     }
 
-    /// `POST /flow_runs/{id}/resume`; never blindly retried.
+    /// `POST /flow_runs/{id}/resume`; never blindly retried. With `{ decider?, record? }`
+    /// the decision is recorded as a Prefect event when the run was resumed (`record`
+    /// defaults to true); the answer's `record` says whether that worked.
     #[wasm_bindgen(unchecked_return_type = "Promise<Resumed>")]
     pub fn resume(
         &self,
         id: &str,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")]
         run_input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DecideOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         let id = match parse_flow_run_id(id) {
             Ok(id) => id,
-            Err(err) => return rejected(client_error(&err)),
+            Err(err) => return rejected_promise(client_error(&err)),
         };
         let input = match from_js("runInput", run_input) {
             Ok(Value::Null) => None,
             Ok(input) => Some(input),
-            Err(error) => return rejected(error),
+            Err(error) => return rejected_promise(error),
         };
-        promise(&self.inner, move |c| async move {
-            c.resume(id, input.as_ref()).await
+        let decider = match decider_from(&options) {
+            Ok(decider) => decider,
+            Err(error) => return rejected_promise(error),
+        };
+        let client = self.inner.clone();
+        future_to_promise(async move {
+            match client
+                .resume_decided(id, input.as_ref(), None, &decider, false)
+                .await
+            {
+                Ok(decided) => to_js(&resumed_value(&decided)),
+                Err(err) => Err(client_error(&err)),
+            }
         })
     }
 
     /// Resumes each run once, `concurrency` (default 4) at a time, calling
     /// `onProgress({ flowRunId, ok, error, done, total })` as each completes; one failure
-    /// never stops the batch.
+    /// never stops the batch. Each resume is recorded as `resume` records it.
     #[wasm_bindgen(js_name = resumeMany, unchecked_return_type = "Promise<BulkOutcome[]>")]
     pub fn resume_many(
         &self,
         ids: Vec<String>,
         #[wasm_bindgen(unchecked_param_type = "ResumeManyOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        let ids = match parse_ids(&ids) {
-            Ok(ids) => ids,
-            Err(error) => return rejected(error),
+        let parsed = parse_ids(&ids).and_then(|ids| Ok((ids, decider_from(&options)?)));
+        let (ids, decider) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return rejected_promise(error),
         };
-        let get = |key: &str| field(&options, key).unwrap_or(JsValue::UNDEFINED);
-        let concurrency = get("concurrency")
-            .as_f64()
-            .map_or(DEFAULT_CONCURRENCY, |n| n.max(1.0) as usize);
-        let on_progress = get("onProgress").dyn_into::<js_sys::Function>().ok();
+        let (concurrency, on_progress) = bulk_options(&options);
         let client = self.inner.clone();
         future_to_promise(async move {
+            let value = |o: &flowgate_client::BulkOutcome<Decided<Resumed>>| {
+                bulk_outcome_value(o.flow_run_id, o.outcome.as_ref().map(resumed_value))
+            };
             let outcomes = client
-                .resume_many(&ids, concurrency, |outcome, done, total| {
-                    if let Some(callback) = &on_progress {
-                        let mut event = bulk_outcome(outcome);
-                        event["done"] = json!(done);
-                        event["total"] = json!(total);
-                        if let Ok(event) = to_js(&event) {
-                            let _ = callback.call1(&JsValue::NULL, &event);
-                        }
-                    }
+                .resume_many_decided(&ids, concurrency, &decider, |outcome, done, total| {
+                    progress(&on_progress, value(outcome), done, total);
                 })
                 .await;
-            to_js(&outcomes.iter().map(bulk_outcome).collect::<Vec<_>>())
+            to_js(&outcomes.iter().map(value).collect::<Vec<_>>())
         })
     }
 }
 
-/// `{ flowRunId, ok, error }` for one run of a bulk resume.
-fn bulk_outcome(outcome: &flowgate_client::BulkOutcome) -> Value {
-    match &outcome.outcome {
-        Ok(resumed) => json!({
-            "flowRunId": outcome.flow_run_id,
-            "ok": serde_json::to_value(resumed).unwrap_or(Value::Null),
-            "error": null,
-        }),
+/// `concurrency` (default 4) and `onProgress` from a bulk call's options.
+pub(crate) fn bulk_options(options: &JsValue) -> (usize, Option<js_sys::Function>) {
+    let get = |key: &str| field(options, key).unwrap_or(JsValue::UNDEFINED);
+    let concurrency = get("concurrency")
+        .as_f64()
+        .map_or(DEFAULT_CONCURRENCY, |n| n.max(1.0) as usize);
+    (
+        concurrency,
+        get("onProgress").dyn_into::<js_sys::Function>().ok(),
+    )
+}
+
+/// Calls `onProgress` with one outcome and the count so far.
+pub(crate) fn progress(
+    on_progress: &Option<js_sys::Function>,
+    mut event: Value,
+    done: usize,
+    total: usize,
+) {
+    if let Some(callback) = on_progress {
+        event["done"] = json!(done);
+        event["total"] = json!(total);
+        if let Ok(event) = to_js(&event) {
+            let _ = callback.call1(&JsValue::NULL, &event);
+        }
+    }
+}
+
+/// `{ flowRunId, ok, error }` for one run of a bulk action.
+pub(crate) fn bulk_outcome_value(
+    flow_run_id: uuid::Uuid,
+    outcome: Result<Value, &ClientError>,
+) -> Value {
+    match outcome {
+        Ok(ok) => json!({ "flowRunId": flow_run_id, "ok": ok, "error": null }),
         Err(err) => json!({
-            "flowRunId": outcome.flow_run_id,
+            "flowRunId": flow_run_id,
             "ok": null,
             "error": { "message": err.to_string(), "details": client_error_data(err) },
         }),

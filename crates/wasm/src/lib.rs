@@ -8,6 +8,7 @@
 
 mod client;
 mod convert;
+mod decide;
 mod types;
 mod watch;
 
@@ -37,6 +38,20 @@ struct Verdict {
 }
 
 impl Verdict {
+    /// The verdict for an answer known field by field.
+    fn answer(answer: &flowgate_core::ExpectedAnswer) -> Verdict {
+        Verdict {
+            decided_by: "client",
+            http_status: Some(answer.http_status),
+            status: Some(answer.status.to_string()),
+            details_type: Some(answer.details_type.to_string()),
+            reason: answer.reason.clone(),
+            state: answer.state.as_ref().map(VerdictState::from),
+            errors: answer.errors.clone(),
+            stored_input: answer.stored_input.clone(),
+        }
+    }
+
     /// A verdict with no orchestration result: the server refuses or fails (an HTTP
     /// status), or only it can decide.
     fn unanswered(decided_by: &'static str, http_status: Option<u16>, reason: String) -> Verdict {
@@ -129,16 +144,7 @@ pub fn check_resume(
     let now = instant(&get("now")?)?;
     let run_input = (!run_input.is_null()).then_some(&run_input);
     let verdict = match resume_verdict(&run, stored_schema(&schema), run_input, now) {
-        ResumeVerdict::Answer(answer) => Verdict {
-            decided_by: "client",
-            http_status: Some(answer.http_status),
-            status: Some(answer.status.to_string()),
-            details_type: Some(answer.details_type.to_string()),
-            reason: answer.reason.clone(),
-            state: answer.state.as_ref().map(VerdictState::from),
-            errors: answer.errors.clone(),
-            stored_input: answer.stored_input.clone(),
-        },
+        ResumeVerdict::Answer(answer) => Verdict::answer(&answer),
         ResumeVerdict::HttpError { status, reason } => {
             Verdict::unanswered("client", Some(status), reason)
         }

@@ -248,12 +248,103 @@ export interface Resumed {
   result: OrchestrationResult;
   /** True when a new state was written (HTTP 201). */
   stateWritten: boolean;
+  /** The decision's record: null when nothing was recorded (recording off, or the run did
+   * not change); otherwise the event's id, or why recording failed (the resume stands). */
+  record: DecisionRecord | null;
+}
+
+export type DecisionRecord =
+  | { eventId: string; error: null }
+  | { eventId: null; error: { message: string; details: unknown } };
+
+/** Who decides. The name is what the person gives; no server checks it. */
+export interface DecideOptions {
+  decider?: string | null;
+  /** Record the decision as a Prefect event (`flowgate.decision.*`); default true. */
+  record?: boolean;
+}
+
+export interface CheckRejectOptions extends DecideOptions {
+  /** Why the run is rejected; required, at most 2,000 characters. */
+  reason: string;
+  /** When the request will be made; defaults to now. */
+  now?: Date | string | number;
+}
+
+export interface RejectOptions extends DecideOptions {
+  /** Why the run is rejected; required. The state message becomes "Rejected by <decider>: <reason>". */
+  reason: string;
+}
+
+export interface RejectManyOptions extends RejectOptions {
+  /** Rejects in flight at once; default 4. */
+  concurrency?: number;
+  onProgress?: (progress: BulkRejectProgress) => void;
+}
+
+/** What becomes of the run and of a flow process that may still wait. */
+export type Aftermath =
+  | { kind: "stoppedByRunner" }
+  | { kind: "idleUntil"; until: Timestamp }
+  | { kind: "nothingWaits" }
+  | { kind: "failedByServer" }
+  | { kind: "unchanged" };
+
+export interface RejectPlan {
+  /** The state proposed through `set_state` (never forced). */
+  proposed: "CANCELLING" | "CANCELLED";
+  /** The state message sent. */
+  message: string;
+  /** Whether the run's new state carries the message (false where Prefect writes its own). */
+  keepsMessage: boolean;
+  aftermath: Aftermath;
+  /** The aftermath in plain words (times in UTC). */
+  explanation: string;
+}
+
+export type RejectCheck =
+  | (RejectPlan & { rejectable: true; verdict: ResumeVerdict })
+  | { rejectable: false; reason: string };
+
+export interface Rejected extends RejectPlan {
+  /** What the server was predicted to answer. */
+  predicted: ResumeVerdict;
+  result: OrchestrationResult;
+  stateWritten: boolean;
+  record: DecisionRecord | null;
+}
+
+export interface BulkRejectOutcome {
+  flowRunId: string;
+  ok: Rejected | null;
+  error: { message: string; details: unknown } | null;
+}
+
+export interface BulkRejectProgress extends BulkRejectOutcome {
+  done: number;
+  total: number;
+}
+
+/** A decision recorded as a Prefect event. */
+export interface Decision {
+  id: string;
+  occurred: Timestamp;
+  kind: "resumed" | "rejected";
+  flowRunId: string;
+  /** The name the person gave; not checked by any server. */
+  decider: string | null;
+  reason: string | null;
+  /** The input sent with a resume. */
+  input: unknown | null;
+  /** The state the run was left in, e.g. "RUNNING" or "CANCELLED". */
+  stateType: string | null;
+  bulk: boolean;
 }
 
 export type FlowgateErrorKind =
   | "invalidConfig" | "invalidArgument" | "unreachable" | "timeout" | "unauthorized"
-  | "notFound" | "validation" | "http" | "decode" | "resumeInterrupted" | "eventStream" | "parse"
-  | "internal";
+  | "notFound" | "validation" | "http" | "decode" | "resumeInterrupted" | "rejectInterrupted"
+  | "notRejectable" | "eventStream" | "parse" | "internal";
 
 /** Every thrown error and rejected Promise is one of these. */
 export interface FlowgateError extends Error {
@@ -303,7 +394,7 @@ export interface WatchFlowRunsOptions {
   onStatus?: (status: WatchStatus) => void;
 }
 
-export interface ResumeManyOptions {
+export interface ResumeManyOptions extends DecideOptions {
   /** Resumes in flight at once; default 4. */
   concurrency?: number;
   onProgress?: (progress: BulkProgress) => void;

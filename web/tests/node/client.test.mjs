@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PrefectClient, checkResume } from "flowgate";
+import { PrefectClient, checkReject, checkResume } from "flowgate";
 
 function harness() {
   const path = process.env.FLOWGATE_NODE_HARNESS;
@@ -72,4 +72,73 @@ test("failures are FlowgateErrors with a stable kind", async () => {
   await assert.rejects(client.readFlowRun("not-a-uuid"), (err) => err.kind === "invalidArgument");
   await assert.rejects(client.resume("00000000-0000-0000-0000-000000000000"), (err) => err.kind === "notFound");
   await assert.rejects(client.resume(harness().runs.input[1], "str"), (err) => err.kind === "validation");
+});
+
+async function pausedRun(apiUrl, name) {
+  const post = async (path, body) => (await fetch(`${apiUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
+  const flow = await post("/flows/", { name: "node-decisions" });
+  const run = await post("/flow_runs/", { flow_id: flow.id, name });
+  await post(`/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" }, force: true });
+  const timeout = new Date(Date.now() + 3600_000).toISOString();
+  await post(`/flow_runs/${run.id}/set_state`, { state: { type: "PAUSED", name: "Paused", state_details: { pause_timeout: timeout, pause_key: "k" } }, force: true });
+  return run.id;
+}
+
+async function eventually(read) {
+  for (let i = 0; i < 40; i++) {
+    const value = await read();
+    if (value.length) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return read();
+}
+
+test("reject: checked, sent, recorded as a Prefect event and read back with the run's history", async () => {
+  const { api_url: apiUrl } = harness();
+  const client = new PrefectClient({ apiUrl });
+  const id = await pausedRun(apiUrl, "node-reject");
+  const run = await client.readFlowRun(id);
+  assert.throws(() => checkReject(run, { reason: "  " }), (err) => err.kind === "invalidArgument" && /reason is required/.test(err.message));
+  assert.throws(() => checkReject(run, { reason: "x", decider: { name: "ana" } }), (err) => err.kind === "invalidArgument" && /decider must be a string/.test(err.message));
+  const check = checkReject(run, { reason: "image tag not signed", decider: "ana" });
+  assert.equal(check.rejectable, true);
+  assert.equal(check.proposed, "CANCELLED");
+  assert.equal(check.verdict.status, "ACCEPT");
+  assert.equal(check.aftermath.kind, "idleUntil");
+  assert.match(check.explanation, /keeps waiting until the pause times out at/);
+  await assert.rejects(client.reject(id, {}), (err) => err.kind === "invalidArgument" && /reason must be a string/.test(err.message));
+  const rejected = await client.reject(id, { reason: "image tag not signed", decider: "ana" });
+  assert.equal(rejected.result.status, check.verdict.status);
+  assert.equal(rejected.result.state.type, "CANCELLED");
+  assert.equal(rejected.result.state.message, "Rejected by ana: image tag not signed");
+  assert.equal(rejected.predicted.reason, rejected.result.details.reason ?? null);
+  assert.ok(rejected.record.eventId, JSON.stringify(rejected.record));
+  await assert.rejects(client.reject(id, { reason: "again" }), (err) => err.kind === "notRejectable" && /this one is Cancelled/.test(err.message));
+  assert.equal(checkReject(await client.readFlowRun(id), { reason: "again" }).rejectable, false);
+  const decisions = await eventually(() => client.decisions(id));
+  assert.equal(decisions.length, 1);
+  assert.deepEqual(
+    { id: decisions[0].id, kind: decisions[0].kind, decider: decisions[0].decider, reason: decisions[0].reason, stateType: decisions[0].stateType },
+    { id: rejected.record.eventId, kind: "rejected", decider: "ana", reason: "image tag not signed", stateType: "CANCELLED" });
+  const states = (await client.flowRunStates(id)).map((s) => s.type);
+  assert.deepEqual(states.slice(-2), ["PAUSED", "CANCELLED"]);
+
+  // Bulk: the second id is not paused any more; its refusal is reported, the rest go on.
+  const ids = [await pausedRun(apiUrl, "node-bulk-1"), id, await pausedRun(apiUrl, "node-bulk-2")];
+  const progress = [];
+  const outcomes = await client.rejectMany(ids, { reason: "release withdrawn", decider: "bo", record: false, onProgress: (p) => progress.push(p.done) });
+  assert.deepEqual(progress, [1, 2, 3]);
+  const byId = Object.fromEntries(outcomes.map((o) => [o.flowRunId, o]));
+  assert.equal(byId[ids[0]].ok.result.state.message, "Rejected by bo: release withdrawn");
+  assert.equal(byId[ids[0]].ok.record, null, "record: false records nothing");
+  assert.equal(byId[ids[1]].error.details.kind, "notRejectable");
+  assert.equal(byId[ids[2]].ok.result.status, "ACCEPT");
+
+  // A resume with a decider is recorded with its input.
+  const other = await pausedRun(apiUrl, "node-resume-recorded");
+  const resumed = await client.resume(other, { note: "ok" }, { decider: "cy" });
+  assert.ok(resumed.record.eventId);
+  const recorded = await eventually(() => client.decisions(other));
+  assert.deepEqual([recorded[0].kind, recorded[0].decider, recorded[0].input], ["resumed", "cy", { note: "ok" }]);
+  await assert.rejects(client.decisions({ id: other }), (err) => err.kind === "invalidArgument");
 });

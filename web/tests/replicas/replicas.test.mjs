@@ -54,7 +54,7 @@ test("two replicas: the inbox read through one, runs resumed through either", as
     await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 30000 });
     await page.getByTestId("resume").click();
     await page.locator('[data-testid="outcome"] > *').waitFor({ timeout: 45000 });
-    assert.match(await page.getByTestId("outcome").textContent(), /^Resumed: the run is now Running\.$/);
+    assert.match(await page.getByTestId("outcome").textContent(), /^Resumed: the run is now Running\. Recorded as a Prefect event\.$/);
     await page.screenshot({ path: join(shots, "console-replicas-resumed.png"), fullPage: true });
     const deadline = Date.now() + 60000;
     const finished = new Set();

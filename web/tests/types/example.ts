@@ -2,6 +2,10 @@
 import init, {
   PrefectClient,
   checkResume,
+  checkReject,
+  type RejectCheck,
+  type Rejected,
+  type Decision,
   validateRunInput,
   parseFlowRun,
   type FlowRun,
@@ -72,4 +76,18 @@ export async function followPauses(client: PrefectClient, stop: Promise<void>): 
   await stop;
   watch.close();
   return paused;
+}
+
+/** Rejects a paused run if Flowgate can, saying what happens to its process. */
+export async function rejectIfPaused(client: PrefectClient, run: FlowRun, reason: string): Promise<string> {
+  const check: RejectCheck = checkReject(run, { reason, decider: "ana" });
+  if (!check.rejectable) return check.reason;
+  const proposed: "CANCELLING" | "CANCELLED" = check.proposed;
+  const rejected: Rejected = await client.reject(run.id, { reason, decider: "ana" });
+  const record = rejected.record;
+  const recordNote = record === null ? "not recorded" : record.error === null ? `recorded as ${record.eventId}` : `record missing: ${record.error.message}`;
+  const decisions: Decision[] = await client.decisions(run.id);
+  const who: (string | null)[] = decisions.map((d) => d.decider);
+  void who;
+  return `${proposed}: ${check.explanation} (${recordNote})`;
 }

@@ -44,7 +44,7 @@ impl Client {
     }
 
     /// HTTP POST /events/filter: the decisions recorded for run `id`, newest first, made
-    /// since `since` (give the run's creation time; Prefect's default window is one day).
+    /// since `since` (give the run's creation time; Prefect's default window is the last 180 days).
     pub async fn decisions(
         &self,
         id: Uuid,

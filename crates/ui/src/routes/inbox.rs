@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use flowgate_client::{Client, ClientError, Resumed};
+use flowgate_client::{Client, ClientError};
 use flowgate_core::{FlowRun, FlowRunChange, FlowRunFilter, FlowRunPage, FlowRunSort, StateType};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,9 +16,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use crate::components::countdown::{Countdown, ticking_clock};
+use crate::components::decision_outcome::{Outcome, outcome_view};
 use crate::components::error_view::ErrorText;
 use crate::components::local_time::LocalTime;
-use crate::components::resume_outcome::outcome_view;
 use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
 use crate::state::live::{Live, sleep};
@@ -50,7 +50,14 @@ fn inbox_href(page: u32, sort: &FlowRunSort) -> String {
 }
 
 /// One run's outcome in a bulk resume, with its name.
-type BulkResult = (String, Result<Resumed, ClientError>);
+type BulkResult = (String, Result<Outcome, ClientError>);
+
+/// A bulk action: resume the ticked runs, or reject them with one reason.
+#[derive(Debug, Clone)]
+enum BulkAction {
+    Resume,
+    Reject(String),
+}
 
 /// A page of paused runs with the names of their flows and deployments.
 type Waiting = (FlowRunPage, HashMap<Uuid, String>);
@@ -175,44 +182,91 @@ pub(crate) fn Inbox() -> impl IntoView {
             refresh.update(|n| *n += 1);
         });
     });
-    let bulk = Action::new_local(move |chosen: &Vec<(Uuid, String)>| {
-        let client = connection.client();
-        let chosen = chosen.clone();
-        async move {
-            let client = match client {
-                Ok(client) => client,
-                Err(error) => {
-                    let first = chosen
-                        .first()
-                        .map(|(_, name)| name.clone())
-                        .unwrap_or_default();
-                    results.set(vec![(first, Err(error))]);
-                    return;
-                }
-            };
-            let ids: Vec<Uuid> = chosen.iter().map(|(id, _)| *id).collect();
-            bulk_busy.set(true);
-            progress.set(Some((0, ids.len())));
-            results.set(Vec::new());
-            client
-                .resume_many(&ids, BULK_CONCURRENCY, |done, count, total| {
-                    let name = chosen
+    let bulk = Action::new_local(
+        move |(chosen, action): &(Vec<(Uuid, String)>, BulkAction)| {
+            let client = connection.client();
+            let chosen = chosen.clone();
+            let action = action.clone();
+            let decider = connection.settings.get_untracked().decider();
+            async move {
+                let client = match client {
+                    Ok(client) => client,
+                    Err(error) => {
+                        let first = chosen
+                            .first()
+                            .map(|(_, name)| name.clone())
+                            .unwrap_or_default();
+                        results.set(vec![(first, Err(error))]);
+                        return;
+                    }
+                };
+                let ids: Vec<Uuid> = chosen.iter().map(|(id, _)| *id).collect();
+                bulk_busy.set(true);
+                progress.set(Some((0, ids.len())));
+                results.set(Vec::new());
+                let name_of = |id: Uuid| {
+                    chosen
                         .iter()
-                        .find(|(id, _)| *id == done.flow_run_id)
+                        .find(|(chosen_id, _)| *chosen_id == id)
                         .map(|(_, name)| name.clone())
-                        .unwrap_or_else(|| done.flow_run_id.to_string());
-                    results.update(|r| r.push((name, done.outcome.clone())));
+                        .unwrap_or_else(|| id.to_string())
+                };
+                let note = |name: String, outcome: Result<Outcome, ClientError>, count, total| {
+                    results.update(|r| r.push((name, outcome)));
                     progress.set(Some((count, total)));
-                })
-                .await;
-            selected.set(Vec::new());
-            bulk_busy.set(false);
-            refresh.update(|n| *n += 1);
-        }
-    });
+                };
+                match action {
+                    BulkAction::Resume => {
+                        client
+                            .resume_many_decided(
+                                &ids,
+                                BULK_CONCURRENCY,
+                                &decider,
+                                |done, count, total| {
+                                    let outcome =
+                                        done.outcome.clone().map(|d| Outcome::Resumed(Box::new(d)));
+                                    note(name_of(done.flow_run_id), outcome, count, total);
+                                },
+                            )
+                            .await;
+                    }
+                    BulkAction::Reject(reason) => {
+                        client
+                            .reject_many(
+                                &ids,
+                                &reason,
+                                BULK_CONCURRENCY,
+                                &decider,
+                                |done, count, total| {
+                                    let outcome = done
+                                        .outcome
+                                        .clone()
+                                        .map(|d| Outcome::Rejected(Box::new(d)));
+                                    note(name_of(done.flow_run_id), outcome, count, total);
+                                },
+                            )
+                            .await;
+                    }
+                }
+                selected.set(Vec::new());
+                bulk_busy.set(false);
+                refresh.update(|n| *n += 1);
+            }
+        },
+    );
+    let bulk_reason = RwSignal::new(String::new());
+    let bulk_rejecting = RwSignal::new(false);
     let resume_selected = move |_| {
         if !bulk.pending().get_untracked() {
-            bulk.dispatch(selected.get_untracked());
+            bulk_rejecting.set(false);
+            bulk.dispatch((selected.get_untracked(), BulkAction::Resume));
+        }
+    };
+    let reject_selected = move |_| {
+        let reason = bulk_reason.get_untracked();
+        if !bulk.pending().get_untracked() && !reason.trim().is_empty() {
+            bulk_rejecting.set(true);
+            bulk.dispatch((selected.get_untracked(), BulkAction::Reject(reason)));
         }
     };
     view! {
@@ -220,11 +274,23 @@ pub(crate) fn Inbox() -> impl IntoView {
         <div class="bulk">
             <button data-testid="resume-selected" on:click=resume_selected
                 disabled=move || bulk.pending().get() || selected.with(Vec::is_empty)>
-                {move || match (bulk.pending().get(), progress.get()) {
+                {move || match (bulk.pending().get() && !bulk_rejecting.get(), progress.get()) {
                     (true, Some((done, total))) => format!("Resuming… {done} of {total}"),
                     _ => format!("Resume selected ({})", selected.with(Vec::len)),
                 }}
             </button>
+            <span class="bulk-reject">
+                <input type="text" data-testid="bulk-reason" aria-label="Reason to reject the selected runs"
+                    placeholder="Reason to reject (required)" prop:value=move || bulk_reason.get()
+                    on:input=move |ev| bulk_reason.set(event_target_value(&ev))/>
+                <button class="danger" data-testid="reject-selected" on:click=reject_selected
+                    disabled=move || bulk.pending().get() || selected.with(Vec::is_empty) || bulk_reason.with(|r| r.trim().is_empty())>
+                    {move || match (bulk.pending().get() && bulk_rejecting.get(), progress.get()) {
+                        (true, Some((done, total))) => format!("Rejecting… {done} of {total}"),
+                        _ => format!("Reject selected ({})", selected.with(Vec::len)),
+                    }}
+                </button>
+            </span>
             {move || {
                 // Ticks are kept across pages; say how many are not on this one.
                 let here: Vec<Uuid> = waiting.with(|w| match w {

@@ -1,25 +1,79 @@
-//! One run at `/runs/{id}`: its state, what it asks for, the verdict as you type, resume.
+//! One run at `/runs/{id}`: its state, what it asks for, the verdict as you type, resume or
+//! reject, and its history. `?input=<url-encoded JSON>` prefills the form (a deep link from a
+//! notification); nothing is sent until the person presses a button.
 
 use chrono::{DateTime, Utc};
-use flowgate_client::{ClientError, Resumed, RunInputRequest, parse_flow_run_id};
+use flowgate_client::{ClientError, RunInputRequest, parse_flow_run_id};
 use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde_json::Value;
+use wasm_bindgen::JsCast;
 
 use crate::components::countdown::{Countdown, ticking_clock};
+use crate::components::decision_outcome::{Outcome, outcome_view};
 use crate::components::error_view::ErrorText;
 use crate::components::local_time::{LocalTime, clock_time};
-use crate::components::resume_outcome::outcome_view;
 use crate::components::state_badge::StateBadge;
 use crate::components::verdict_line::{VerdictLine, verdict_text};
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
 use crate::state::connection::Connection;
 use crate::state::drafts;
 use crate::state::live::{Live, sleep};
+
+mod history;
+mod reject;
+
+use history::History;
+use reject::RejectPanel;
+
+/// The input a deep link carries, pretty-printed, or why it cannot be used.
+fn link_input(text: &str) -> Result<String, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value @ Value::Object(_)) => {
+            Ok(serde_json::to_string_pretty(&value).unwrap_or_default())
+        }
+        Ok(_) => {
+            Err("The link's input is not a JSON object, so it was not put in the form.".into())
+        }
+        Err(err) => Err(format!(
+            "The link's input is not JSON ({err}), so it was not put in the form."
+        )),
+    }
+}
+
+/// This page's address with `input` as a deep link.
+fn deep_link(id: &str, input: &Value) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let compact = serde_json::to_string(input).unwrap_or_default();
+    let encoded: String = js_sys::encode_uri_component(&compact).into();
+    format!("{origin}/runs/{id}?input={encoded}")
+}
+
+/// Puts `text` on the clipboard; false when the browser does not allow it.
+fn copy_to_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let navigator = js_sys::Reflect::get(&window, &"navigator".into()).unwrap_or_default();
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
+        .ok()
+        .filter(|c| !c.is_undefined());
+    let write = clipboard.as_ref().and_then(|c| {
+        js_sys::Reflect::get(c, &"writeText".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    });
+    match (clipboard, write) {
+        (Some(c), Some(f)) => f.call1(&c, &text.into()).is_ok(),
+        _ => false,
+    }
+}
 
 /// What happened to a run that left its pause elsewhere, as a sentence for the page.
 fn changed_elsewhere(run: &FlowRun) -> String {
@@ -65,17 +119,34 @@ pub(crate) fn RunPage() -> impl IntoView {
             Ok::<_, ClientError>((run, asks, deployment))
         }
     });
-    // Kept here, not in the detail view, so a reload after a resume keeps what was typed
+    // Kept here, not in the detail view, so a reload after a decision keeps what was typed
     // and what the server said.
     let input = RwSignal::new(drafts::load(&id()).unwrap_or_else(|| "{}".into()));
-    let outcome = RwSignal::new(None::<Result<Resumed, ClientError>>);
+    let outcome = RwSignal::new(None::<Result<Outcome, ClientError>>);
     let mode = RwSignal::new(EditMode::Form);
+    let reject_reason = RwSignal::new(String::new());
+    let history_reloads = RwSignal::new(0u32);
+    // A deep link's input replaces the draft in the form; the draft it replaced can be put
+    // back.
+    let query = use_query_map();
+    let link = query
+        .with_untracked(|q| q.get("input"))
+        .map(|text| link_input(&text));
+    let replaced_draft = RwSignal::new(None::<String>);
+    if let Some(Ok(text)) = &link {
+        if let Some(draft) = drafts::load(&id()).filter(|d| d != text) {
+            replaced_draft.set(Some(draft));
+        }
+        input.set(text.clone());
+    }
+    let from_link = matches!(link, Some(Ok(_)));
+    let link_note = link.map(|l| l.map(|_| ()));
 
     // Live: when the run changes state elsewhere (an event, or the poll finds it), the page
     // reloads it and, if it was paused, locks the form with a sentence; the draft stays.
     let live = expect_context::<Live>();
     let elsewhere = RwSignal::new(None::<String>);
-    let own_resume = RwSignal::new(false);
+    let own_decision = RwSignal::new(false);
     let asked = StoredValue::new(None::<RunInputRequest>);
     let check = move |from_event: bool| {
         let shown = match loaded.get_untracked() {
@@ -92,10 +163,12 @@ pub(crate) fn RunPage() -> impl IntoView {
                     return;
                 };
                 if now.state_type != shown.state_type {
-                    if shown.state_type == Some(StateType::Paused) && !own_resume.get_untracked() {
+                    if shown.state_type == Some(StateType::Paused) && !own_decision.get_untracked()
+                    {
                         elsewhere.set(Some(changed_elsewhere(&now)));
                     }
                     reloads.update(|n| *n += 1);
+                    history_reloads.update(|n| *n += 1);
                     return;
                 }
                 if !from_event || attempt == 4 {
@@ -117,7 +190,34 @@ pub(crate) fn RunPage() -> impl IntoView {
             check(false);
         }
     });
+    // Decisions are stored a few seconds after they are sent: read the history again then.
+    Effect::new(move |previous: Option<bool>| {
+        let decided = outcome.with(Option::is_some);
+        if decided && previous == Some(false) {
+            spawn_local(async move {
+                for ms in [0, 2_500, 6_000] {
+                    sleep(ms).await;
+                    history_reloads.update(|n| *n += 1);
+                }
+            });
+        }
+        decided
+    });
     view! {
+        {link_note.map(|note| match note {
+            Ok(()) => view! {
+                <p class="notice" role="status" data-testid="link-prefilled">
+                    "The form was filled from the link you opened. Check it: nothing is sent until you press Resume."
+                    {move || replaced_draft.get().map(|draft| view! {
+                        " " <button type="button" data-testid="restore-draft" on:click=move |_| {
+                            input.set(draft.clone());
+                            replaced_draft.set(None);
+                        }>"Put back my earlier draft"</button>
+                    })}
+                </p>
+            }.into_any(),
+            Err(why) => view! { <p class="error" role="alert" data-testid="link-prefilled">{why}</p> }.into_any(),
+        })}
         {move || match loaded.get() {
             None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
             Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
@@ -133,8 +233,10 @@ pub(crate) fn RunPage() -> impl IntoView {
                     None => None,
                 };
                 view! {
-                    <RunDetail run=run asks=asks deployment=deployment input=input mode=mode outcome=outcome
-                        reloads=reloads elsewhere=elsewhere own_resume=own_resume/>
+                    <RunDetail run=run.clone() asks=asks deployment=deployment input=input mode=mode outcome=outcome
+                        reloads=reloads elsewhere=elsewhere own_decision=own_decision
+                        reject_reason=reject_reason from_link=from_link/>
+                    <History run=run reloads=history_reloads clock=ticking_clock()/>
                 }.into_any()
             }
         }}
@@ -149,12 +251,17 @@ fn RunDetail(
     deployment: Option<String>,
     input: RwSignal<String>,
     mode: RwSignal<EditMode>,
-    outcome: RwSignal<Option<Result<Resumed, ClientError>>>,
+    outcome: RwSignal<Option<Result<Outcome, ClientError>>>,
     reloads: RwSignal<u32>,
     elsewhere: RwSignal<Option<String>>,
-    own_resume: RwSignal<bool>,
+    own_decision: RwSignal<bool>,
+    reject_reason: RwSignal<String>,
+    /// Whether the input came from a deep link (then it is not replaced by the form's start).
+    from_link: bool,
 ) -> impl IntoView {
     let locked = move || elsewhere.with(Option::is_some);
+    let is_paused = run.state_type == Some(StateType::Paused);
+    let reject_run = run.clone();
     let connection = expect_context::<Connection>();
     let clock = ticking_clock();
     let id = run.id;
@@ -167,7 +274,7 @@ fn RunDetail(
     let schema_text = asks.as_ref().and_then(|a| a.schema.clone());
     let fields = form_fields(schema_text.as_deref());
     if let Some(fields) = &fields {
-        if drafts::load(&id.to_string()).is_none() {
+        if drafts::load(&id.to_string()).is_none() && !from_link {
             input.set(starting_text(fields));
         }
     }
@@ -240,27 +347,48 @@ fn RunDetail(
         input.set(text);
     });
 
+    let resume_run = run.clone();
     let resume = Action::new_local(move |input: &Option<Value>| {
         let client = connection.client();
         let input = input.clone();
-        async move { client?.resume(id, input.as_ref()).await }
+        let run = resume_run.clone();
+        let decider = connection.settings.get_untracked().decider();
+        async move {
+            client?
+                .resume_decided(id, input.as_ref(), Some(&run), &decider, false)
+                .await
+                .map(|d| Outcome::Resumed(Box::new(d)))
+        }
     });
     Effect::new(move |_| {
         if let Some(result) = resume.value().get() {
-            if matches!(&result, Ok(r) if r.result.status == SetStateStatus::Accept) {
+            if matches!(&result, Ok(Outcome::Resumed(r)) if r.outcome.result.status == SetStateStatus::Accept)
+            {
                 drafts::clear(&id.to_string());
             }
             outcome.set(Some(result));
             reloads.update(|n| *n += 1);
         }
     });
+    let link_text = RwSignal::new(None::<String>);
+    let copy_link = move |_| {
+        if let Ok(Some(input)) = parsed.get_untracked() {
+            let link = deep_link(&id.to_string(), &input);
+            let copied = copy_to_clipboard(&link);
+            link_text.set(Some(if copied {
+                format!("Copied: {link}")
+            } else {
+                link
+            }));
+        }
+    };
     let send = move |_| {
         if resume.pending().get_untracked() {
             return;
         }
         if let Ok(input) = parsed.get_untracked() {
             outcome.set(None);
-            own_resume.set(true);
+            own_decision.set(true);
             resume.dispatch(input);
         }
     };
@@ -308,12 +436,28 @@ fn RunDetail(
                 </ul>
             </fieldset>
         })}
-        <VerdictLine text=line/>
-        <button data-testid="resume" on:click=send
-            disabled=move || resume.pending().get() || parsed.get().is_err() || locked()>
-            {move || if resume.pending().get() { "Resuming…" } else { "Resume" }}
-        </button>
-        <div class="outcome" data-testid="outcome">{move || outcome.get().map(outcome_view)}</div>
+        // A run that is not paused offers no resume, unless it left its pause while this page
+        // was open (then the locked form and its verdict stay, with the draft).
+        {move || (is_paused || locked()).then(|| view! {
+            <VerdictLine text=line/>
+            <button data-testid="resume" on:click=send
+                disabled=move || resume.pending().get() || parsed.get().is_err() || locked()>
+                {move || if resume.pending().get() { "Resuming…" } else { "Resume" }}
+            </button>
+        })}
+        {asks_input.then(|| view! {
+            <button type="button" class="secondary" data-testid="copy-link" on:click=copy_link
+                disabled=move || !matches!(parsed.get(), Ok(Some(_)))
+                title="A link to this page with the form filled in as it is now, e.g. for a notification">
+                "Copy link with this input"
+            </button>
+        })}
+        {move || link_text.get().map(|text| view! { <p class="hint" data-testid="copied-link">{text}</p> })}
+        <div class="outcome" data-testid="outcome" role="status">{move || outcome.get().map(outcome_view)}</div>
+        {is_paused.then(|| view! {
+            <RejectPanel run=reject_run reason=reject_reason clock=clock locked=Signal::derive(locked)
+                outcome=outcome own_decision=own_decision reloads=reloads/>
+        })}
     }
 }
 

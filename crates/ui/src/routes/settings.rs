@@ -1,4 +1,4 @@
-//! Where the Prefect API is and how to sign in.
+//! Where the Prefect API is, how to sign in, and who decides.
 
 use leptos::prelude::*;
 
@@ -13,6 +13,8 @@ pub(crate) fn SettingsPage() -> impl IntoView {
     let auth = RwSignal::new(current.auth);
     let secret = RwSignal::new(current.secret.clone());
     let remember = RwSignal::new(current.remember);
+    let decider = RwSignal::new(current.decider.clone());
+    let record = RwSignal::new(current.record_decisions);
     let saved = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -21,6 +23,8 @@ pub(crate) fn SettingsPage() -> impl IntoView {
         settings.auth = auth.get_untracked();
         settings.secret = secret.get_untracked();
         settings.remember = remember.get_untracked();
+        settings.decider = decider.get_untracked().trim().to_owned();
+        settings.record_decisions = record.get_untracked();
         connection.save(settings);
         saved.set(true);
     };
@@ -51,6 +55,21 @@ pub(crate) fn SettingsPage() -> impl IntoView {
                 <input type="checkbox" prop:checked=move || remember.get()
                     on:change=move |ev| remember.set(event_target_checked(&ev))/>
                 "Remember the secret in this browser"
+            </label>
+            <h2>"Decisions"</h2>
+            <label>"Your name"
+                <input data-testid="decider" type="text" prop:value=move || decider.get()
+                    on:input=move |ev| decider.set(event_target_value(&ev))
+                    placeholder=move || match (auth.get(), secret.get().split_once(':')) {
+                        (AuthKind::Basic, Some((user, _))) if !user.trim().is_empty() => user.trim().to_owned(),
+                        _ => "e.g. ana".to_owned(),
+                    }/>
+            </label>
+            <p class="hint">"Rejects say who decided (\"Rejected by ana: …\"), and decisions are recorded under this name. It is a name you give, not an identity the server checked. Left blank, the basic-auth user name is used, if there is one."</p>
+            <label class="check">
+                <input type="checkbox" data-testid="record-decisions" prop:checked=move || record.get()
+                    on:change=move |ev| record.set(event_target_checked(&ev))/>
+                "Record each resume and reject as a Prefect event (flowgate.decision.*), visible in Prefect's event feed"
             </label>
             <button type="submit">"Save"</button>
             {move || saved.get().then(|| view! { <span class="saved">"Saved."</span> })}

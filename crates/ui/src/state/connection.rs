@@ -1,7 +1,7 @@
 //! Where the Prefect API is and how to authenticate, remembered in `localStorage` (the
 //! secret only when the user ticks "remember").
 
-use flowgate_client::{Auth, Client, ClientError, ClientOptions};
+use flowgate_client::{Auth, Client, ClientError, ClientOptions, Decider};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,16 @@ pub(crate) struct Settings {
     pub(crate) auth: AuthKind,
     pub(crate) secret: String,
     pub(crate) remember: bool,
+    /// The name decisions are recorded under (blank: the basic-auth user, else unnamed).
+    #[serde(default)]
+    pub(crate) decider: String,
+    /// Whether decisions are recorded as Prefect events.
+    #[serde(default = "yes")]
+    pub(crate) record_decisions: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for Settings {
@@ -34,6 +44,8 @@ impl Default for Settings {
             auth: AuthKind::None,
             secret: String::new(),
             remember: false,
+            decider: String::new(),
+            record_decisions: true,
         }
     }
 }
@@ -48,6 +60,25 @@ impl Settings {
         ClientOptions {
             auth,
             ..ClientOptions::new(self.api_url.clone())
+        }
+    }
+
+    /// Who decides: the name given, else the basic-auth user name; and whether to record.
+    pub(crate) fn decider(&self) -> Decider {
+        let given = self.decider.trim();
+        let name = if !given.is_empty() {
+            Some(given.to_owned())
+        } else if self.auth == AuthKind::Basic {
+            self.secret
+                .split_once(':')
+                .map(|(user, _)| user.trim().to_owned())
+                .filter(|user| !user.is_empty())
+        } else {
+            None
+        };
+        Decider {
+            name,
+            record: self.record_decisions,
         }
     }
 

@@ -65,7 +65,8 @@ fn mount_from_drafts(schema: Option<&str>) -> Page {
         view! {
             <RunDetail run=run asks=Some(asks) deployment=None input=input mode=RwSignal::new(EditMode::Form)
                 outcome=RwSignal::new(None) reloads=RwSignal::new(0)
-                elsewhere=RwSignal::new(None) own_resume=RwSignal::new(false)/>
+                elsewhere=RwSignal::new(None) own_decision=RwSignal::new(false)
+                reject_reason=RwSignal::new(String::new()) from_link=false/>
         }
     });
     handle.forget();

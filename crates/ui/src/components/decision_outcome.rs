@@ -1,0 +1,125 @@
+//! What a decision did, in plain words, and whether it was recorded: shared by the run
+//! page and the inbox's bulk actions, for resumes and rejects alike.
+
+use flowgate_client::{ClientError, Decided, Rejected, Resumed};
+use flowgate_core::reject::Aftermath;
+use flowgate_core::{OrchestrationResult, SetStateStatus, StateType};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::components::error_view::ErrorText;
+use crate::components::local_time::clock_time;
+
+/// A decision's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Outcome {
+    /// A resume.
+    Resumed(Box<Decided<Resumed>>),
+    /// A reject.
+    Rejected(Box<Decided<Rejected>>),
+}
+
+fn state_name(result: &OrchestrationResult) -> String {
+    result
+        .state
+        .as_ref()
+        .and_then(|s| s.name.clone())
+        .unwrap_or_default()
+}
+
+fn ended_failed(result: &OrchestrationResult) -> bool {
+    result
+        .state
+        .as_ref()
+        .is_some_and(|s| s.state_type == StateType::Failed)
+}
+
+fn resume_text(result: &OrchestrationResult) -> String {
+    let reason = result.details.reason().unwrap_or_default();
+    match &result.status {
+        SetStateStatus::Accept => format!("Resumed: the run is now {}.", state_name(result)),
+        SetStateStatus::Reject if ended_failed(result) => {
+            format!("Not resumed: {reason} The run is now Failed.")
+        }
+        SetStateStatus::Reject => format!("Not resumed: {reason}"),
+        SetStateStatus::Abort => {
+            format!("Not resumed: {reason} Someone else may have decided it already.")
+        }
+        other => format!("The server answered {other}: {reason}"),
+    }
+}
+
+/// What happens after a reject, with times in the browser's zone.
+pub(crate) fn aftermath_text(aftermath: &Aftermath) -> String {
+    match aftermath {
+        Aftermath::IdleUntil { until } => format!(
+            "The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.",
+            clock_time(*until)
+        ),
+        other => other.explain(),
+    }
+}
+
+fn reject_text(rejected: &Rejected) -> String {
+    let result = &rejected.result;
+    let reason = result.details.reason().unwrap_or_default();
+    let cancelled = result.state.as_ref().is_some_and(|s| {
+        matches!(s.state_type, StateType::Cancelled | StateType::Cancelling)
+            && rejected.state_written
+    });
+    match &result.status {
+        SetStateStatus::Accept => format!(
+            "Rejected: the run is now {}. {}",
+            state_name(result),
+            aftermath_text(&rejected.plan.aftermath)
+        ),
+        SetStateStatus::Reject if cancelled => format!(
+            "Rejected: the run is now {} (Prefect: {reason} The reason is kept in the decision record.)",
+            state_name(result)
+        ),
+        SetStateStatus::Reject if ended_failed(result) => {
+            format!("Not rejected: {reason} The run is now Failed.")
+        }
+        SetStateStatus::Reject | SetStateStatus::Abort => format!("Not rejected: {reason}"),
+        other => format!("The server answered {other}: {reason}"),
+    }
+}
+
+fn record_view(record: Option<Result<Uuid, ClientError>>) -> Option<AnyView> {
+    Some(match record? {
+        Ok(_) => view! {
+            <span class="record" data-testid="record-ok">" Recorded as a Prefect event."</span>
+        }
+        .into_any(),
+        Err(error) => view! {
+            <span class="record missing" data-testid="record-missing">
+                " The decision stands, but its record is missing: " <ErrorText error=error/>
+            </span>
+        }
+        .into_any(),
+    })
+}
+
+/// What happened, plainly.
+pub(crate) fn outcome_view(outcome: Result<Outcome, ClientError>) -> AnyView {
+    match outcome {
+        Err(error) => view! { <p><ErrorText error=error/></p> }.into_any(),
+        Ok(Outcome::Resumed(decided)) => {
+            let result = &decided.outcome.result;
+            let status = result.status.to_string();
+            let text = resume_text(result);
+            view! {
+                <p class="result" data-status=status data-decision="resume">{text}{record_view(decided.record)}</p>
+            }
+            .into_any()
+        }
+        Ok(Outcome::Rejected(decided)) => {
+            let status = decided.outcome.result.status.to_string();
+            let text = reject_text(&decided.outcome);
+            view! {
+                <p class="result" data-status=status data-decision="reject">{text}{record_view(decided.record)}</p>
+            }
+            .into_any()
+        }
+    }
+}

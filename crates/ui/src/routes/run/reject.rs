@@ -1,0 +1,107 @@
+//! Rejecting the run: a required reason, what Prefect will answer and what becomes of the
+//! waiting process (said before sending), one request, the outcome in the same words as a
+//! resume's.
+
+use chrono::{DateTime, Utc};
+use flowgate_client::ClientError;
+use flowgate_core::{FlowRun, ResumeVerdict, reject_message, reject_plan};
+use leptos::prelude::*;
+
+use crate::components::decision_outcome::{Outcome, aftermath_text};
+use crate::components::verdict_line::verdict_text;
+use crate::state::connection::Connection;
+
+/// The reject form of a paused run.
+#[component]
+pub(crate) fn RejectPanel(
+    run: FlowRun,
+    /// The reason typed so far (kept by the page across reloads).
+    reason: RwSignal<String>,
+    /// The page's clock.
+    clock: ReadSignal<DateTime<Utc>>,
+    /// Locked when the run changed elsewhere.
+    #[prop(into)]
+    locked: Signal<bool>,
+    /// Where the outcome goes.
+    outcome: RwSignal<Option<Result<Outcome, ClientError>>>,
+    /// Set before sending, so the page does not take its own decision for someone else's.
+    own_decision: RwSignal<bool>,
+    /// Bumped to reload the run after the answer.
+    reloads: RwSignal<u32>,
+) -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let id = run.id;
+    let decider = move || connection.settings.with(|s| s.decider());
+    // The message as it will be sent, or why nothing can be sent yet.
+    let message = Memo::new(move |_| {
+        let name = decider().name;
+        reject_message(name.as_deref(), &reason.get())
+    });
+    let timeout = run
+        .state
+        .as_ref()
+        .and_then(|s| s.state_details.pause_timeout);
+    let timed_out = Memo::new(move |_| timeout.is_some_and(|t| t < clock.get()));
+    // The plan: with a placeholder message until a reason is typed, so the page says what
+    // will happen before anything is written.
+    let plan = Memo::new(move |_| {
+        let _ = timed_out.get();
+        let text = message
+            .get()
+            .unwrap_or_else(|_| "Rejected: (reason)".into());
+        reject_plan(&run, &text, clock.get_untracked())
+    });
+    let send = Action::new_local(move |reason: &String| {
+        let client = connection.client();
+        let reason = reason.clone();
+        let decider = connection.settings.get_untracked().decider();
+        async move {
+            client?
+                .reject_decided(id, &reason, &decider, false)
+                .await
+                .map(|d| Outcome::Rejected(Box::new(d)))
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = send.value().get() {
+            outcome.set(Some(result));
+            reloads.update(|n| *n += 1);
+        }
+    });
+    let reject = move |_| {
+        if send.pending().get_untracked() || message.with_untracked(Result::is_err) {
+            return;
+        }
+        outcome.set(None);
+        own_decision.set(true);
+        send.dispatch(reason.get_untracked());
+    };
+    view! {
+        <fieldset class="reject" disabled=locked data-testid="reject-panel">
+            <h2>"Reject"</h2>
+            <label>"Reason (required)"
+                <textarea data-testid="reject-reason" rows="2" prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))
+                    placeholder="e.g. image tag not signed"></textarea>
+            </label>
+            {move || match plan.get() {
+                Err(why) => view! { <p class="verdict verdict-reject" data-testid="reject-plan">{why}</p> }.into_any(),
+                Ok(plan) => {
+                    let (line, class) = verdict_text(&ResumeVerdict::Answer(Box::new(plan.answer.clone())));
+                    view! {
+                        <p class=format!("verdict verdict-{class}") data-testid="reject-verdict">{format!("The reject {line}.")}</p>
+                        <p class="plan" data-testid="reject-plan">{aftermath_text(&plan.aftermath)}</p>
+                    }.into_any()
+                }
+            }}
+            <p class="hint" data-testid="reject-message">{move || match message.get() {
+                Ok(text) => format!("The run's state message will read: {text}"),
+                Err(why) => why,
+            }}</p>
+            <button type="button" class="danger" data-testid="reject" on:click=reject
+                disabled=move || send.pending().get() || message.with(Result::is_err) || plan.with(Result::is_err) || locked.get()>
+                {move || if send.pending().get() { "Rejecting…" } else { "Reject" }}
+            </button>
+        </fieldset>
+    }
+}

@@ -1,0 +1,210 @@
+//! Rejects and the decision record for JS: `checkReject`, `client.reject`,
+//! `client.rejectMany`, `client.decisions` and `client.flowRunStates`.
+
+use flowgate_client::core::{FlowRun, RejectPlan, reject_message, reject_plan};
+use flowgate_client::{ClientError, Decided, Decider, Rejected, Resumed, parse_flow_run_id};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::client::{PrefectClient, bulk_outcome_value, parse_ids, rejected_promise};
+use crate::convert::{
+    client_error, client_error_data, field, invalid_argument, model_from_js, to_js,
+};
+use crate::{Verdict, instant};
+
+/// The plan for JS: what will be proposed, the predicted answer, what happens next.
+fn plan_value(plan: &RejectPlan, message: &str) -> Value {
+    json!({
+        "rejectable": true,
+        "proposed": plan.proposed.to_string(),
+        "message": message,
+        "verdict": serde_json::to_value(Verdict::answer(&plan.answer)).unwrap_or(Value::Null),
+        "keepsMessage": plan.keeps_message,
+        "aftermath": plan.aftermath,
+        "explanation": plan.aftermath.explain(),
+    })
+}
+
+/// `{ eventId }`, `{ error }` or null for a decision's record.
+fn record_value(record: &Option<Result<Uuid, ClientError>>) -> Value {
+    match record {
+        None => Value::Null,
+        Some(Ok(id)) => json!({ "eventId": id, "error": null }),
+        Some(Err(err)) => json!({
+            "eventId": null,
+            "error": { "message": err.to_string(), "details": client_error_data(err) },
+        }),
+    }
+}
+
+pub(crate) fn resumed_value(decided: &Decided<Resumed>) -> Value {
+    let mut value = serde_json::to_value(&decided.outcome).unwrap_or(Value::Null);
+    value["record"] = record_value(&decided.record);
+    value
+}
+
+fn rejected_value(decided: &Decided<Rejected>) -> Value {
+    let outcome = &decided.outcome;
+    let mut value = plan_value(&outcome.plan, &outcome.message);
+    if let Value::Object(map) = &mut value {
+        map.remove("rejectable");
+        let verdict = map.remove("verdict").unwrap_or(Value::Null);
+        map.insert("predicted".into(), verdict);
+    }
+    value["result"] = serde_json::to_value(&outcome.result).unwrap_or(Value::Null);
+    value["stateWritten"] = json!(outcome.state_written);
+    value["record"] = record_value(&decided.record);
+    value
+}
+
+/// `{ decider?, record? }` from an options object: the name (trimmed; blank is none) and
+/// whether to record (default true).
+pub(crate) fn decider_from(options: &JsValue) -> Result<Decider, JsValue> {
+    let name = match field(options, "decider")? {
+        v if v.is_undefined() || v.is_null() => None,
+        v => Some(
+            v.as_string()
+                .ok_or_else(|| invalid_argument("decider must be a string (a person's name)"))?,
+        ),
+    };
+    let record = match field(options, "record")? {
+        v if v.is_undefined() => true,
+        v => v
+            .as_bool()
+            .ok_or_else(|| invalid_argument("record must be true or false"))?,
+    };
+    Ok(Decider {
+        name: name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        record,
+    })
+}
+
+fn reason_from(options: &JsValue) -> Result<String, JsValue> {
+    field(options, "reason")?
+        .as_string()
+        .ok_or_else(|| invalid_argument("reason must be a string: rejecting a run needs one"))
+}
+
+/// How Flowgate would reject this run, and what the server will answer: `{ rejectable:
+/// false, reason }` for a run that is not paused.
+#[wasm_bindgen(js_name = checkReject, unchecked_return_type = "RejectCheck")]
+pub fn check_reject(
+    #[wasm_bindgen(unchecked_param_type = "FlowRun | string")] flow_run: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CheckRejectOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let run: FlowRun = model_from_js("flow run", flow_run)?;
+    let decider = decider_from(&options)?;
+    let reason = reason_from(&options)?;
+    let message =
+        reject_message(decider.name.as_deref(), &reason).map_err(|m| invalid_argument(&m))?;
+    let now = instant(&field(&options, "now")?)?;
+    let value = match reject_plan(&run, &message, now) {
+        Ok(plan) => plan_value(&plan, &message),
+        Err(reason) => json!({ "rejectable": false, "reason": reason }),
+    };
+    to_js(&value)
+}
+
+#[wasm_bindgen]
+impl PrefectClient {
+    /// Rejects a paused run with `{ reason, decider?, record? }`: ends it Cancelled as
+    /// `checkReject` plans, and records the decision as a Prefect event (unless `record:
+    /// false`). Never blindly retried.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Rejected>")]
+    pub fn reject(
+        &self,
+        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "RejectOptions")] options: JsValue,
+    ) -> js_sys::Promise {
+        let parsed = parse_flow_run_id(id)
+            .map_err(|err| client_error(&err))
+            .and_then(|id| Ok((id, decider_from(&options)?, reason_from(&options)?)));
+        let (id, decider, reason) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return rejected_promise(error),
+        };
+        let client = self.inner.clone();
+        future_to_promise(async move {
+            match client.reject_decided(id, &reason, &decider, false).await {
+                Ok(decided) => to_js(&rejected_value(&decided)),
+                Err(err) => Err(client_error(&err)),
+            }
+        })
+    }
+
+    /// Rejects each run once with the same `{ reason, decider?, record?, concurrency?,
+    /// onProgress? }`, as `resumeMany` resumes.
+    #[wasm_bindgen(js_name = rejectMany, unchecked_return_type = "Promise<BulkRejectOutcome[]>")]
+    pub fn reject_many(
+        &self,
+        ids: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "RejectManyOptions")] options: JsValue,
+    ) -> js_sys::Promise {
+        let parsed = parse_ids(&ids)
+            .and_then(|ids| Ok((ids, decider_from(&options)?, reason_from(&options)?)));
+        let (ids, decider, reason) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return rejected_promise(error),
+        };
+        let (concurrency, on_progress) = crate::client::bulk_options(&options);
+        let client = self.inner.clone();
+        future_to_promise(async move {
+            let value = |o: &flowgate_client::BulkOutcome<Decided<Rejected>>| {
+                bulk_outcome_value(o.flow_run_id, o.outcome.as_ref().map(rejected_value))
+            };
+            let outcomes = client
+                .reject_many(
+                    &ids,
+                    &reason,
+                    concurrency,
+                    &decider,
+                    |outcome, done, total| {
+                        crate::client::progress(&on_progress, value(outcome), done, total);
+                    },
+                )
+                .await;
+            to_js(&outcomes.iter().map(value).collect::<Vec<_>>())
+        })
+    }
+
+    /// The decisions recorded for a run (Prefect events `flowgate.decision.*`), newest
+    /// first. Prefect stores events a few seconds after they are sent.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Decision[]>")]
+    pub fn decisions(&self, id: &str) -> js_sys::Promise {
+        let id = match parse_flow_run_id(id) {
+            Ok(id) => id,
+            Err(err) => return rejected_promise(client_error(&err)),
+        };
+        let client = self.inner.clone();
+        future_to_promise(async move {
+            let result = async {
+                let run = client.read_flow_run(id).await?;
+                let since = run.created.unwrap_or_default();
+                client.decisions(id, since).await
+            }
+            .await;
+            match result {
+                Ok(decisions) => to_js(&decisions),
+                Err(err) => Err(client_error(&err)),
+            }
+        })
+    }
+
+    /// Every state the run has been in, oldest first (`GET /flow_run_states/`).
+    #[wasm_bindgen(js_name = flowRunStates, unchecked_return_type = "Promise<State[]>")]
+    pub fn flow_run_states(&self, id: &str) -> js_sys::Promise {
+        let id = match parse_flow_run_id(id) {
+            Ok(id) => id,
+            Err(err) => return rejected_promise(client_error(&err)),
+        };
+        let client = self.inner.clone();
+        future_to_promise(async move {
+            match client.flow_run_states(id).await {
+                Ok(states) => to_js(&states),
+                Err(err) => Err(client_error(&err)),
+            }
+        })
+    }
+}

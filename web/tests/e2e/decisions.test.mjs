@@ -1,0 +1,215 @@
+// Deciding, not only resuming: reject from the run page and from the inbox, the decision
+// recorded as a Prefect event, the run's history, and deep links that prefill the form.
+// The console's release build in Debian's Chromium against the real Prefect server the
+// harness started (FLOWGATE_CONSOLE_HARNESS). Runs are paused through the API, each test its
+// own. Screenshots go to target/test-output/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchChromium, serveConsole } from "../support/console-server.mjs";
+
+const repo = fileURLToPath(new URL("../../..", import.meta.url));
+const shots = join(repo, "target/test-output");
+let harness, server, browser;
+
+async function api(path, body) {
+  const response = await fetch(`${harness.api_url}${path}`, body === undefined ? {} : {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/** A run paused through the API as a flow pauses it; with `schema`, the pause asks for input. */
+async function pausedRun(name, { schema } = {}) {
+  const flow = await api("/flows/", { name: "decisions-gate" });
+  const run = await api("/flow_runs/", { flow_id: flow.id, name });
+  const details = { pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: "gate" };
+  if (schema) {
+    await api(`/flow_runs/${run.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });
+    details.run_input_keyset = { schema: `${name}-schema`, response: `${name}-response`, description: `${name}-description` };
+  }
+  await api(`/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" }, force: true });
+  await api(`/flow_runs/${run.id}/set_state`, { state: { type: "PAUSED", name: "Paused", state_details: details }, force: true });
+  return run.id;
+}
+
+/** The decision events Prefect stored for a run (it stores them a moment after they are sent). */
+async function decisionEvents(id, count) {
+  for (let i = 0; i < 60; i++) {
+    const page = await api("/events/filter", { filter: {
+      occurred: { since: new Date(Date.now() - 3600_000).toISOString(), until: new Date(Date.now() + 3600_000).toISOString() },
+      event: { prefix: ["flowgate.decision."] }, resource: { id: [`prefect.flow-run.${id}`] },
+    } });
+    if (page.events.length >= count) return page.events;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`Prefect stored no ${count} decision event(s) for ${id}`);
+}
+
+function watchSetState(page) {
+  const sent = [];
+  page.on("request", (r) => { if (r.url().endsWith("/set_state") || r.url().endsWith("/resume")) sent.push(r.url()); });
+  return sent;
+}
+
+async function nameMyself(page, name) {
+  await page.goto(`${server.base}/settings`);
+  await page.getByTestId("decider").fill(name);
+  await page.getByRole("button", { name: "Save" }).click();
+}
+
+before(async () => {
+  const path = process.env.FLOWGATE_CONSOLE_HARNESS;
+  assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
+  harness = JSON.parse(readFileSync(path, "utf8"));
+  await mkdir(shots, { recursive: true });
+  server = await serveConsole(join(repo, "dist"), harness.api_url);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("reject from the run page: a reason required, said before sending, one request, recorded, in the history", async () => {
+  const id = await pausedRun("reject-from-page");
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  await nameMyself(page, "ana");
+  const sent = watchSetState(page);
+  await page.goto(`${server.base}/runs/${id}`);
+  const reject = page.getByTestId("reject");
+  await reject.waitFor({ timeout: 30000 });
+  assert.equal(await reject.isDisabled(), true, "no reason, no reject");
+  assert.match(await page.getByTestId("reject-message").textContent(), /A reason is required/);
+  assert.equal(await page.getByTestId("reject-verdict").textContent(), "The reject will be accepted: the run goes to Cancelled.");
+  assert.match(await page.getByTestId("reject-plan").textContent(),
+    /^The run becomes Cancelled now and the code after the pause never runs\. Its flow process has no runner to stop it: it keeps waiting until the pause times out at \d\d:\d\d, then marks the run Failed\.$/);
+  await page.getByTestId("reject-reason").fill("image tag not signed");
+  assert.equal(await page.getByTestId("reject-message").textContent(), "The run's state message will read: Rejected by ana: image tag not signed");
+  await page.screenshot({ path: join(shots, "console-run-reject.png"), fullPage: true });
+  await reject.click();
+  await reject.click({ timeout: 1000 }).catch(() => {}); // a second press while sending sends nothing
+  await page.locator('[data-testid="outcome"] [data-decision="reject"]').waitFor({ timeout: 45000 });
+  assert.match(await page.getByTestId("outcome").textContent(),
+    /^Rejected: the run is now Cancelled\. The run becomes Cancelled now .* Recorded as a Prefect event\.$/);
+  assert.equal(sent.length, 1, "exactly one request changed the run");
+  const run = await api(`/flow_runs/${id}`);
+  assert.equal(run.state.type, "CANCELLED");
+  assert.equal(run.state.message, "Rejected by ana: image tag not signed");
+  assert.equal(await page.getByTestId("reject-panel").count(), 0, "a cancelled run cannot be rejected again");
+
+  // The record, through Prefect's own events API, and on the page's history.
+  const [event] = await decisionEvents(id, 1);
+  assert.equal(event.event, "flowgate.decision.rejected");
+  assert.equal(event.payload.decider, "ana");
+  assert.equal(event.payload.reason, "image tag not signed");
+  assert.equal(event.payload.decider_checked, false);
+  assert.deepEqual(event.related.map((r) => r["prefect.resource.role"]), ["flow"]);
+  const decision = page.locator('[data-testid="history-decision"]');
+  await decision.waitFor({ timeout: 20000 });
+  assert.match(await decision.textContent(), /Rejected by ana in Flowgate: image tag not signed$/);
+  const states = await page.locator('[data-testid="history-state"]').evaluateAll((els) => els.map((e) => e.dataset.type));
+  assert.deepEqual(states.slice(0, 2), ["CANCELLED", "PAUSED"], "newest first");
+  await page.screenshot({ path: join(shots, "console-run-history.png"), fullPage: true });
+  await page.close();
+});
+
+test("bulk reject from the inbox: one reason for the ticked runs, each outcome listed, each recorded", async () => {
+  const ids = [await pausedRun("bulk-reject-1"), await pausedRun("bulk-reject-2")];
+  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  await nameMyself(page, "bo");
+  const sent = watchSetState(page);
+  await page.goto(`${server.base}/?sort=START_TIME_DESC`);
+  const row = (id) => page.locator(`[data-run-id="${id}"]`);
+  for (const id of ids) await row(id).locator("input.select").check({ timeout: 30000 });
+  const button = page.getByTestId("reject-selected");
+  assert.equal(await button.isDisabled(), true, "no reason, no reject");
+  await page.getByTestId("bulk-reason").fill("release withdrawn");
+  assert.equal(await button.textContent(), "Reject selected (2)");
+  await button.click();
+  const results = page.locator('[data-testid="bulk-results"] li');
+  await results.nth(1).waitFor({ timeout: 45000 });
+  for (const text of await results.allTextContents()) {
+    assert.match(text, /^bulk-reject-\d: Rejected: the run is now Cancelled\. .* Recorded as a Prefect event\.$/);
+  }
+  for (const id of ids) await row(id).waitFor({ state: "detached", timeout: 30000 });
+  assert.equal(sent.length, 2, "one request per run");
+  for (const id of ids) {
+    const run = await api(`/flow_runs/${id}`);
+    assert.equal(run.state.message, "Rejected by bo: release withdrawn");
+    const [event] = await decisionEvents(id, 1);
+    assert.equal(event.payload.bulk, true);
+  }
+  await page.screenshot({ path: join(shots, "console-inbox-bulk-reject.png"), fullPage: true });
+  await page.close();
+});
+
+const SCHEMA = {
+  title: "Approval", type: "object", required: ["approver"],
+  properties: { approver: { title: "Approver", type: "string" }, count: { title: "Count", type: "integer", default: 1 } },
+};
+
+test("a deep link prefills the form without sending; Copy link makes one; a bad link says so", async () => {
+  const id = await pausedRun("deep-link", { schema: SCHEMA });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
+  const sent = watchSetState(page);
+  const input = { approver: "cy", count: 4 };
+  await page.goto(`${server.base}/runs/${id}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  await page.getByTestId("link-prefilled").waitFor({ timeout: 30000 });
+  await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor();
+  await page.getByTestId("mode-json").click();
+  assert.deepEqual(JSON.parse(await page.getByTestId("run-input").inputValue()), input);
+  await page.waitForTimeout(500);
+  assert.deepEqual(sent, [], "opening a link sends nothing");
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.getByTestId("run-input").fill(JSON.stringify({ approver: "di & <b>" }));
+  await page.getByTestId("copy-link").click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, `${server.base}/runs/${id}?input=${encodeURIComponent('{"approver":"di & <b>"}')}`);
+
+  // A link whose input is not JSON says so and keeps the draft typed on this page.
+  await page.goto(`${server.base}/runs/${id}?input=%7Bnot-json`);
+  const note = page.getByTestId("link-prefilled");
+  await note.waitFor({ timeout: 30000 });
+  assert.match(await note.textContent(), /^The link's input is not JSON \(.*\), so it was not put in the form\.$/);
+  await page.getByTestId("mode-json").click();
+  assert.deepEqual(JSON.parse(await page.getByTestId("run-input").inputValue()), { approver: "di & <b>" });
+
+  // A link over an existing draft: the draft can be put back.
+  await page.goto(`${server.base}/runs/${id}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  await page.getByTestId("restore-draft").click({ timeout: 30000 });
+  await page.getByTestId("mode-json").click();
+  assert.deepEqual(JSON.parse(await page.getByTestId("run-input").inputValue()), { approver: "di & <b>" });
+  assert.deepEqual(sent, []);
+  await page.close();
+  // Leave nothing paused behind for other suites.
+  await api(`/flow_runs/${id}/set_state`, { state: { type: "CANCELLED" }, force: true });
+});
+
+test("the history shows the input a run received, read-only in its form, and who resumed it", async () => {
+  const id = await pausedRun("received-input", { schema: SCHEMA });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  await nameMyself(page, "di");
+  await page.goto(`${server.base}/runs/${id}`);
+  await page.getByTestId("mode-json").click({ timeout: 30000 });
+  await page.getByTestId("run-input").fill(JSON.stringify({ approver: "di", count: 2 }));
+  await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor();
+  await page.getByTestId("resume").click();
+  await page.locator('[data-testid="outcome"] [data-decision="resume"]').waitFor({ timeout: 45000 });
+  const received = page.getByTestId("received-input");
+  await received.waitFor({ timeout: 20000 });
+  assert.equal(await received.locator('input[type="text"]').first().inputValue(), "di");
+  assert.equal(await received.locator("input").first().isDisabled(), true, "read-only");
+  const decision = page.locator('[data-testid="history-decision"]');
+  await decision.waitFor({ timeout: 20000 });
+  assert.match(await decision.textContent(), /Resumed by di in Flowgate — with input$/);
+  const [event] = await decisionEvents(id, 1);
+  assert.deepEqual(event.payload.input, { approver: "di", count: 2 });
+  await page.screenshot({ path: join(shots, "console-run-received.png"), fullPage: true });
+  await page.close();
+});
