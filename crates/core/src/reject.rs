@@ -279,7 +279,7 @@ pub fn cancel_verdict(
         }
     }
     if current.state_type == StateType::Paused {
-        let display = state_name(proposed).to_lowercase();
+        let display = state_name(proposed).to_ascii_lowercase();
         let details = &current.state_details;
         if details.pause_reschedule && flow_run.deployment_id.is_none() {
             return answer(

@@ -11,7 +11,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{
-    client_error, client_error_data, field, from_js, invalid_argument, model_from_js, to_js,
+    client_error, client_error_data, field, flow_run_id, from_js, invalid_argument, model_from_js,
+    to_js,
 };
 use crate::decide::{decider_from, resumed_value};
 
@@ -163,13 +164,16 @@ impl PrefectClient {
 
     /// `GET /flow_runs/{id}`.
     #[wasm_bindgen(js_name = readFlowRun, unchecked_return_type = "Promise<FlowRun>")]
-    pub fn read_flow_run(&self, id: &str) -> js_sys::Promise {
-        match parse_flow_run_id(id) {
+    pub fn read_flow_run(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> js_sys::Promise {
+        match flow_run_id(&id) {
             Ok(id) => promise(
                 &self.inner,
                 move |c| async move { c.read_flow_run(id).await },
             ),
-            Err(err) => rejected_promise(client_error(&err)),
+            Err(error) => rejected_promise(error),
         }
     }
 
@@ -206,14 +210,15 @@ impl PrefectClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<Resumed>")]
     pub fn resume(
         &self,
-        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")]
         run_input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "DecideOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DecideOptions")] options: Option<js_sys::Object>,
     ) -> js_sys::Promise {
-        let id = match parse_flow_run_id(id) {
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let id = match flow_run_id(&id) {
             Ok(id) => id,
-            Err(err) => return rejected_promise(client_error(&err)),
+            Err(error) => return rejected_promise(error),
         };
         let input = match from_js("runInput", run_input) {
             Ok(Value::Null) => None,

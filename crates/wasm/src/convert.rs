@@ -120,3 +120,19 @@ pub(crate) fn client_error(err: &ClientError) -> JsValue {
     let kind = data["kind"].as_str().unwrap_or("http").to_owned();
     flowgate_error(&kind, &err.to_string(), data)
 }
+
+/// A flow-run id argument: a JS string holding a UUID. Anything else (an object, a number,
+/// nothing) is an `invalidArgument` error, never a trap in the string conversion.
+pub(crate) fn flow_run_id(value: &JsValue) -> Result<uuid::Uuid, JsValue> {
+    let Some(text) = value.as_string() else {
+        let what = if value.is_undefined() || value.is_null() {
+            "nothing".to_owned()
+        } else {
+            value.js_typeof().as_string().unwrap_or_default()
+        };
+        return Err(invalid_argument(&format!(
+            "a flow run id must be a string (a UUID such as 5b2fef16-b6fd-4048-bf91-c59ed2f00e81), not {what}"
+        )));
+    };
+    flowgate_client::parse_flow_run_id(&text).map_err(|err| client_error(&err))
+}

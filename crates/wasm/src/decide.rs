@@ -2,7 +2,7 @@
 //! `client.rejectMany`, `client.decisions` and `client.flowRunStates`.
 
 use flowgate_client::core::{FlowRun, RejectPlan, reject_message, reject_plan};
-use flowgate_client::{ClientError, Decided, Decider, Rejected, Resumed, parse_flow_run_id};
+use flowgate_client::{ClientError, Decided, Decider, Rejected, Resumed};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
@@ -10,7 +10,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::client::{PrefectClient, bulk_outcome_value, parse_ids, rejected_promise};
 use crate::convert::{
-    client_error, client_error_data, field, invalid_argument, model_from_js, to_js,
+    client_error, client_error_data, field, flow_run_id, invalid_argument, model_from_js, to_js,
 };
 use crate::{Verdict, instant};
 
@@ -115,11 +115,10 @@ impl PrefectClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<Rejected>")]
     pub fn reject(
         &self,
-        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RejectOptions")] options: JsValue,
     ) -> js_sys::Promise {
-        let parsed = parse_flow_run_id(id)
-            .map_err(|err| client_error(&err))
+        let parsed = flow_run_id(&id)
             .and_then(|id| Ok((id, decider_from(&options)?, reason_from(&options)?)));
         let (id, decider, reason) = match parsed {
             Ok(parsed) => parsed,
@@ -172,10 +171,13 @@ impl PrefectClient {
     /// The decisions recorded for a run (Prefect events `flowgate.decision.*`), newest
     /// first. Prefect stores events a few seconds after they are sent.
     #[wasm_bindgen(unchecked_return_type = "Promise<Decision[]>")]
-    pub fn decisions(&self, id: &str) -> js_sys::Promise {
-        let id = match parse_flow_run_id(id) {
+    pub fn decisions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> js_sys::Promise {
+        let id = match flow_run_id(&id) {
             Ok(id) => id,
-            Err(err) => return rejected_promise(client_error(&err)),
+            Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
         future_to_promise(async move {
@@ -194,10 +196,13 @@ impl PrefectClient {
 
     /// Every state the run has been in, oldest first (`GET /flow_run_states/`).
     #[wasm_bindgen(js_name = flowRunStates, unchecked_return_type = "Promise<State[]>")]
-    pub fn flow_run_states(&self, id: &str) -> js_sys::Promise {
-        let id = match parse_flow_run_id(id) {
+    pub fn flow_run_states(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> js_sys::Promise {
+        let id = match flow_run_id(&id) {
             Ok(id) => id,
-            Err(err) => return rejected_promise(client_error(&err)),
+            Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
         future_to_promise(async move {

@@ -257,6 +257,11 @@ export type DecisionRecord =
   | { eventId: string; error: null }
   | { eventId: null; error: { message: string; details: unknown } };
 
+/** Optional arguments, typed (merged into the generated class declaration). */
+export interface PrefectClient {
+  resume(id: string, runInput?: Record<string, unknown> | null, options?: DecideOptions): Promise<Resumed>;
+}
+
 /** Who decides. The name is what the person gives; no server checks it. */
 export interface DecideOptions {
   decider?: string | null;

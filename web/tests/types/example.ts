@@ -87,6 +87,13 @@ export async function rejectIfPaused(client: PrefectClient, run: FlowRun, reason
   const record = rejected.record;
   const recordNote = record === null ? "not recorded" : record.error === null ? `recorded as ${record.eventId}` : `record missing: ${record.error.message}`;
   const decisions: Decision[] = await client.decisions(run.id);
+  // Optional arguments may be left out; options are typed.
+  const plain = await client.resume(run.id);
+  const named = await client.resume(run.id, { approver: "ana" }, { decider: "ana", record: true });
+  // @ts-expect-error: record is a boolean
+  await client.resume(run.id, undefined, { record: "yes" });
+  void plain.record;
+  void named.stateWritten;
   const who: (string | null)[] = decisions.map((d) => d.decider);
   void who;
   return `${proposed}: ${check.explanation} (${recordNote})`;
