@@ -100,3 +100,36 @@ fn every_recorded_document_round_trips_losslessly() {
         }
     }
 }
+
+const REJECT_CASES: &str = include_str!("fixtures/reject_cases.json");
+
+/// The reject exchanges `tests/real_server_reject.rs` recorded: every kind of pause and runs
+/// no longer paused, both proposals. The answer computed offline must equal the server's.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn every_recorded_reject_answer_is_predicted_exactly() {
+    let cases: Vec<Value> = serde_json::from_str(REJECT_CASES).expect("fixture is JSON");
+    assert!(
+        cases.len() >= 20,
+        "the recorded corpus has {} cases",
+        cases.len()
+    );
+    let mut problems = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().expect("name");
+        let run: FlowRun = parse::from_value("flow run", case["flow_run"].clone()).expect("run");
+        let now = timestamp::parse(case["now"].as_str().expect("now")).expect("time");
+        let state = &case["request"]["state"];
+        let proposed = flowgate_core::StateType::from_wire(state["type"].as_str().expect("type"));
+        let expected =
+            flowgate_core::cancel_verdict(&run, &proposed, state["message"].as_str(), now);
+        let status = case["response"]["status"].as_u64().expect("status") as u16;
+        let actual: OrchestrationResult =
+            parse::from_value("orchestration result", case["response"]["body"].clone())
+                .unwrap_or_else(|err| panic!("{name}: {err}"));
+        for diff in expected.differences(status, &actual) {
+            problems.push(format!("{name}: {diff}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
