@@ -149,6 +149,23 @@ test("bulk reject from the inbox: one reason for the ticked runs, each outcome l
   await page.close();
 });
 
+test("when the record cannot be written, the reject still stands and the page says the record is missing", async () => {
+  const id = await pausedRun("record-refused");
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1200 } });
+  // The events endpoint fails (as behind a proxy that blocks it); set_state goes through.
+  await page.route("**/api/events", (route) => route.fulfill({ status: 503, contentType: "application/json", body: '{"detail":"events are down"}' }));
+  await page.goto(`${server.base}/runs/${id}`);
+  await page.getByTestId("reject-reason").fill("no record today", { timeout: 30000 });
+  await page.getByTestId("reject").click();
+  const missing = page.getByTestId("record-missing");
+  await missing.waitFor({ timeout: 45000 });
+  assert.match(await missing.textContent(), /The decision stands, but its record is missing: .*HTTP 503/);
+  assert.match(await page.getByTestId("outcome").textContent(), /^Rejected: the run is now Cancelled\./);
+  const run = await api(`/flow_runs/${id}`);
+  assert.deepEqual([run.state.type, run.state.message], ["CANCELLED", "Rejected: no record today"]);
+  await page.close();
+});
+
 const SCHEMA = {
   title: "Approval", type: "object", required: ["approver"],
   properties: { approver: { title: "Approver", type: "string" }, count: { title: "Count", type: "integer", default: 1 } },
