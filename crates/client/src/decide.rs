@@ -2,7 +2,7 @@
 //! made only when the decision changed the run (the server wrote a new state); a failed
 //! record never undoes or hides the decision — the outcome says the record is missing.
 
-use flowgate_core::{DecisionKind, FlowRun, NewDecision, SetStateStatus};
+use flowgate_core::{DecisionKind, FlowRun, NewDecision, OrchestrationResult, SetStateStatus};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -43,28 +43,19 @@ impl Client {
     ) -> Result<Decided<Resumed>, ClientError> {
         let outcome = self.resume(id, run_input).await?;
         let changed = outcome.state_written && outcome.result.status == SetStateStatus::Accept;
-        let record = if decider.record && changed {
-            let state_type = outcome
-                .result
-                .state
-                .as_ref()
-                .map(|s| s.state_type.to_string());
-            Some(
-                self.record_decision(&NewDecision {
-                    kind: DecisionKind::Resumed,
-                    flow_run_id: id,
-                    flow_run,
-                    decider: decider.name.as_deref(),
-                    reason: None,
-                    input: run_input,
-                    state_type: state_type.as_deref(),
-                    bulk,
-                })
-                .await,
-            )
-        } else {
-            None
+        let decision = NewDecision {
+            kind: DecisionKind::Resumed,
+            flow_run_id: id,
+            flow_run,
+            decider: decider.name.as_deref(),
+            reason: None,
+            input: run_input,
+            state_type: None,
+            bulk,
         };
+        let record = self
+            .record_if(decider, changed, &outcome.result, decision)
+            .await;
         Ok(Decided { outcome, record })
     }
 
@@ -78,28 +69,39 @@ impl Client {
         bulk: bool,
     ) -> Result<Decided<Rejected>, ClientError> {
         let outcome = self.reject(id, decider.name.as_deref(), reason).await?;
-        let record = if decider.record && outcome.state_written {
-            let state_type = outcome
-                .result
-                .state
-                .as_ref()
-                .map(|s| s.state_type.to_string());
-            Some(
-                self.record_decision(&NewDecision {
-                    kind: DecisionKind::Rejected,
-                    flow_run_id: id,
-                    flow_run: Some(&outcome.flow_run),
-                    decider: decider.name.as_deref(),
-                    reason: Some(reason.trim()),
-                    input: None,
-                    state_type: state_type.as_deref(),
-                    bulk,
-                })
-                .await,
-            )
-        } else {
-            None
+        let decision = NewDecision {
+            kind: DecisionKind::Rejected,
+            flow_run_id: id,
+            flow_run: Some(&outcome.flow_run),
+            decider: decider.name.as_deref(),
+            reason: Some(reason.trim()),
+            input: None,
+            state_type: None,
+            bulk,
         };
+        let record = self
+            .record_if(decider, outcome.state_written, &outcome.result, decision)
+            .await;
         Ok(Decided { outcome, record })
+    }
+
+    /// Records `decision` when recording is on and the decision changed the run, with the
+    /// state the server left it in.
+    async fn record_if(
+        &self,
+        decider: &Decider,
+        changed: bool,
+        result: &OrchestrationResult,
+        decision: NewDecision<'_>,
+    ) -> Option<Result<Uuid, ClientError>> {
+        if !decider.record || !changed {
+            return None;
+        }
+        let state_type = result.state.as_ref().map(|s| s.state_type.to_string());
+        let decision = NewDecision {
+            state_type: state_type.as_deref(),
+            ..decision
+        };
+        Some(self.record_decision(&decision).await)
     }
 }

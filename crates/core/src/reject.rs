@@ -26,8 +26,8 @@ use serde::Serialize;
 
 use crate::flow_run::FlowRun;
 use crate::orchestration::{DetailsType, SetStateStatus};
-use crate::resume::{ExpectedAnswer, ExpectedState};
-use crate::state::{State, StateType};
+use crate::resume::{ExpectedAnswer, ExpectedState, expected as answer, pause_timed_out};
+use crate::state::StateType;
 
 /// Reason when a suspended run is asked to go to CANCELLING.
 pub const SUSPENDED_NO_INFRASTRUCTURE: &str =
@@ -228,11 +228,12 @@ pub fn cancel_verdict(
         return accept();
     };
     let cancelling = *proposed == StateType::Cancelling;
-    let unchanged = || Some(unchanged_state(current));
+    let unchanged = || Some(ExpectedState::unchanged(current));
 
     if current.state_type.is_final() {
         if cancelling {
             let reason = format!("Run is already in terminal state {}.", current.state_type);
+            let reason = reason.as_str();
             return answer(
                 200,
                 SetStateStatus::Abort,
@@ -249,7 +250,7 @@ pub fn cancel_verdict(
             200,
             SetStateStatus::Reject,
             DetailsType::Reject,
-            Some(CANCELLING_ONLY_TO_CANCELLED.into()),
+            Some(CANCELLING_ONLY_TO_CANCELLED),
             unchanged(),
         );
     }
@@ -264,7 +265,7 @@ pub fn cancel_verdict(
                 201,
                 SetStateStatus::Reject,
                 DetailsType::Reject,
-                Some(SCHEDULED_NO_INFRASTRUCTURE.into()),
+                Some(SCHEDULED_NO_INFRASTRUCTURE),
                 Some(server_cancelled),
             );
         }
@@ -273,7 +274,7 @@ pub fn cancel_verdict(
                 201,
                 SetStateStatus::Reject,
                 DetailsType::Reject,
-                Some(SUSPENDED_NO_INFRASTRUCTURE.into()),
+                Some(SUSPENDED_NO_INFRASTRUCTURE),
                 Some(server_cancelled),
             );
         }
@@ -286,26 +287,14 @@ pub fn cancel_verdict(
                 200,
                 SetStateStatus::Reject,
                 DetailsType::Reject,
-                Some(format!(
+                Some(&format!(
                     "Cannot reschedule a {display} flow run without a deployment."
                 )),
                 unchanged(),
             );
         }
         if !cancelling && details.pause_timeout.is_some_and(|t| t < now) {
-            let failed = ExpectedState {
-                state_type: StateType::Failed,
-                name: Some("Failed".into()),
-                message: Some(format!("The flow was {display} and never resumed.")),
-                unchanged: false,
-            };
-            return answer(
-                201,
-                SetStateStatus::Reject,
-                DetailsType::Reject,
-                Some(crate::resume::PAUSE_TIMED_OUT.into()),
-                Some(failed),
-            );
+            return pause_timed_out(&display);
         }
     }
     accept()
@@ -324,32 +313,5 @@ pub fn state_name(state_type: &StateType) -> &'static str {
         StateType::Crashed => "Crashed",
         StateType::Paused => "Paused",
         StateType::Unknown(_) => "Unknown",
-    }
-}
-
-fn unchanged_state(state: &State) -> ExpectedState {
-    ExpectedState {
-        state_type: state.state_type.clone(),
-        name: state.name.clone(),
-        message: state.message.clone(),
-        unchanged: true,
-    }
-}
-
-fn answer(
-    http_status: u16,
-    status: SetStateStatus,
-    details_type: DetailsType,
-    reason: Option<String>,
-    state: Option<ExpectedState>,
-) -> ExpectedAnswer {
-    ExpectedAnswer {
-        http_status,
-        status,
-        details_type,
-        reason,
-        state,
-        errors: Vec::new(),
-        stored_input: None,
     }
 }

@@ -163,19 +163,7 @@ pub fn resume_verdict(
         "running"
     };
     if details.pause_timeout.is_some_and(|timeout| timeout < now) {
-        let failed = ExpectedState {
-            state_type: StateType::Failed,
-            name: Some("Failed".into()),
-            message: Some(format!("The flow was {proposed} and never resumed.")),
-            unchanged: false,
-        };
-        return answer(
-            201,
-            SetStateStatus::Reject,
-            DetailsType::Reject,
-            Some(PAUSE_TIMED_OUT),
-            Some(failed),
-        );
+        return ResumeVerdict::Answer(Box::new(pause_timed_out(proposed)));
     }
     let (state_type, name) = if details.pause_reschedule {
         (StateType::Scheduled, "Resuming")
@@ -200,7 +188,25 @@ pub fn resume_verdict(
     }))
 }
 
-fn expected(
+/// The server's answer when a pause has timed out and the run is asked to leave it for a
+/// state named `proposed` (lower case): REJECT into a new `Failed` state (HTTP 201).
+pub(crate) fn pause_timed_out(proposed: &str) -> ExpectedAnswer {
+    let failed = ExpectedState {
+        state_type: StateType::Failed,
+        name: Some("Failed".into()),
+        message: Some(format!("The flow was {proposed} and never resumed.")),
+        unchanged: false,
+    };
+    expected(
+        201,
+        SetStateStatus::Reject,
+        DetailsType::Reject,
+        Some(PAUSE_TIMED_OUT),
+        Some(failed),
+    )
+}
+
+pub(crate) fn expected(
     http_status: u16,
     status: SetStateStatus,
     details_type: DetailsType,
@@ -235,7 +241,7 @@ fn answer(
 }
 
 impl ExpectedState {
-    fn unchanged(state: &State) -> Self {
+    pub(crate) fn unchanged(state: &State) -> Self {
         ExpectedState {
             state_type: state.state_type.clone(),
             name: state.name.clone(),

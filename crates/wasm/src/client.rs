@@ -52,7 +52,10 @@ fn options_from(value: Value) -> Result<ClientOptions, JsValue> {
 }
 
 /// Runs `call` on a copy of the client and resolves with its converted result.
-fn promise<T, F>(client: &Client, call: impl FnOnce(Client) -> F + 'static) -> js_sys::Promise
+pub(crate) fn promise<T, F>(
+    client: &Client,
+    call: impl FnOnce(Client) -> F + 'static,
+) -> js_sys::Promise
 where
     T: Serialize,
     F: std::future::Future<Output = Result<T, ClientError>> + 'static,

@@ -179,18 +179,10 @@ impl PrefectClient {
             Ok(id) => id,
             Err(error) => return rejected_promise(error),
         };
-        let client = self.inner.clone();
-        future_to_promise(async move {
-            let result = async {
-                let run = client.read_flow_run(id).await?;
-                let since = run.created.unwrap_or_default();
-                client.decisions(id, since).await
-            }
-            .await;
-            match result {
-                Ok(decisions) => to_js(&decisions),
-                Err(err) => Err(client_error(&err)),
-            }
+        crate::client::promise(&self.inner, move |client| async move {
+            let run = client.read_flow_run(id).await?;
+            let since = run.created.unwrap_or_default();
+            client.decisions(id, since).await
         })
     }
 
@@ -204,12 +196,8 @@ impl PrefectClient {
             Ok(id) => id,
             Err(error) => return rejected_promise(error),
         };
-        let client = self.inner.clone();
-        future_to_promise(async move {
-            match client.flow_run_states(id).await {
-                Ok(states) => to_js(&states),
-                Err(err) => Err(client_error(&err)),
-            }
+        crate::client::promise(&self.inner, move |client| async move {
+            client.flow_run_states(id).await
         })
     }
 }
