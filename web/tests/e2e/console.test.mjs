@@ -194,11 +194,13 @@ test("runs that ask nothing are resumed together from the inbox, each outcome li
   await page.goto(`${base}/`);
   await page.locator('[data-testid="inbox-row"]').first().waitFor({ timeout: 30000 });
   const row = (id) => page.locator(`[data-run-id="${id}"]`);
-  assert.equal(await row(harness.runs.input[1]).locator("input.select").isDisabled(), true,
-    "a run that asks for input is resumed from its page");
   const chosen = [harness.runs.plain[2], harness.runs.keyed];
   for (const id of chosen) await row(id).locator("input.select").check();
+  // A run that asks for input may be ticked (to reject), but is resumed only from its page.
+  await row(harness.runs.input[1]).locator("input.select").check();
   assert.equal(await page.getByTestId("resume-selected").textContent(), "Resume selected (2)");
+  assert.equal(await page.getByTestId("selected-need-input").textContent(), "1 ticked ask for input: resume those from their pages");
+  assert.equal(await page.getByTestId("reject-selected").textContent(), "Reject selected (3)");
   await page.getByTestId("resume-selected").click();
   const results = page.locator('[data-testid="bulk-results"] li');
   await results.nth(1).waitFor({ timeout: 45000 });
@@ -209,6 +211,7 @@ test("runs that ask nothing are resumed together from the inbox, each outcome li
   assert.deepEqual(answered.map((url) => url.split("/").at(-2)).sort(), [...chosen].sort(),
     "each run was resumed once");
   assert.equal(await row(harness.runs.plain[0]).count(), 1, "runs not chosen still wait");
+  assert.equal(await row(harness.runs.input[1]).count(), 1, "the run that asks for input was not resumed");
   await page.screenshot({ path: join(shots, "console-inbox-bulk.png"), fullPage: true });
   await page.close();
 });

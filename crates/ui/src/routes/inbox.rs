@@ -133,6 +133,18 @@ pub(crate) fn Inbox() -> impl IntoView {
         navigate(&inbox_href(1, &chosen), NavigateOptions::default());
     };
     let selected = RwSignal::new(Vec::<(Uuid, String)>::new());
+    // Ticked runs that ask for input: rejected with the others, resumed only from their page.
+    let needs_input = RwSignal::new(Vec::<Uuid>::new());
+    let resumable = move || {
+        let skip = needs_input.get();
+        selected.with(|chosen| {
+            chosen
+                .iter()
+                .filter(|(id, _)| !skip.contains(id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     let left = RwSignal::new(Vec::<String>::new());
     let progress = RwSignal::new(None::<(usize, usize)>);
     let results = RwSignal::new(Vec::<BulkResult>::new());
@@ -164,6 +176,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                     gone = Some(chosen.remove(at).1);
                 }
             });
+            needs_input.update(|ids| ids.retain(|id| *id != change.flow_run_id));
             if let Some(name) = gone.filter(|_| !bulk_busy.get_untracked()) {
                 left.update(|l| {
                     l.push(format!(
@@ -249,6 +262,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                     }
                 }
                 selected.set(Vec::new());
+                needs_input.set(Vec::new());
                 bulk_busy.set(false);
                 refresh.update(|n| *n += 1);
             }
@@ -259,7 +273,7 @@ pub(crate) fn Inbox() -> impl IntoView {
     let resume_selected = move |_| {
         if !bulk.pending().get_untracked() {
             bulk_rejecting.set(false);
-            bulk.dispatch((selected.get_untracked(), BulkAction::Resume));
+            bulk.dispatch((untrack(resumable), BulkAction::Resume));
         }
     };
     let reject_selected = move |_| {
@@ -273,12 +287,20 @@ pub(crate) fn Inbox() -> impl IntoView {
         <h1>"Waiting for you"</h1>
         <div class="bulk">
             <button data-testid="resume-selected" on:click=resume_selected
-                disabled=move || bulk.pending().get() || selected.with(Vec::is_empty)>
+                disabled=move || bulk.pending().get() || resumable().is_empty()>
                 {move || match (bulk.pending().get() && !bulk_rejecting.get(), progress.get()) {
                     (true, Some((done, total))) => format!("Resuming… {done} of {total}"),
-                    _ => format!("Resume selected ({})", selected.with(Vec::len)),
+                    _ => format!("Resume selected ({})", resumable().len()),
                 }}
             </button>
+            {move || {
+                let asking = needs_input.with(Vec::len);
+                (asking > 0).then(|| view! {
+                    <span class="count" data-testid="selected-need-input">
+                        {format!("{asking} ticked ask for input: resume those from their pages")}
+                    </span>
+                })
+            }}
             <span class="bulk-reject">
                 <input type="text" data-testid="bulk-reason" aria-label="Reason to reject the selected runs"
                     placeholder="Reason to reject (required)" prop:value=move || bulk_reason.get()
@@ -358,7 +380,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                             {found.results.into_iter().map(|run| {
                                 let flow = names.get(&run.flow_id).cloned();
                                 let deployment = run.deployment_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
-                                view! { <InboxRow flow=flow deployment=deployment run=run clock=clock selected=selected/> }
+                                view! { <InboxRow flow=flow deployment=deployment run=run clock=clock selected=selected needs_input=needs_input/> }
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -383,6 +405,7 @@ fn InboxRow(
     deployment: Option<String>,
     clock: ReadSignal<chrono::DateTime<chrono::Utc>>,
     selected: RwSignal<Vec<(Uuid, String)>>,
+    needs_input: RwSignal<Vec<Uuid>>,
 ) -> impl IntoView {
     let state = run.state.clone();
     let details = state
@@ -400,6 +423,12 @@ fn InboxRow(
                 chosen.push((id, name.clone()));
             }
         });
+        needs_input.update(|ids| {
+            ids.retain(|other| *other != id);
+            if on && asks_input {
+                ids.push(id);
+            }
+        });
     };
     let asks = if asks_input { "input" } else { "a resume" };
     let since = state.as_ref().map(|s| s.timestamp);
@@ -411,8 +440,8 @@ fn InboxRow(
     view! {
         <tr data-testid="inbox-row" data-run-id=run.id.to_string()>
             <td>
-                <input type="checkbox" class="select" disabled=asks_input
-                    title=if asks_input { "asks for input: resume it from its page" } else { "select to resume together" }
+                <input type="checkbox" class="select" aria-label=format!("Select {}", run.name)
+                    title=if asks_input { "asks for input: tick it to reject together; resume it from its page" } else { "select to resume or reject together" }
                     prop:checked=move || selected.with(|chosen| chosen.iter().any(|(other, _)| *other == id))
                     on:change=tick/>
             </td>
