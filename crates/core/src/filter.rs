@@ -1,7 +1,11 @@
 //! Request bodies of the list endpoints (`/flow_runs/filter`, `/flow_runs/count`,
 //! `/flow_runs/paginate`, `/flows/filter`), the `/paginate` answer and the resume body.
 //!
-//! Every criterion is optional and left out of the JSON when unset, as Prefect expects.
+//! Every criterion is optional and left out of the JSON when unset, as Prefect expects. A
+//! key these bodies do not have is refused when one is read (from JS, say), naming the key
+//! and the allowed ones: a typo such as `{"state": …}` at the top must not list every run.
+//! Only `flow_runs` passes criteria it does not model on to the server, which refuses
+//! unknown ones itself (HTTP 422).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,6 +42,7 @@ open_enum! {
 
 /// `{"any_": [...]}`: matches any of the values.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AnyOf<T> {
     /// The values to match.
     pub any_: Vec<T>,
@@ -45,6 +50,7 @@ pub struct AnyOf<T> {
 
 /// Filter on an id column.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IdFilter {
     /// Any of these ids.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +62,7 @@ pub struct IdFilter {
 
 /// Filter on an optional foreign id (e.g. `deployment_id`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OptionalIdFilter {
     /// Any of these ids.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,6 +74,7 @@ pub struct OptionalIdFilter {
 
 /// Filter on a name.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NameFilter {
     /// Exactly one of these names.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,6 +86,7 @@ pub struct NameFilter {
 
 /// Filter on tags.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TagsFilter {
     /// Runs carrying all of these tags.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +101,7 @@ pub struct TagsFilter {
 
 /// Filter on the state type.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StateTypeFilter {
     /// Any of these types.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,6 +113,7 @@ pub struct StateTypeFilter {
 
 /// Filter on the state name (e.g. "Suspended").
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StateNameFilter {
     /// Any of these names.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,6 +125,7 @@ pub struct StateNameFilter {
 
 /// Filter on the current state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StateFilter {
     /// By type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -125,6 +137,7 @@ pub struct StateFilter {
 
 /// A time range; both ends inclusive.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimeRange {
     /// At or before this instant.
     #[serde(
@@ -176,6 +189,7 @@ pub struct FlowRunCriteria {
 
 /// Criteria on the runs' flows (`"flows": {…}`), also the body of `/flows/filter`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FlowCriteria {
     /// By flow id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,6 +204,7 @@ pub struct FlowCriteria {
 
 /// Criteria on the runs' deployments (`"deployments": {…}`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeploymentCriteria {
     /// By deployment id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -201,6 +216,7 @@ pub struct DeploymentCriteria {
 
 /// Body of `POST /flow_runs/filter` and `POST /flow_runs/count`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FlowRunFilter {
     /// Criteria on flows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -264,6 +280,7 @@ impl FlowRunFilter {
 
 /// Body of `POST /flow_runs/paginate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FlowRunPageRequest {
     /// Criteria on flows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -303,6 +320,7 @@ pub struct FlowRunPage {
 
 /// Body of `POST /deployments/filter`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeploymentFilter {
     /// Criteria on deployments.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -336,6 +354,7 @@ fn id_limit(ids: &[Uuid]) -> u32 {
 
 /// Body of `POST /flows/filter`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FlowFilter {
     /// Criteria on flows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -390,4 +409,30 @@ pub struct ProposedState {
     pub name: String,
     /// Its message.
     pub message: Option<String>,
+}
+
+#[cfg(test)]
+mod unknown_keys {
+    use super::*;
+
+    #[test]
+    fn a_misplaced_or_misspelt_key_is_refused_by_name() {
+        let typo = crate::parse::from_str::<FlowRunFilter>(
+            "flow run filter",
+            r#"{"state": {"type": {"any_": ["PAUSED"]}}}"#,
+        )
+        .expect_err("refused");
+        let text = typo.to_string();
+        assert!(text.contains("unknown field `state`"), "{text}");
+        assert!(
+            text.contains("`flow_runs`"),
+            "names the allowed keys: {text}"
+        );
+        let nested = crate::parse::from_str::<FlowRunFilter>(
+            "flow run filter",
+            r#"{"flow_runs": {"state": {"types": {"any_": ["PAUSED"]}}}}"#,
+        )
+        .expect_err("refused");
+        assert_eq!(nested.path, "flow_runs.state.types");
+    }
 }

@@ -25,6 +25,9 @@ test("lists paused runs newest first, with what each asks for", async () => {
   assert.equal(page.count, runs.length);
   assert.deepEqual(page.results.map((r) => r.id), runs.slice(3, 6).map((r) => r.id));
   await assert.rejects(client.listFlowRuns({ limit: "many" }), (err) => err.kind === "parse" && err.details.path === "limit");
+  // A misplaced key is refused by name, not ignored (which would list every run).
+  await assert.rejects(client.countFlowRuns({ state: { type: { any_: ["PAUSED"] } } }),
+    (err) => err.kind === "parse" && /unknown field `state`, expected one of `flows`, `flow_runs`/.test(err.message));
   const names = (await client.flowsById([...new Set(runs.map((r) => r.flow_id))])).map((f) => f.name);
   assert.ok(names.includes("approve-deploy"));
 });
