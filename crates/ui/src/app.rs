@@ -1,6 +1,7 @@
 //! The router, the connection context and the header.
 
 use flowgate_client::ClientError;
+use flowgate_core::{FlowRunChange, FlowRunFilter, StateType};
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
@@ -8,7 +9,7 @@ use leptos_router::path;
 use crate::components::error_view::ErrorText;
 use crate::routes::{inbox::Inbox, run::RunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::connection::Connection;
-use crate::state::live::{Live, LiveStatus};
+use crate::state::live::{Live, LiveStatus, sleep};
 
 /// The console's root.
 #[component]
@@ -43,7 +44,7 @@ fn Header() -> impl IntoView {
         <header class="top">
             <A href="/">"Flowgate"</A>
             <nav>
-                <A href="/">"Waiting"</A>
+                <A href="/">"Waiting"<WaitingCount/></A>
                 <A href="/runs">"All runs"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
@@ -60,6 +61,53 @@ fn Header() -> impl IntoView {
             Some(Err(err)) => Some(view! { <Banner error=err/> }),
             _ => None,
         }}
+    }
+}
+
+/// How many runs wait, beside "Waiting" and in the tab's title (`(3) Flowgate`), so a tab in
+/// the background shows when something new waits. Re-counted on every poll and, at most once
+/// a second, after runs enter or leave a pause.
+#[component]
+fn WaitingCount() -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let live = expect_context::<Live>();
+    let recount = RwSignal::new(0u32);
+    let pending = StoredValue::new(false);
+    live.on_changes(move |fresh| {
+        if !fresh.iter().any(FlowRunChange::touches_pause) || pending.get_value() {
+            return;
+        }
+        pending.set_value(true);
+        leptos::task::spawn_local(async move {
+            sleep(1_000).await;
+            pending.set_value(false);
+            recount.update(|n| *n += 1);
+        });
+    });
+    let count = LocalResource::new(move || {
+        live.poll.track();
+        recount.track();
+        let client = connection.client();
+        async move {
+            client?
+                .count_flow_runs(&FlowRunFilter::in_states([StateType::Paused]))
+                .await
+        }
+    });
+    Effect::new(move |_| {
+        let title = match count.get() {
+            Some(Ok(n)) if n > 0 => format!("({n}) Flowgate"),
+            _ => "Flowgate".to_owned(),
+        };
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&title);
+        }
+    });
+    move || match count.get() {
+        Some(Ok(n)) if n > 0 => Some(view! {
+            " " <span class="nav-count" data-testid="waiting-count">{n.to_string()}</span>
+        }),
+        _ => None,
     }
 }
 

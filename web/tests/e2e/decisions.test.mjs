@@ -89,6 +89,10 @@ test("reject from the run page: a reason required, said before sending, one requ
   assert.equal(await page.getByTestId("reject-verdict").textContent(), "The reject will be accepted: the run goes to Cancelled.");
   assert.match(await page.getByTestId("reject-plan").textContent(),
     /^The run becomes Cancelled now and the code after the pause never runs\. Its flow process has no runner to stop it: it keeps waiting until the pause times out at \d\d:\d\d, then marks the run Failed\.$/);
+  // The tab's title counts what waits, and follows the decision.
+  const waiting = await api("/flow_runs/count", { flow_runs: { state: { type: { any_: ["PAUSED"] } } } });
+  const title = (n) => (n > 0 ? `(${n}) Flowgate` : "Flowgate");
+  await page.waitForFunction((t) => document.title === t, title(waiting), { timeout: 30000 });
   await page.getByTestId("reject-reason").fill("image tag not signed");
   assert.equal(await page.getByTestId("reject-message").textContent(), "The run's state message will read: Rejected by ana: image tag not signed");
   await page.screenshot({ path: join(shots, "console-run-reject.png"), fullPage: true });
@@ -102,6 +106,7 @@ test("reject from the run page: a reason required, said before sending, one requ
   assert.equal(run.state.type, "CANCELLED");
   assert.equal(run.state.message, "Rejected by ana: image tag not signed");
   assert.equal(await page.getByTestId("reject-panel").count(), 0, "a cancelled run cannot be rejected again");
+  await page.waitForFunction((t) => document.title === t, title(waiting - 1), { timeout: 30000 });
 
   // The record, through Prefect's own events API, and on the page's history.
   const [event] = await decisionEvents(id, 1);
