@@ -264,12 +264,13 @@ impl PrefectClient {
             let value = |o: &flowgate_client::BulkOutcome<Decided<Resumed>>| {
                 bulk_outcome_value(o.flow_run_id, o.outcome.as_ref().map(resumed_value))
             };
+            let mut progress = Progress::new(on_progress);
             let outcomes = client
                 .resume_many_decided(&ids, concurrency, &decider, |outcome, done, total| {
-                    progress(&on_progress, value(outcome), done, total);
+                    progress.report(value(outcome), done, total);
                 })
                 .await;
-            to_js(&outcomes.iter().map(value).collect::<Vec<_>>())
+            progress.finish(&outcomes.iter().map(value).collect::<Vec<_>>())
         })
     }
 }
@@ -286,18 +287,40 @@ pub(crate) fn bulk_options(options: &JsValue) -> (usize, Option<js_sys::Function
     )
 }
 
-/// Calls `onProgress` with one outcome and the count so far.
-pub(crate) fn progress(
-    on_progress: &Option<js_sys::Function>,
-    mut event: Value,
-    done: usize,
-    total: usize,
-) {
-    if let Some(callback) = on_progress {
+/// A bulk call's `onProgress`: called with each outcome and the count so far. The first
+/// exception it throws is kept, and rejects the call's Promise once the batch is done (the
+/// batch itself is not cut short: requests already sent cannot be taken back).
+pub(crate) struct Progress {
+    callback: Option<js_sys::Function>,
+    thrown: Option<JsValue>,
+}
+
+impl Progress {
+    pub(crate) fn new(callback: Option<js_sys::Function>) -> Progress {
+        Progress {
+            callback,
+            thrown: None,
+        }
+    }
+
+    pub(crate) fn report(&mut self, mut event: Value, done: usize, total: usize) {
+        let Some(callback) = &self.callback else {
+            return;
+        };
         event["done"] = json!(done);
         event["total"] = json!(total);
         if let Ok(event) = to_js(&event) {
-            let _ = callback.call1(&JsValue::NULL, &event);
+            if let Err(thrown) = callback.call1(&JsValue::NULL, &event) {
+                self.thrown.get_or_insert(thrown);
+            }
+        }
+    }
+
+    /// The call's result: the outcomes, or what `onProgress` threw.
+    pub(crate) fn finish(self, outcomes: &[Value]) -> Result<JsValue, JsValue> {
+        match self.thrown {
+            Some(thrown) => Err(thrown),
+            None => to_js(&outcomes),
         }
     }
 }

@@ -153,18 +153,17 @@ impl PrefectClient {
             let value = |o: &flowgate_client::BulkOutcome<Decided<Rejected>>| {
                 bulk_outcome_value(o.flow_run_id, o.outcome.as_ref().map(rejected_value))
             };
+            let mut progress = crate::client::Progress::new(on_progress);
             let outcomes = client
                 .reject_many(
                     &ids,
                     &reason,
                     concurrency,
                     &decider,
-                    |outcome, done, total| {
-                        crate::client::progress(&on_progress, value(outcome), done, total);
-                    },
+                    |outcome, done, total| progress.report(value(outcome), done, total),
                 )
                 .await;
-            to_js(&outcomes.iter().map(value).collect::<Vec<_>>())
+            progress.finish(&outcomes.iter().map(value).collect::<Vec<_>>())
         })
     }
 

@@ -137,6 +137,12 @@ test("reject: checked, sent, recorded as a Prefect event and read back with the 
   assert.equal(byId[ids[1]].error.details.kind, "notRejectable");
   assert.equal(byId[ids[2]].ok.result.status, "ACCEPT");
 
+  // An exception thrown by onProgress rejects the call (after the batch), not lost.
+  const thrower = [await pausedRun(apiUrl, "node-bulk-3")];
+  await assert.rejects(client.rejectMany(thrower, { reason: "r", onProgress: () => { throw new Error("from the callback"); } }),
+    /from the callback/);
+  assert.equal((await client.readFlowRun(thrower[0])).state.type, "CANCELLED", "the batch itself ran");
+
   // A resume with a decider is recorded with its input.
   const other = await pausedRun(apiUrl, "node-resume-recorded");
   const resumed = await client.resume(other, { note: "ok" }, { decider: "cy" });
