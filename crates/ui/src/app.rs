@@ -17,6 +17,16 @@ pub fn App() -> impl IntoView {
     let connection = Connection::load();
     provide_context(connection);
     provide_context(Live::start(connection));
+    // The theme from Settings, on <html> for the stylesheet; "system" follows the browser.
+    Effect::new(move |_| {
+        let theme = connection.settings.with(|s| s.theme.clone());
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-theme", &theme);
+        }
+    });
     view! {
         <Router>
             <Header/>

@@ -15,6 +15,7 @@ pub(crate) fn SettingsPage() -> impl IntoView {
     let remember = RwSignal::new(current.remember);
     let decider = RwSignal::new(current.decider.clone());
     let record = RwSignal::new(current.record_decisions);
+    let theme = RwSignal::new(current.theme.clone());
     let saved = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -25,6 +26,7 @@ pub(crate) fn SettingsPage() -> impl IntoView {
         settings.remember = remember.get_untracked();
         settings.decider = decider.get_untracked().trim().to_owned();
         settings.record_decisions = record.get_untracked();
+        settings.theme = theme.get_untracked();
         connection.save(settings);
         saved.set(true);
     };
@@ -70,6 +72,14 @@ pub(crate) fn SettingsPage() -> impl IntoView {
                 <input type="checkbox" data-testid="record-decisions" prop:checked=move || record.get()
                     on:change=move |ev| record.set(event_target_checked(&ev))/>
                 "Record each resume and reject as a Prefect event (flowgate.decision.*), visible in Prefect's event feed"
+            </label>
+            <h2>"Appearance"</h2>
+            <label>"Theme"
+                <select data-testid="theme" on:change=move |ev| theme.set(event_target_value(&ev))>
+                    <option value="system" selected=move || theme.get() == "system">"as the system (light or dark)"</option>
+                    <option value="light" selected=move || theme.get() == "light">"light"</option>
+                    <option value="dark" selected=move || theme.get() == "dark">"dark"</option>
+                </select>
             </label>
             <button type="submit">"Save"</button>
             {move || saved.get().then(|| view! { <span class="saved">"Saved."</span> })}

@@ -31,6 +31,13 @@ pub(crate) struct Settings {
     /// Whether decisions are recorded as Prefect events.
     #[serde(default = "yes")]
     pub(crate) record_decisions: bool,
+    /// `system` (follow the browser), `light` or `dark`.
+    #[serde(default = "system")]
+    pub(crate) theme: String,
+}
+
+fn system() -> String {
+    "system".into()
 }
 
 fn yes() -> bool {
@@ -46,6 +53,7 @@ impl Default for Settings {
             remember: false,
             decider: String::new(),
             record_decisions: true,
+            theme: system(),
         }
     }
 }
