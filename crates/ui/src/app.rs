@@ -7,6 +7,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::error_view::ErrorText;
+use crate::components::shortcuts::Shortcuts;
 use crate::routes::{inbox::Inbox, run::RunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::connection::Connection;
 use crate::state::live::{Live, LiveStatus, sleep};
@@ -30,6 +31,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Header/>
+            <Shortcuts/>
             <main>
                 <Routes fallback=|| view! { <p class="empty">"There is no such page."</p> }>
                     <Route path=path!("/") view=Inbox/>

@@ -4,5 +4,6 @@ pub(crate) mod countdown;
 pub(crate) mod decision_outcome;
 pub(crate) mod error_view;
 pub(crate) mod local_time;
+pub(crate) mod shortcuts;
 pub(crate) mod state_badge;
 pub(crate) mod verdict_line;

@@ -325,7 +325,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                 })
             }}
             <label class="sort">"Order "
-                <select data-testid="inbox-sort" on:change=choose_sort
+                <select data-testid="inbox-sort" data-shortcut="filter" aria-label="Order" on:change=choose_sort
                     prop:value=move || sort.get().as_str().to_owned()>
                     {SORTS.iter().map(|(value, label)| view! {
                         <option value=value.as_str().to_owned()>{*label}</option>
@@ -438,7 +438,7 @@ fn InboxRow(
         ""
     };
     view! {
-        <tr data-testid="inbox-row" data-run-id=run.id.to_string()>
+        <tr data-testid="inbox-row" data-row="" data-run-id=run.id.to_string()>
             <td>
                 <input type="checkbox" class="select" aria-label=format!("Select {}", run.name)
                     title=if asks_input { "asks for input: tick it to reject together; resume it from its page" } else { "select to resume or reject together" }

@@ -227,9 +227,9 @@ pub(crate) fn RunsPage() -> impl IntoView {
             }).collect_view()}
         </div>
         <div class="filters">
-            <input placeholder="run name contains" prop:value=move || filters.get().name on:change=set(|f, v| f.name = v)/>
-            <input placeholder="flow name contains" prop:value=move || filters.get().flow on:change=set(|f, v| f.flow = v)/>
-            <input placeholder="has tag" prop:value=move || filters.get().tag on:change=set(|f, v| f.tag = v)/>
+            <input placeholder="run name contains" data-shortcut="filter" aria-label="Run name contains" prop:value=move || filters.get().name on:change=set(|f, v| f.name = v)/>
+            <input placeholder="flow name contains" aria-label="Flow name contains" prop:value=move || filters.get().flow on:change=set(|f, v| f.flow = v)/>
+            <input placeholder="has tag" aria-label="Has tag" prop:value=move || filters.get().tag on:change=set(|f, v| f.tag = v)/>
             <label>"started from " <input type="date" prop:value=move || filters.get().after on:change=set(|f, v| f.after = v)/></label>
             <label>"to " <input type="date" prop:value=move || filters.get().before on:change=set(|f, v| f.before = v)/></label>
             <select prop:value=move || filters.get().sort.map(|s| s.as_str().to_owned()).unwrap_or_else(|| "START_TIME_DESC".into())
@@ -254,7 +254,7 @@ pub(crate) fn RunsPage() -> impl IntoView {
                         <thead><tr><th>"Run"</th><th>"Flow"</th><th>"State"</th><th>"Started"</th><th>"Tags"</th></tr></thead>
                         <tbody>
                             {found.results.into_iter().map(|run| view! {
-                                <tr data-testid="runs-row">
+                                <tr data-testid="runs-row" data-row="">
                                     <td><A href=format!("/runs/{}", run.id)>{run.name.clone()}</A></td>
                                     <td>{names.get(&run.flow_id).cloned().unwrap_or_default()}</td>
                                     <td><StateBadge state_type=run.state_type.clone() name=run.state_name.clone()/></td>
