@@ -55,7 +55,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="top">
             <A href="/">"Flowgate"</A>
-            <nav>
+            <nav aria-label="Main">
                 <A href="/">"Waiting"<WaitingCount/></A>
                 <A href="/runs">"All runs"</A>
                 <A href="/settings">"Settings"</A>

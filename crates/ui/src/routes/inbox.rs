@@ -385,7 +385,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                         </tbody>
                     </table>
                     {(pages > 1).then(|| view! {
-                        <nav class="pager" data-testid="inbox-pager">
+                        <nav class="pager" aria-label="Pages" data-testid="inbox-pager">
                             {(page > 1).then(|| view! { <A href=inbox_href(page - 1, &order)>"← Previous"</A> })}
                             <span>{format!("Page {page} of {pages}")}</span>
                             {(u64::from(page) < pages).then(|| view! { <A href=inbox_href(page + 1, &order)>"Next →"</A> })}

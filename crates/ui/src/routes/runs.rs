@@ -232,7 +232,7 @@ pub(crate) fn RunsPage() -> impl IntoView {
             <input placeholder="has tag" aria-label="Has tag" prop:value=move || filters.get().tag on:change=set(|f, v| f.tag = v)/>
             <label>"started from " <input type="date" prop:value=move || filters.get().after on:change=set(|f, v| f.after = v)/></label>
             <label>"to " <input type="date" prop:value=move || filters.get().before on:change=set(|f, v| f.before = v)/></label>
-            <select prop:value=move || filters.get().sort.map(|s| s.as_str().to_owned()).unwrap_or_else(|| "START_TIME_DESC".into())
+            <select aria-label="Order" prop:value=move || filters.get().sort.map(|s| s.as_str().to_owned()).unwrap_or_else(|| "START_TIME_DESC".into())
                 on:change=set(|f, v| f.sort = Some(FlowRunSort::from_wire(&v)))>
                 <option value="START_TIME_DESC">"newest start first"</option>
                 <option value="START_TIME_ASC">"oldest start first"</option>
@@ -264,7 +264,7 @@ pub(crate) fn RunsPage() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                    <nav class="pager">
+                    <nav class="pager" aria-label="Pages">
                         <button disabled=move || { page.get() <= 1 } on:click=move |_| to_page(page.get_untracked() - 1)>"← Previous"</button>
                         <button data-testid="next-page" disabled=move || { u64::from(page.get()) >= pages }
                             on:click=move |_| to_page(page.get_untracked() + 1)>"Next →"</button>
