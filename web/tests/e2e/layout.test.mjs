@@ -89,3 +89,14 @@ test("dark mode follows the system, and Settings can pin light or dark", async (
   assert.equal(await background(page), "rgb(17, 24, 39)", "dark, as chosen, on a light system");
   await page.close();
 });
+
+test("the all-runs date filter reads days in the browser's time zone, as times are shown", async () => {
+  const page = await browser.newPage({ timezoneId: "Europe/Oslo" });
+  const bodies = [];
+  page.on("request", (r) => { if (r.url().endsWith("/flow_runs/paginate")) bodies.push(JSON.parse(r.postData())); });
+  await page.goto(`${server.base}/runs?after=2026-11-01&before=2026-11-30`);
+  await page.getByTestId("runs-total").waitFor({ timeout: 30000 });
+  assert.deepEqual(bodies.at(-1).flow_runs.start_time,
+    { after_: "2026-10-31T23:00:00Z", before_: "2026-11-30T22:59:59Z" }, "Oslo is UTC+1 in November");
+  await page.close();
+});

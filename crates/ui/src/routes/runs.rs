@@ -1,7 +1,7 @@
 //! All runs: filter by state (chips with counts), flow, tag, name and start time; sort; and
 //! page through the server's `/paginate`, so ten thousand runs browse like ten.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use flowgate_client::ClientError;
 use flowgate_core::filter::{
     FlowCriteria, FlowRunCriteria, NameFilter, StateFilter, StateTypeFilter, TagsFilter, TimeRange,
@@ -89,7 +89,17 @@ impl Filters {
     }
 
     /// The same filters as Prefect's filter body, without the state (chips count per state).
+    /// Days are the browser's days, as every time on the page is shown in its zone.
     fn body(&self, state: Option<StateType>) -> FlowRunFilter {
+        self.body_in(state, browser_local)
+    }
+
+    /// [`Filters::body`] with days read in the zone `local` gives (local time → instant).
+    fn body_in(
+        &self,
+        state: Option<StateType>,
+        local: impl Fn(NaiveDateTime) -> Option<DateTime<Utc>>,
+    ) -> FlowRunFilter {
         let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         let day = |s: &str, end: bool| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| {
@@ -98,7 +108,7 @@ impl Filters {
                 } else {
                     d.and_hms_opt(0, 0, 0)
                 }?;
-                Utc.from_local_datetime(&time).single()
+                local(time)
             })
         };
         let (after, before) = (day(&self.after, false), day(&self.before, true));
@@ -275,6 +285,20 @@ pub(crate) fn RunsPage() -> impl IntoView {
     }
 }
 
+/// The instant a local date and time of the browser's zone stands for (its offset on that
+/// day, so summer time is right).
+fn browser_local(at: NaiveDateTime) -> Option<DateTime<Utc>> {
+    let date = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        at.year() as u32,
+        at.month0() as i32,
+        at.day() as i32,
+        at.hour() as i32,
+        at.minute() as i32,
+        at.second() as i32,
+    );
+    DateTime::from_timestamp_millis(date.get_time() as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,7 +314,9 @@ mod tests {
             before: "2026-11-30".into(),
             ..Filters::default()
         };
-        let body = serde_json::to_value(filters.body(Some(StateType::Paused))).expect("json");
+        let utc = |at: NaiveDateTime| Some(at.and_utc());
+        let body =
+            serde_json::to_value(filters.body_in(Some(StateType::Paused), utc)).expect("json");
         assert_eq!(
             body,
             json!({
@@ -304,8 +330,15 @@ mod tests {
                 "sort": "START_TIME_DESC"
             })
         );
-        let empty = serde_json::to_value(Filters::default().body(None)).expect("json");
+        let empty = serde_json::to_value(Filters::default().body_in(None, utc)).expect("json");
         assert_eq!(empty, json!({"flow_runs": {}, "sort": "START_TIME_DESC"}));
+        // In a zone two hours ahead of UTC, a day starts two hours earlier in UTC.
+        let ahead = |at: NaiveDateTime| Some(at.and_utc() - chrono::Duration::hours(2));
+        let body = serde_json::to_value(filters.body_in(None, ahead)).expect("json");
+        assert_eq!(
+            body["flow_runs"]["start_time"],
+            json!({"before_": "2026-11-30T21:59:59Z", "after_": "2026-10-31T22:00:00Z"})
+        );
     }
 }
 
