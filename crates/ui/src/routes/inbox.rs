@@ -195,6 +195,8 @@ pub(crate) fn Inbox() -> impl IntoView {
             refresh.update(|n| *n += 1);
         });
     });
+    // After a bulk action, focus goes to its results.
+    let results_ref = NodeRef::<leptos::html::Ul>::new();
     let bulk = Action::new_local(
         move |(chosen, action): &(Vec<(Uuid, String)>, BulkAction)| {
             let client = connection.client();
@@ -262,6 +264,9 @@ pub(crate) fn Inbox() -> impl IntoView {
                     }
                 }
                 selected.set(Vec::new());
+                if let Some(list) = results_ref.get_untracked() {
+                    let _ = list.focus();
+                }
                 needs_input.set(Vec::new());
                 bulk_busy.set(false);
                 refresh.update(|n| *n += 1);
@@ -335,7 +340,7 @@ pub(crate) fn Inbox() -> impl IntoView {
             {move || progress.get().map(|(done, total)| view! {
                 <progress max=total.to_string() value=done.to_string()></progress>
             })}
-            <ul class="bulk-results" data-testid="bulk-results">
+            <ul class="bulk-results" data-testid="bulk-results" role="status" tabindex="-1" node_ref=results_ref>
                 {move || results.get().into_iter().map(|(name, outcome)| view! {
                     <li><strong>{name}</strong>": "{outcome_view(outcome)}</li>
                 }).collect_view()}

@@ -370,6 +370,16 @@ fn RunDetail(
             reloads.update(|n| *n += 1);
         }
     });
+    // After a decision, focus goes to what happened (a screen reader reads it; the keyboard
+    // continues from there).
+    let outcome_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if outcome.with(Option::is_some) {
+            if let Some(element) = outcome_ref.get() {
+                let _ = element.focus();
+            }
+        }
+    });
     let link_text = RwSignal::new(None::<String>);
     let copy_link = move |_| {
         if let Ok(Some(input)) = parsed.get_untracked() {
@@ -453,7 +463,7 @@ fn RunDetail(
             </button>
         })}
         {move || link_text.get().map(|text| view! { <p class="hint" data-testid="copied-link">{text}</p> })}
-        <div class="outcome" data-testid="outcome" role="status">{move || outcome.get().map(outcome_view)}</div>
+        <div class="outcome" data-testid="outcome" role="status" tabindex="-1" node_ref=outcome_ref>{move || outcome.get().map(outcome_view)}</div>
         {is_paused.then(|| view! {
             <RejectPanel run=reject_run reason=reject_reason clock=clock locked=Signal::derive(locked)
                 outcome=outcome own_decision=own_decision reloads=reloads/>
