@@ -17,7 +17,9 @@ use crate::state::live::{Live, LiveStatus, sleep};
 pub fn App() -> impl IntoView {
     let connection = Connection::load();
     provide_context(connection);
-    provide_context(Live::start(connection));
+    let live = Live::start(connection);
+    provide_context(live);
+    crate::state::notify::install(live, connection);
     // The theme from Settings, on <html> for the stylesheet; "system" follows the browser.
     Effect::new(move |_| {
         let theme = connection.settings.with(|s| s.theme.clone());

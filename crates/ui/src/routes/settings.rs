@@ -16,6 +16,17 @@ pub(crate) fn SettingsPage() -> impl IntoView {
     let decider = RwSignal::new(current.decider.clone());
     let record = RwSignal::new(current.record_decisions);
     let theme = RwSignal::new(current.theme.clone());
+    let notify = RwSignal::new(current.notify);
+    let permission = RwSignal::new(crate::state::notify::permission());
+    let ask = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        notify.set(on);
+        if on {
+            leptos::task::spawn_local(async move {
+                permission.set(crate::state::notify::request().await);
+            });
+        }
+    };
     let saved = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -27,6 +38,7 @@ pub(crate) fn SettingsPage() -> impl IntoView {
         settings.decider = decider.get_untracked().trim().to_owned();
         settings.record_decisions = record.get_untracked();
         settings.theme = theme.get_untracked();
+        settings.notify = notify.get_untracked();
         connection.save(settings);
         saved.set(true);
     };
@@ -73,6 +85,17 @@ pub(crate) fn SettingsPage() -> impl IntoView {
                     on:change=move |ev| record.set(event_target_checked(&ev))/>
                 "Record each resume and reject as a Prefect event (flowgate.decision.*), visible in Prefect's event feed"
             </label>
+            <label class="check">
+                <input type="checkbox" data-testid="notify" prop:checked=move || notify.get() on:change=ask/>
+                "Notify me on this computer when a run pauses while this tab is in the background"
+            </label>
+            {move || (notify.get() && permission.get() != "granted").then(|| view! {
+                <p class="error" data-testid="notify-permission">{match permission.get() {
+                    "denied" => "The browser blocks notifications for this page; allow them in its site settings.",
+                    "unsupported" => "This browser cannot show notifications.",
+                    _ => "The browser has not allowed notifications yet.",
+                }}</p>
+            })}
             <h2>"Appearance"</h2>
             <label>"Theme"
                 <select data-testid="theme" on:change=move |ev| theme.set(event_target_value(&ev))>

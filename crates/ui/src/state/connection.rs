@@ -34,6 +34,9 @@ pub(crate) struct Settings {
     /// `system` (follow the browser), `light` or `dark`.
     #[serde(default = "system")]
     pub(crate) theme: String,
+    /// Desktop notifications when a run pauses while the tab is in the background.
+    #[serde(default)]
+    pub(crate) notify: bool,
 }
 
 fn system() -> String {
@@ -54,6 +57,7 @@ impl Default for Settings {
             decider: String::new(),
             record_decisions: true,
             theme: system(),
+            notify: false,
         }
     }
 }
