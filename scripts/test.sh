@@ -150,6 +150,8 @@ if $harness_ok; then
     env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/live/
   tests "console end to end in Chromium (Playwright) against a real server (SQLite)" \
     env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test --test-concurrency=1 web/tests/e2e/
+  tests "the console when its Prefect server stops (SQLite)" \
+    env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/stopped/
   stop_in_background "${servers[4]}"
 
   say "waiting for the PostgreSQL-backed Prefect servers"
@@ -167,6 +169,8 @@ if $harness_ok; then
       env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test web/tests/live/
     tests "console end to end in Chromium (Playwright) against a real server (PostgreSQL)" \
       env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test --test-concurrency=1 web/tests/e2e/
+    tests "the console when its Prefect server stops (PostgreSQL)" \
+      env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test web/tests/stopped/
     tests "console against two API replicas on PostgreSQL with Redis" \
       env FLOWGATE_REPLICAS_HARNESS="$PWD/${pg_servers[4]}/harness.json" node --test web/tests/replicas/
   else
