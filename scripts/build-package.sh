@@ -25,6 +25,28 @@ for target in web nodejs; do
 done
 # The Node build is CommonJS inside a package whose other files are ES modules.
 echo '{ "type": "commonjs" }' > "$dist/node/package.json"
+# `init()` works the same from every entry point: in Node the module is ready when loaded, so
+# its init only answers the module. ESM importers get a wrapper with the named exports and a
+# default `init`; CommonJS requirers get `init` as a property.
+cat >> "$dist/node/flowgate.js" <<'JS'
+
+/** Ready on load in Node; resolves with the module, as the browser build's init does. */
+exports.init = async function init() { return exports; };
+JS
+names=$(node -e 'console.log(Object.keys(require(process.argv[1])).filter((n) => n !== "init").join(", "))' "$PWD/$dist/node/flowgate.js")
+cat > "$dist/node/flowgate.mjs" <<JS
+import flowgate from "./flowgate.js";
+
+export const { ${names} } = flowgate;
+/** Ready on load in Node; resolves with the module, as the browser build's init does. */
+export default async function init() { return flowgate; }
+JS
+cat > "$dist/node/flowgate.d.mts" <<'TS'
+export * from "./flowgate.js";
+/** Ready on load in Node; resolves when it is (at once). */
+export default function init(): Promise<unknown>;
+TS
+printf '\n/** Ready on load in Node; resolves when it is (at once). */\nexport function init(): Promise<unknown>;\n' >> "$dist/node/flowgate.d.ts"
 
 wasm_gz=$(gzip -9 -c "$dist/web/flowgate_bg.wasm" | wc -c)
 js_gz=$(gzip -9 -c "$dist/web/flowgate.js" | wc -c)

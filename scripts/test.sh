@@ -132,6 +132,8 @@ if $harness_ok; then
   check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
   check "TypeScript declarations (tsc --noEmit over a typed example)" \
     web/node_modules/.bin/tsc -p web/tests/types/tsconfig.json
+  tests "the packed npm package installed into ESM and CommonJS projects" \
+    node --test web/tests/consumers/
   # Node 20's WebSocket (for watchFlowRuns) is behind a flag.
   tests "npm package: Node and Chromium tests against a real server" \
     env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
