@@ -139,23 +139,38 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** What `POST /flow_runs/{id}/resume` will answer, decided before sending it. */
-export interface ResumeVerdict {
-  /** "server" only when Jinja templates or workspace variables decide it. */
-  decidedBy: "client" | "server";
-  /** 201 when a new state is written, 200 otherwise; 422/500 when the server refuses or fails. */
-  httpStatus: number | null;
-  status: SetStateStatus | null;
-  detailsType: DetailsType | null;
-  /** The reason, byte for byte. */
-  reason: string | null;
-  /** The state in the answer: new, or the unchanged current one; null for ABORT. */
-  state: { type: StateType; name: string | null; message: string | null; unchanged: boolean } | null;
-  /** Every validation error, for forms. */
-  errors: ValidationIssue[];
-  /** On ACCEPT of an input pause: the input the server will store. */
-  storedInput: unknown | null;
-}
+/** The state in a predicted answer: new, or the unchanged current one. */
+export interface VerdictState { type: StateType; name: string | null; message: string | null; unchanged: boolean }
+
+/** What `POST /flow_runs/{id}/resume` will answer, decided before sending it. Narrow on
+ * `status` (or `httpStatus`, or `decidedBy`):
+ * - an orchestration result known field by field (`status` ACCEPT, REJECT or ABORT, HTTP 200/201);
+ * - the server refusing the request (HTTP 422) or failing on the stored data (HTTP 500);
+ * - only the server can decide (Jinja templates, workspace variables): `decidedBy: "server"`. */
+export type ResumeVerdict =
+  | {
+      decidedBy: "client";
+      /** 201 when a new state is written, 200 otherwise. */
+      httpStatus: 200 | 201;
+      status: SetStateStatus;
+      detailsType: DetailsType;
+      /** The reason, byte for byte (null for ACCEPT). */
+      reason: string | null;
+      /** null for ABORT. */
+      state: VerdictState | null;
+      /** Every validation error, for forms. */
+      errors: ValidationIssue[];
+      /** On ACCEPT of an input pause: the input the server will store. */
+      storedInput: unknown | null;
+    }
+  | {
+      decidedBy: "client"; httpStatus: 422 | 500; status: null; detailsType: null;
+      reason: string; state: null; errors: ValidationIssue[]; storedInput: null;
+    }
+  | {
+      decidedBy: "server"; httpStatus: null; status: null; detailsType: null;
+      reason: string; state: null; errors: ValidationIssue[]; storedInput: null;
+    };
 
 export interface CheckResumeOptions {
   /** The stored run-input schema: an object, its JSON text, or null/absent if none is stored. */
@@ -255,7 +270,7 @@ export interface Resumed {
 
 export type DecisionRecord =
   | { eventId: string; error: null }
-  | { eventId: null; error: { message: string; details: unknown } };
+  | { eventId: null; error: { message: string; details: FlowgateErrorDetails } };
 
 /** Optional arguments, typed (merged into the generated class declaration). */
 export interface PrefectClient {
@@ -322,7 +337,7 @@ export interface Rejected extends RejectPlan {
 export interface BulkRejectOutcome {
   flowRunId: string;
   ok: Rejected | null;
-  error: { message: string; details: unknown } | null;
+  error: { message: string; details: FlowgateErrorDetails } | null;
 }
 
 export interface BulkRejectProgress extends BulkRejectOutcome {
@@ -346,23 +361,43 @@ export interface Decision {
   bulk: boolean;
 }
 
-export type FlowgateErrorKind =
-  | "invalidConfig" | "invalidArgument" | "unreachable" | "timeout" | "unauthorized"
-  | "notFound" | "validation" | "http" | "decode" | "resumeInterrupted" | "rejectInterrupted"
-  | "notRejectable" | "eventStream" | "parse" | "internal";
-
-/** Every thrown error and rejected Promise is one of these. */
-export interface FlowgateError extends Error {
-  name: "FlowgateError";
-  kind: FlowgateErrorKind;
-  /** The failure's data, e.g. `{ kind: "unauthorized", status: 401, credential: "the API key" }`. */
-  details: unknown;
+/** The data of each kind of failure; `kind` in `details` repeats the error's `kind`. */
+export interface FlowgateErrorDetailsByKind {
+  invalidConfig: { kind: "invalidConfig"; message: string };
+  /** null when the package refused an argument itself. */
+  invalidArgument: { kind: "invalidArgument"; message: string } | null;
+  unreachable: { kind: "unreachable"; url: string; detail: string };
+  timeout: { kind: "timeout"; url: string; afterMs: number };
+  /** Which credential was refused ("the API key", "the basic-auth user:password"), never the secret. */
+  unauthorized: { kind: "unauthorized"; status: number; credential: string | null };
+  notFound: { kind: "notFound"; what: string };
+  validation: { kind: "validation"; message: string; details: { location: string; message: string }[] };
+  http: { kind: "http"; status: number; message: string };
+  decode: { kind: "decode"; url: string; error: { what: string; path: string; message: string } };
+  /** `resumed`: true if the run left its pause (the resume went through), false if not, null if unknown. */
+  resumeInterrupted: { kind: "resumeInterrupted"; flowRunId: string; resumed: boolean | null; cause: FlowgateErrorDetails };
+  rejectInterrupted: { kind: "rejectInterrupted"; flowRunId: string; rejected: boolean | null; cause: FlowgateErrorDetails };
+  notRejectable: { kind: "notRejectable"; flowRunId: string; message: string };
+  eventStream: { kind: "eventStream"; url: string; detail: string; refused: boolean };
+  /** A value that does not fit the model, by JSON path. */
+  parse: { what: string; path: string; message: string };
+  internal: null;
 }
+
+export type FlowgateErrorKind = keyof FlowgateErrorDetailsByKind;
+
+/** The data of any failure the client reports (as in a bulk outcome's `error.details`). */
+export type FlowgateErrorDetails = Exclude<FlowgateErrorDetailsByKind[Exclude<FlowgateErrorKind, "parse" | "internal">], null>;
+
+/** Every thrown error and rejected Promise is one of these: narrow on `kind` to type `details`. */
+export type FlowgateError = {
+  [K in FlowgateErrorKind]: Error & { name: "FlowgateError"; kind: K; details: FlowgateErrorDetailsByKind[K] };
+}[FlowgateErrorKind];
 
 export interface BulkOutcome {
   flowRunId: string;
   ok: Resumed | null;
-  error: { message: string; details: unknown } | null;
+  error: { message: string; details: FlowgateErrorDetails } | null;
 }
 
 export interface BulkProgress extends BulkOutcome {

@@ -42,9 +42,24 @@ export async function approveFirst(apiUrl: string, apiKey: string): Promise<SetS
     return result.status;
   } catch (e) {
     const err = e as FlowgateError;
-    if (err.kind === "unauthorized") throw new Error("check the API key");
+    if (err.kind === "unauthorized") throw new Error(`check ${err.details.credential ?? "the credentials"}`);
+    if (err.kind === "timeout") throw new Error(`no answer in ${err.details.afterMs} ms`);
+    if (err.kind === "resumeInterrupted" && err.details.resumed === null) throw new Error("unknown: read the run");
+    // @ts-expect-error: a timeout has no credential
+    if (err.kind === "timeout") void err.details.credential;
     throw err;
   }
+}
+
+/** The verdict narrows on its status. */
+export function describe(verdict: ResumeVerdict): string {
+  if (verdict.status !== null) {
+    const code: 200 | 201 = verdict.httpStatus;
+    return `${verdict.status} (${code}) ${verdict.reason ?? ""}`;
+  }
+  if (verdict.decidedBy === "server") return `only the server can tell: ${verdict.reason}`;
+  const refused: 422 | 500 = verdict.httpStatus;
+  return `HTTP ${refused}: ${verdict.reason.toUpperCase()}`;
 }
 
 export function typedPieces(json: string): boolean | null {
