@@ -15,7 +15,11 @@ pub struct ValidationDetail {
 
 /// A failed call.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum ClientError {
     /// The options cannot work (bad URL, malformed credentials).
     #[error("Flowgate is not set up right: {message}.")]

@@ -450,17 +450,17 @@ fn InboxRow(
                     prop:checked=move || selected.with(|chosen| chosen.iter().any(|(other, _)| *other == id))
                     on:change=tick/>
             </td>
-            <td><A href=format!("/runs/{}", run.id)>{run.name.clone()}</A></td>
-            <td>{flow.unwrap_or_else(|| run.flow_id.to_string())}</td>
+            <td class="name"><A href=format!("/runs/{}", run.id)>{run.name.clone()}</A></td>
+            <td class="name">{flow.unwrap_or_else(|| run.flow_id.to_string())}</td>
             <td>{deployment.unwrap_or_else(|| "—".into())}</td>
-            <td>
+            <td class="state">
                 <StateBadge state_type=run.state_type.clone() name=run.state_name.clone()/>
                 {reschedules}
             </td>
             <td>{run.tags.join(", ")}</td>
-            <td>{since.map(|at| view! { <LocalTime at=at clock=clock/> })}</td>
-            <td><Countdown timeout=details.pause_timeout clock=clock/></td>
-            <td>{asks}</td>
+            <td class="when">{since.map(|at| view! { <LocalTime at=at clock=clock/> })}</td>
+            <td class="left"><Countdown timeout=details.pause_timeout clock=clock/></td>
+            <td class="nowrap">{asks}</td>
             <td>{details.pause_key.clone().unwrap_or_default()}</td>
         </tr>
     }
