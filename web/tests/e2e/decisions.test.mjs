@@ -3,39 +3,14 @@
 // The console's release build in Debian's Chromium against the real Prefect server the
 // harness started (FLOWGATE_CONSOLE_HARNESS). Runs are paused through the API, each test its
 // own. Screenshots go to target/test-output/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchChromium, serveConsole } from "../support/console-server.mjs";
+import { api as apiOf, consoleSuite, pausedRun as pausedRunOf, shots } from "../support/e2e.mjs";
 
-const repo = fileURLToPath(new URL("../../..", import.meta.url));
-const shots = join(repo, "target/test-output");
-let harness, server, browser;
-
-async function api(path, body) {
-  const response = await fetch(`${harness.api_url}${path}`, body === undefined ? {} : {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return text ? JSON.parse(text) : null;
-}
-
-/** A run paused through the API as a flow pauses it; with `schema`, the pause asks for input. */
-async function pausedRun(name, { schema } = {}) {
-  const flow = await api("/flows/", { name: "decisions-gate" });
-  const run = await api("/flow_runs/", { flow_id: flow.id, name });
-  const details = { pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: "gate" };
-  if (schema) {
-    await api(`/flow_runs/${run.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });
-    details.run_input_keyset = { schema: `${name}-schema`, response: `${name}-response`, description: `${name}-description` };
-  }
-  await api(`/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" }, force: true });
-  await api(`/flow_runs/${run.id}/set_state`, { state: { type: "PAUSED", name: "Paused", state_details: details }, force: true });
-  return run.id;
-}
+const suite = consoleSuite();
+const api = (path, body) => apiOf(suite, path, body);
+const pausedRun = (name, options) => pausedRunOf(suite, name, { flow: "decisions-gate", ...options });
 
 /** The decision events Prefect stored for a run (it stores them a moment after they are sent). */
 async function decisionEvents(id, count) {
@@ -57,31 +32,17 @@ function watchSetState(page) {
 }
 
 async function nameMyself(page, name) {
-  await page.goto(`${server.base}/settings`);
+  await page.goto(`${suite.server.base}/settings`);
   await page.getByTestId("decider").fill(name);
   await page.getByRole("button", { name: "Save" }).click();
 }
 
-before(async () => {
-  const path = process.env.FLOWGATE_CONSOLE_HARNESS;
-  assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
-  harness = JSON.parse(readFileSync(path, "utf8"));
-  await mkdir(shots, { recursive: true });
-  server = await serveConsole(join(repo, "dist"), harness.api_url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 test("reject from the run page: a reason required, said before sending, one request, recorded, in the history", async () => {
   const id = await pausedRun("reject-from-page");
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1400 } });
   await nameMyself(page, "ana");
   const sent = watchSetState(page);
-  await page.goto(`${server.base}/runs/${id}`);
+  await page.goto(`${suite.server.base}/runs/${id}`);
   const reject = page.getByTestId("reject");
   await reject.waitFor({ timeout: 30000 });
   assert.equal(await reject.isDisabled(), true, "no reason, no reject");
@@ -126,10 +87,10 @@ test("reject from the run page: a reason required, said before sending, one requ
 
 test("bulk reject from the inbox: one reason for the ticked runs, each outcome listed, each recorded", async () => {
   const ids = [await pausedRun("bulk-reject-1"), await pausedRun("bulk-reject-2")];
-  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
   await nameMyself(page, "bo");
   const sent = watchSetState(page);
-  await page.goto(`${server.base}/?sort=START_TIME_DESC`);
+  await page.goto(`${suite.server.base}/?sort=START_TIME_DESC`);
   const row = (id) => page.locator(`[data-run-id="${id}"]`);
   for (const id of ids) await row(id).locator("input.select").check({ timeout: 30000 });
   const button = page.getByTestId("reject-selected");
@@ -156,10 +117,10 @@ test("bulk reject from the inbox: one reason for the ticked runs, each outcome l
 
 test("when the record cannot be written, the reject still stands and the page says the record is missing", async () => {
   const id = await pausedRun("record-refused");
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1200 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1200 } });
   // The events endpoint fails (as behind a proxy that blocks it); set_state goes through.
   await page.route("**/api/events", (route) => route.fulfill({ status: 503, contentType: "application/json", body: '{"detail":"events are down"}' }));
-  await page.goto(`${server.base}/runs/${id}`);
+  await page.goto(`${suite.server.base}/runs/${id}`);
   await page.getByTestId("reject-reason").fill("no record today", { timeout: 30000 });
   await page.getByTestId("reject").click();
   const missing = page.getByTestId("record-missing");
@@ -178,10 +139,10 @@ const SCHEMA = {
 
 test("a deep link prefills the form without sending; Copy link makes one; a bad link says so", async () => {
   const id = await pausedRun("deep-link", { schema: SCHEMA });
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1300 } });
   const sent = watchSetState(page);
   const input = { approver: "cy", count: 4 };
-  await page.goto(`${server.base}/runs/${id}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  await page.goto(`${suite.server.base}/runs/${id}?input=${encodeURIComponent(JSON.stringify(input))}`);
   await page.getByTestId("link-prefilled").waitFor({ timeout: 30000 });
   await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor();
   await page.getByTestId("mode-json").click();
@@ -192,10 +153,10 @@ test("a deep link prefills the form without sending; Copy link makes one; a bad 
   await page.getByTestId("run-input").fill(JSON.stringify({ approver: "di & <b>" }));
   await page.getByTestId("copy-link").click();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
-  assert.equal(copied, `${server.base}/runs/${id}?input=${encodeURIComponent('{"approver":"di & <b>"}')}`);
+  assert.equal(copied, `${suite.server.base}/runs/${id}?input=${encodeURIComponent('{"approver":"di & <b>"}')}`);
 
   // A link whose input is not JSON says so and keeps the draft typed on this page.
-  await page.goto(`${server.base}/runs/${id}?input=%7Bnot-json`);
+  await page.goto(`${suite.server.base}/runs/${id}?input=%7Bnot-json`);
   const note = page.getByTestId("link-prefilled");
   await note.waitFor({ timeout: 30000 });
   assert.match(await note.textContent(), /^The link's input is not JSON \(.*\), so it was not put in the form\.$/);
@@ -203,7 +164,7 @@ test("a deep link prefills the form without sending; Copy link makes one; a bad 
   assert.deepEqual(JSON.parse(await page.getByTestId("run-input").inputValue()), { approver: "di & <b>" });
 
   // A link over an existing draft: the draft can be put back.
-  await page.goto(`${server.base}/runs/${id}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  await page.goto(`${suite.server.base}/runs/${id}?input=${encodeURIComponent(JSON.stringify(input))}`);
   await page.getByTestId("restore-draft").click({ timeout: 30000 });
   await page.getByTestId("mode-json").click();
   assert.deepEqual(JSON.parse(await page.getByTestId("run-input").inputValue()), { approver: "di & <b>" });
@@ -215,9 +176,9 @@ test("a deep link prefills the form without sending; Copy link makes one; a bad 
 
 test("the history shows the input a run received, read-only in its form, and who resumed it", async () => {
   const id = await pausedRun("received-input", { schema: SCHEMA });
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1400 } });
   await nameMyself(page, "di");
-  await page.goto(`${server.base}/runs/${id}`);
+  await page.goto(`${suite.server.base}/runs/${id}`);
   await page.getByTestId("mode-json").click({ timeout: 30000 });
   await page.getByTestId("run-input").fill(JSON.stringify({ approver: "di", count: 2 }));
   await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor();

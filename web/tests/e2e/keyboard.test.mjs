@@ -1,47 +1,13 @@
 // Keyboard-only triage in Chromium, as a person who decides many runs a day works: move,
 // tick, resume, open a run, fill its form, resume — no mouse event at all. Release build
 // against the harness's real Prefect server (FLOWGATE_CONSOLE_HARNESS).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchChromium, serveConsole } from "../support/console-server.mjs";
+import { api as apiOf, consoleSuite, pausedRun as pausedRunOf } from "../support/e2e.mjs";
 
-const repo = fileURLToPath(new URL("../../..", import.meta.url));
-let harness, server, browser;
-
-async function api(path, body) {
-  const response = await fetch(`${harness.api_url}${path}`, body === undefined ? {} : {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return text ? JSON.parse(text) : null;
-}
-
-async function pausedRun(name, schema) {
-  const flow = await api("/flows/", { name: "keyboard-gate" });
-  const run = await api("/flow_runs/", { flow_id: flow.id, name });
-  const details = { pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: "kb" };
-  if (schema) {
-    await api(`/flow_runs/${run.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });
-    details.run_input_keyset = { schema: `${name}-schema`, response: `${name}-response`, description: `${name}-description` };
-  }
-  await api(`/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" }, force: true });
-  await api(`/flow_runs/${run.id}/set_state`, { state: { type: "PAUSED", name: "Paused", state_details: details }, force: true });
-  return run.id;
-}
-
-before(async () => {
-  harness = JSON.parse(readFileSync(process.env.FLOWGATE_CONSOLE_HARNESS, "utf8"));
-  server = await serveConsole(join(repo, "dist"), harness.api_url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = consoleSuite();
+const api = (path, body) => apiOf(suite, path, body);
+const pausedRun = (name, schema) => pausedRunOf(suite, name, { flow: "keyboard-gate", schema });
 
 /** Presses `j` (then `k`) until the current row is run `id` (the list's order is the server's). */
 async function moveTo(page, id) {
@@ -68,12 +34,12 @@ test("keyboard-only triage: move, tick, resume; open a run, fill its form, resum
   const plain = [await pausedRun("kb-plain-1"), await pausedRun("kb-plain-2")];
   const asking = await pausedRun("kb-input", { title: "Approval", type: "object", required: ["approver"],
     properties: { approver: { title: "Approver", type: "string" } } });
-  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
   await page.addInitScript(() => {
     window.__mouse = 0;
     for (const type of ["mousedown", "mouseup", "pointerdown"]) addEventListener(type, () => window.__mouse++, true);
   });
-  await page.goto(`${server.base}/`);
+  await page.goto(`${suite.server.base}/`);
   await page.locator('[data-testid="inbox-row"]').first().waitFor({ timeout: 30000 });
 
   // ? lists the shortcuts; Esc closes the list.

@@ -1,0 +1,61 @@
+// What the console's Chromium suites share: the harness's real Prefect server
+// (FLOWGATE_CONSOLE_HARNESS), the release build served with /api proxied to it, one
+// Chromium, and runs paused through the API as a flow pauses them.
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchChromium, serveConsole } from "./console-server.mjs";
+
+export const repo = fileURLToPath(new URL("../../..", import.meta.url));
+export const shots = join(repo, "target/test-output");
+
+/** Starts the console and Chromium before the file's tests and stops them after; the object
+ * it returns is filled in by then: `{ harness, server, browser }`. */
+export function consoleSuite() {
+  const suite = {};
+  before(async () => {
+    const path = process.env.FLOWGATE_CONSOLE_HARNESS;
+    assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
+    suite.harness = JSON.parse(readFileSync(path, "utf8"));
+    await mkdir(shots, { recursive: true });
+    suite.server = await serveConsole(join(repo, "dist"), suite.harness.api_url);
+    suite.browser = await launchChromium();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
+}
+
+/** GET (no body) or POST JSON to the suite's Prefect API; the parsed answer, null if empty. */
+export async function api(suite, path, body) {
+  const response = await fetch(`${suite.harness.api_url}${path}`, body === undefined ? {} : {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/** A run paused through the API as a flow pauses it (an hour's timeout); with `schema`, the
+ * pause asks for input under keys named after the run. */
+export async function pausedRun(suite, name, { schema, flow = "e2e-gate" } = {}) {
+  const created = await api(suite, "/flows/", { name: flow });
+  const run = await api(suite, "/flow_runs/", { flow_id: created.id, name });
+  const details = { pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: "e2e" };
+  if (schema) {
+    await api(suite, `/flow_runs/${run.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });
+    details.run_input_keyset = { schema: `${name}-schema`, response: `${name}-response`, description: `${name}-description` };
+  }
+  await api(suite, `/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" }, force: true });
+  await api(suite, `/flow_runs/${run.id}/set_state`, { state: { type: "PAUSED", name: "Paused", state_details: details }, force: true });
+  return run.id;
+}
+
+/** Ends a run the test paused, so other suites see only their own. */
+export async function cancelRun(suite, id) {
+  await api(suite, `/flow_runs/${id}/set_state`, { state: { type: "CANCELLED" }, force: true });
+}
