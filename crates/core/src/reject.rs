@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use crate::flow_run::FlowRun;
 use crate::orchestration::{DetailsType, SetStateStatus};
-use crate::resume::{ExpectedAnswer, ExpectedState, expected as answer, pause_timed_out};
+use crate::resume::{ExpectedAnswer, ExpectedState, expected as answer, leaving_pause};
 use crate::state::StateType;
 
 /// Reason when a suspended run is asked to go to CANCELLING.
@@ -281,20 +281,8 @@ pub fn cancel_verdict(
     }
     if current.state_type == StateType::Paused {
         let display = state_name(proposed).to_ascii_lowercase();
-        let details = &current.state_details;
-        if details.pause_reschedule && flow_run.deployment_id.is_none() {
-            return answer(
-                200,
-                SetStateStatus::Reject,
-                DetailsType::Reject,
-                Some(&format!(
-                    "Cannot reschedule a {display} flow run without a deployment."
-                )),
-                unchanged(),
-            );
-        }
-        if !cancelling && details.pause_timeout.is_some_and(|t| t < now) {
-            return pause_timed_out(&display);
+        if let Some(refused) = leaving_pause(flow_run, current, &display, !cancelling, now) {
+            return refused;
         }
     }
     accept()

@@ -117,7 +117,6 @@ pub fn resume_verdict(
             None,
         );
     };
-    let unchanged = Some(ExpectedState::unchanged(current));
     let input_rejected = |reason: String, errors: Vec<ValidationIssue>| {
         ResumeVerdict::Answer(Box::new(ExpectedAnswer {
             errors,
@@ -126,7 +125,7 @@ pub fn resume_verdict(
                 SetStateStatus::Reject,
                 DetailsType::Abort,
                 Some(&reason),
-                unchanged.clone(),
+                Some(ExpectedState::unchanged(current)),
             )
         }))
     };
@@ -148,22 +147,13 @@ pub fn resume_verdict(
     }
 
     let details = &current.state_details;
-    if details.pause_reschedule && flow_run.deployment_id.is_none() {
-        return answer(
-            200,
-            SetStateStatus::Reject,
-            DetailsType::Reject,
-            Some(RESCHEDULE_WITHOUT_DEPLOYMENT),
-            unchanged,
-        );
-    }
     let proposed = if details.pause_reschedule {
         "resuming"
     } else {
         "running"
     };
-    if details.pause_timeout.is_some_and(|timeout| timeout < now) {
-        return ResumeVerdict::Answer(Box::new(pause_timed_out(proposed)));
+    if let Some(refused) = leaving_pause(flow_run, current, proposed, true, now) {
+        return ResumeVerdict::Answer(Box::new(refused));
     }
     let (state_type, name) = if details.pause_reschedule {
         (StateType::Scheduled, "Resuming")
@@ -188,9 +178,38 @@ pub fn resume_verdict(
     }))
 }
 
+/// The server's rule for a paused run asked to leave its pause (`HandleResumingPausedFlows`)
+/// for a state named `proposed` (lower case, as the server words it): a pause that reschedules
+/// needs a deployment (REJECT, run unchanged); then, if `check_timeout` (the server skips it
+/// for CANCELLING), a timed-out pause fails the run. `None` when the rule lets the run go.
+pub(crate) fn leaving_pause(
+    flow_run: &FlowRun,
+    current: &State,
+    proposed: &str,
+    check_timeout: bool,
+    now: DateTime<Utc>,
+) -> Option<ExpectedAnswer> {
+    let details = &current.state_details;
+    if details.pause_reschedule && flow_run.deployment_id.is_none() {
+        return Some(expected(
+            200,
+            SetStateStatus::Reject,
+            DetailsType::Reject,
+            Some(&format!(
+                "Cannot reschedule a {proposed} flow run without a deployment."
+            )),
+            Some(ExpectedState::unchanged(current)),
+        ));
+    }
+    if check_timeout && details.pause_timeout.is_some_and(|timeout| timeout < now) {
+        return Some(pause_timed_out(proposed));
+    }
+    None
+}
+
 /// The server's answer when a pause has timed out and the run is asked to leave it for a
 /// state named `proposed` (lower case): REJECT into a new `Failed` state (HTTP 201).
-pub(crate) fn pause_timed_out(proposed: &str) -> ExpectedAnswer {
+fn pause_timed_out(proposed: &str) -> ExpectedAnswer {
     let failed = ExpectedState {
         state_type: StateType::Failed,
         name: Some("Failed".into()),
@@ -296,5 +315,32 @@ impl ExpectedAnswer {
             ),
         );
         diffs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_pause_rule_words_a_resume_as_the_published_reason() {
+        // A suspended run without a deployment, as the real server returned it.
+        let cases: Vec<Value> =
+            serde_json::from_str(include_str!("../tests/fixtures/resume_cases.json"))
+                .expect("fixture is JSON");
+        let case = cases
+            .iter()
+            .find(|c| c["name"] == "suspended_without_deployment")
+            .expect("the recorded case");
+        let run: FlowRun =
+            crate::parse::from_value("flow run", case["flow_run"].clone()).expect("a run");
+        let verdict = resume_verdict(&run, StoredSchema::Missing, None, DateTime::<Utc>::MIN_UTC);
+        let ResumeVerdict::Answer(answer) = verdict else {
+            panic!("an answer");
+        };
+        assert_eq!(
+            answer.reason.as_deref(),
+            Some(RESCHEDULE_WITHOUT_DEPLOYMENT)
+        );
     }
 }
