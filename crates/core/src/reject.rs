@@ -69,11 +69,16 @@ pub enum Aftermath {
 }
 
 impl Aftermath {
-    /// The plain words for a person deciding; times in UTC (the console shows local time).
+    /// The plain words for a person deciding, times in UTC.
     pub fn explain(&self) -> String {
+        self.explain_with(minutes_utc)
+    }
+
+    /// [`Aftermath::explain`] with times written by `time` (the console: the browser's zone).
+    pub fn explain_with(&self, time: impl Fn(&DateTime<Utc>) -> String) -> String {
         match self {
             Aftermath::StoppedByRunner => "The run becomes Cancelling; the runner or worker of its deployment stops the waiting flow process and marks the run Cancelled. The code after the pause never runs. If no runner or worker serves the deployment any more, the run stays Cancelling.".into(),
-            Aftermath::IdleUntil { until } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", minutes_utc(until)),
+            Aftermath::IdleUntil { until } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", time(until)),
             Aftermath::NothingWaits => "The run becomes Cancelled now. It is suspended, so no flow process waits and nothing runs again.".into(),
             Aftermath::FailedByServer => "The pause has timed out: Prefect will not cancel the run and ends it Failed instead (\"The flow was cancelled and never resumed.\"), as it would for a resume. No flow process waits any more.".into(),
             Aftermath::Unchanged => "The server refuses; the run stays as it is.".into(),

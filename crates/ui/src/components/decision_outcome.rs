@@ -51,13 +51,7 @@ fn resume_text(result: &OrchestrationResult) -> String {
 
 /// What happens after a reject, with times in the browser's zone.
 pub(crate) fn aftermath_text(aftermath: &Aftermath) -> String {
-    match aftermath {
-        Aftermath::IdleUntil { until } => format!(
-            "The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.",
-            clock_time(*until)
-        ),
-        other => other.explain(),
-    }
+    aftermath.explain_with(|at| clock_time(*at))
 }
 
 fn reject_text(rejected: &Rejected) -> String {
