@@ -88,6 +88,23 @@ where
     }
 }
 
+/// Reads `id` as a flow-run id, then runs `call`; an id that is not one rejects the Promise
+/// with an `invalidArgument` error.
+pub(crate) fn with_flow_run_id<T, F>(
+    client: &Client,
+    id: &JsValue,
+    call: impl FnOnce(Client, uuid::Uuid) -> F + 'static,
+) -> js_sys::Promise
+where
+    T: Serialize,
+    F: std::future::Future<Output = Result<T, ClientError>> + 'static,
+{
+    match flow_run_id(id) {
+        Ok(id) => promise(client, move |c| call(c, id)),
+        Err(error) => rejected_promise(error),
+    }
+}
+
 pub(crate) fn parse_ids(ids: &[String]) -> Result<Vec<uuid::Uuid>, JsValue> {
     ids.iter()
         .map(|id| parse_flow_run_id(id).map_err(|err| client_error(&err)))
@@ -171,13 +188,9 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> js_sys::Promise {
-        match flow_run_id(&id) {
-            Ok(id) => promise(
-                &self.inner,
-                move |c| async move { c.read_flow_run(id).await },
-            ),
-            Err(error) => rejected_promise(error),
-        }
+        with_flow_run_id(&self.inner, &id, |c, id| async move {
+            c.read_flow_run(id).await
+        })
     }
 
     /// `POST /flows/filter` for the flows of these ids.

@@ -8,7 +8,9 @@ use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::client::{PrefectClient, bulk_outcome_value, parse_ids, rejected_promise};
+use crate::client::{
+    PrefectClient, bulk_outcome_value, parse_ids, rejected_promise, with_flow_run_id,
+};
 use crate::convert::{
     client_error, client_error_data, field, flow_run_id, invalid_argument, model_from_js, to_js,
 };
@@ -174,11 +176,7 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> js_sys::Promise {
-        let id = match flow_run_id(&id) {
-            Ok(id) => id,
-            Err(error) => return rejected_promise(error),
-        };
-        crate::client::promise(&self.inner, move |client| async move {
+        with_flow_run_id(&self.inner, &id, |client, id| async move {
             let run = client.read_flow_run(id).await?;
             let since = run.created.unwrap_or_default();
             client.decisions(id, since).await
@@ -191,11 +189,7 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> js_sys::Promise {
-        let id = match flow_run_id(&id) {
-            Ok(id) => id,
-            Err(error) => return rejected_promise(error),
-        };
-        crate::client::promise(&self.inner, move |client| async move {
+        with_flow_run_id(&self.inner, &id, |client, id| async move {
             client.flow_run_states(id).await
         })
     }
