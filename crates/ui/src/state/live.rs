@@ -162,7 +162,7 @@ impl Live {
 }
 
 /// Whether the tab is visible (true where the browser cannot say).
-fn visible() -> bool {
+pub(crate) fn visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
 use crate::state::connection::Connection;
-use crate::state::live::Live;
+use crate::state::live::{Live, visible};
 
 /// Whether the browser lets this page notify: `granted`, `denied`, `default` (not asked
 /// yet) or `unsupported`.
@@ -43,12 +43,10 @@ pub(crate) async fn request() -> &'static str {
 
 /// Whether a person is looking at this tab right now.
 fn attended() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .is_some_and(|d| {
-            d.visibility_state() == web_sys::VisibilityState::Visible
-                && d.has_focus().unwrap_or(true)
-        })
+    visible()
+        && web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.has_focus().unwrap_or(true))
 }
 
 fn show(title: &str, body: &str, href: String) {
