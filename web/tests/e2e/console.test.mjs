@@ -2,41 +2,13 @@
 // Chromium, against a real Prefect server started by the harness (FLOWGATE_CONSOLE_HARNESS).
 // The console talks to same-origin /api, proxied here to the server as Trunk does.
 // Screenshots go to target/test-output/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchChromium, serveConsole } from "../support/console-server.mjs";
+import { api as apiOf, consoleSuite, shots } from "../support/e2e.mjs";
 
-const repo = fileURLToPath(new URL("../../..", import.meta.url));
-const dist = join(repo, "dist");
-const shots = join(repo, "target/test-output");
-
-let harness, server, base, browser;
-
-async function api(path, body) {
-  const response = await fetch(`${harness.api_url}${path}`, body === undefined ? {} : {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
-  });
-  return response.json();
-}
-
-before(async () => {
-  const path = process.env.FLOWGATE_CONSOLE_HARNESS;
-  assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
-  harness = JSON.parse(readFileSync(path, "utf8"));
-  await mkdir(shots, { recursive: true });
-  server = await serveConsole(dist, harness.api_url);
-  base = server.base;
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = consoleSuite();
+const api = (path, body) => apiOf(suite, path, body);
 
 // Resume requests a page sends, and those the server answered other than 503: on SQLite a
 // 503 ("database is locked") applied nothing, and the client re-sends only after reading
@@ -50,18 +22,18 @@ function watchResumes(page) {
 }
 
 test("the inbox lists exactly the paused runs, markup rendered as text", async () => {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 900 } });
   let dialogs = 0;
   page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
   const paused = await api("/flow_runs/filter", { flow_runs: { state: { type: { any_: ["PAUSED"] } } }, limit: 200 });
-  await page.goto(`${base}/`);
+  await page.goto(`${suite.server.base}/`);
   await page.waitForSelector('[data-testid="inbox-row"]', { timeout: 30000 });
   const shown = await page.$$eval('[data-testid="inbox-row"]', (rows) => rows.map((r) => r.dataset.runId));
   assert.deepEqual([...shown].sort(), paused.map((r) => r.id).sort());
-  const suspended = page.locator(`[data-run-id="${harness.runs.suspended}"] td`);
+  const suspended = page.locator(`[data-run-id="${suite.harness.runs.suspended}"] td`);
   assert.equal(await suspended.nth(3).textContent(), "nightly", "the deployment is named");
   assert.match(await suspended.nth(4).textContent(), /suspended: resumes by rescheduling/);
-  const markupRow = page.locator(`[data-run-id="${harness.runs.markup}"]`);
+  const markupRow = page.locator(`[data-run-id="${suite.harness.runs.markup}"]`);
   assert.equal(await markupRow.locator("a").textContent(), "<img src=x onerror=alert(1)>");
   assert.equal(await page.locator('[data-testid="inbox"] img').count(), 0, "no element was made from a name");
   assert.match(await page.getByTestId("server-version").textContent(), /Prefect 3\.9\.1/);
@@ -71,10 +43,10 @@ test("the inbox lists exactly the paused runs, markup rendered as text", async (
 });
 
 test("bad input shows the server's exact reason without sending; valid input resumes", async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 1100 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1100, height: 1100 } });
   const { resumes, answered } = watchResumes(page);
-  const runId = harness.runs.input[2];
-  await page.goto(`${base}/runs/${runId}`);
+  const runId = suite.harness.runs.input[2];
+  await page.goto(`${suite.server.base}/runs/${runId}`);
   await page.getByTestId("mode-json").click({ timeout: 30000 });
   assert.match(await page.getByTestId("description").textContent(), /^## Approve the nightly deploy/);
   const editor = page.getByTestId("run-input");
@@ -103,10 +75,10 @@ test("bad input shows the server's exact reason without sending; valid input res
 });
 
 test("the form generated from the schema: errors inline as you type, then a real resume", async () => {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
   const { resumes, answered } = watchResumes(page);
-  const runId = harness.runs.release;
-  await page.goto(`${base}/runs/${runId}`);
+  const runId = suite.harness.runs.release;
+  await page.goto(`${suite.server.base}/runs/${runId}`);
   await page.getByTestId("schema-form").waitFor({ timeout: 30000 });
   const field = (path) => page.locator(`[data-path="${path}"]`);
   const verdict = page.getByTestId("verdict");
@@ -156,12 +128,12 @@ async function outcomeOf(page) {
 }
 
 test("a second tab on the same run learns it was resumed elsewhere and cannot resume it again", async () => {
-  const runId = harness.runs.plain[1];
-  const first = await browser.newPage();
-  const second = await browser.newPage();
+  const runId = suite.harness.runs.plain[1];
+  const first = await suite.browser.newPage();
+  const second = await suite.browser.newPage();
   const { resumes } = watchResumes(second);
   for (const page of [first, second]) {
-    await page.goto(`${base}/runs/${runId}`);
+    await page.goto(`${suite.server.base}/runs/${runId}`);
     await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 30000 });
   }
   await first.getByTestId("resume").click();
@@ -178,24 +150,24 @@ test("a second tab on the same run learns it was resumed elsewhere and cannot re
   assert.deepEqual(resumes, [], "the second tab sent nothing");
   await second.screenshot({ path: join(shots, "console-run-abort.png"), fullPage: true });
   // The resumed run has left the inbox.
-  await first.goto(`${base}/`);
+  await first.goto(`${suite.server.base}/`);
   await first.locator('[data-testid="inbox-row"]').first().waitFor({ timeout: 30000 });
   assert.equal(await first.locator(`[data-run-id="${runId}"]`).count(), 0, "the resumed run is no longer waiting");
-  assert.equal(await first.locator(`[data-run-id="${harness.runs.plain[0]}"]`).count(), 1, "the others still are");
+  assert.equal(await first.locator(`[data-run-id="${suite.harness.runs.plain[0]}"]`).count(), 1, "the others still are");
   await first.close();
   await second.close();
 });
 
 test("runs that ask nothing are resumed together from the inbox, each outcome listed", async () => {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 900 } });
   const { answered } = watchResumes(page);
-  await page.goto(`${base}/`);
+  await page.goto(`${suite.server.base}/`);
   await page.locator('[data-testid="inbox-row"]').first().waitFor({ timeout: 30000 });
   const row = (id) => page.locator(`[data-run-id="${id}"]`);
-  const chosen = [harness.runs.plain[2], harness.runs.keyed];
+  const chosen = [suite.harness.runs.plain[2], suite.harness.runs.keyed];
   for (const id of chosen) await row(id).locator("input.select").check();
   // A run that asks for input may be ticked (to reject), but is resumed only from its page.
-  await row(harness.runs.input[1]).locator("input.select").check();
+  await row(suite.harness.runs.input[1]).locator("input.select").check();
   assert.equal(await page.getByTestId("resume-selected").textContent(), "Resume selected (2)");
   assert.equal(await page.getByTestId("selected-need-input").textContent(), "1 ticked ask for input: resume those from their pages");
   assert.equal(await page.getByTestId("reject-selected").textContent(), "Reject selected (3)");
@@ -208,17 +180,17 @@ test("runs that ask nothing are resumed together from the inbox, each outcome li
   for (const id of chosen) await row(id).waitFor({ state: "detached", timeout: 30000 });
   assert.deepEqual(answered.map((url) => url.split("/").at(-2)).sort(), [...chosen].sort(),
     "each run was resumed once");
-  assert.equal(await row(harness.runs.plain[0]).count(), 1, "runs not chosen still wait");
-  assert.equal(await row(harness.runs.input[1]).count(), 1, "the run that asks for input was not resumed");
+  assert.equal(await row(suite.harness.runs.plain[0]).count(), 1, "runs not chosen still wait");
+  assert.equal(await row(suite.harness.runs.input[1]).count(), 1, "the run that asks for input was not resumed");
   await page.screenshot({ path: join(shots, "console-inbox-bulk.png"), fullPage: true });
   await page.close();
 });
 
 test("all runs: state chips with counts, filters and server-side pages", async () => {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
   const total = await api("/flow_runs/count", {});
   const paused = await api("/flow_runs/count", { flow_runs: { state: { type: { any_: ["PAUSED"] } } } });
-  await page.goto(`${base}/runs`);
+  await page.goto(`${suite.server.base}/runs`);
   const totalLine = page.getByTestId("runs-total");
   await totalLine.filter({ hasText: `${total} run(s)` }).waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId("runs-row").count(), Math.min(25, total));

@@ -1,35 +1,18 @@
 // Apart from web/tests/e2e/ because it stops the harness's Prefect server: the test command
 // runs it after the e2e suite, on the same server. A stopped server shows the unreachable banner, and what was typed
 // survives. Release build in Chromium (FLOWGATE_CONSOLE_HARNESS).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdir } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchChromium, serveConsole } from "../support/console-server.mjs";
+import { consoleSuite, repo, shots } from "../support/e2e.mjs";
 
-const repo = fileURLToPath(new URL("../../..", import.meta.url));
-const shots = join(repo, "target/test-output");
-let harness, server, browser;
-
-before(async () => {
-  harness = JSON.parse(readFileSync(process.env.FLOWGATE_CONSOLE_HARNESS, "utf8"));
-  await mkdir(shots, { recursive: true });
-  server = await serveConsole(join(repo, "dist"), harness.api_url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = consoleSuite();
 
 test("a stopped server shows the unreachable banner and the typed draft survives", async () => {
-  const page = await browser.newPage();
-  const runId = harness.runs.input[0];
-  await page.goto(`${server.base}/runs/${runId}`);
+  const page = await suite.browser.newPage();
+  const runId = suite.harness.runs.input[0];
+  await page.goto(`${suite.server.base}/runs/${runId}`);
   await page.getByTestId("mode-json").click({ timeout: 30000 });
   const draft = '{"approver": "kept while the server is down"}';
   await page.getByTestId("run-input").fill(draft);
