@@ -1,54 +1,83 @@
 #!/usr/bin/env bash
 # Runs every Flowgate check and test: formatting, clippy (native and wasm32), the native
-# test suites, the real-Prefect-server suites (on SQLite and on PostgreSQL, one of them with
-# two API replicas and Redis), the wasm suites in headless Chromium, and the console's
-# release build rendered in Chromium. Ends with `N passed, N failed`.
+# test suites, the differential test against Prefect's validator, the wasm suites in headless
+# Chromium, the npm package, the console's release build, and every suite against real
+# Prefect servers: on SQLite, and on PostgreSQL (one of them with two API replicas and Redis).
+# Ends with the seconds each step took and `N passed, N failed`.
+#
+# The builds run one after another (they use both cores); the suites against real servers
+# then run in two lanes side by side, SQLite and PostgreSQL, as they mostly wait on Prefect.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/ci/lib.sh
+rm -f "$out"/results.* "$out"/lane-*.log "$out"/step.*.log
+exec 3>&1
 
-say() { printf '\n==> %s\n' "$*"; }
-
-scripts/bootstrap.sh || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
+t0=$SECONDS
+if scripts/bootstrap.sh; then
+  record "bootstrap (installs what is missing)" ok 0 0 $((SECONDS - t0))
+else
+  failure "bootstrap (installs what is missing)"
+  summary; exit 1
+fi
 export PATH="$PWD/web/node_modules/.bin:$PATH"
-export CHROMEDRIVER=/usr/bin/chromedriver
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export CARGO_TERM_COLOR=never
 
-out="target/test-output"
-mkdir -p "$out"
-passed=0
-failed=0
-failures=()
-
-# A check that passes or fails as one.
-check() {
-  local name=$1; shift
-  say "$name"
-  if "$@" 2>&1 | tee "$out/step.log"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1)); failures+=("$name")
-  fi
+# Real Prefect servers, started in the background while the builds run: on SQLite, one for
+# core's fidelity suite, one for the client's suite (with runs for a bulk resume), a bare one
+# with auth enabled, one for the package's tests and one for the console; on PostgreSQL (one
+# cluster, a database each), the same again, two API replicas with Redis between them, and a
+# server to crash in the middle of a bulk resume.
+harness_bin=(.venv/bin/python scripts/harness/prefect_harness.py)
+h=target/test-harness
+servers=($h/core $h/client $h/auth $h/node $h/console)
+pg_servers=($h/pg-core $h/pg-client $h/pg-auth $h/pg-console $h/pg-replicas $h/pg-crash)
+stop_servers() {
+  for dir in "${servers[@]}" "${pg_servers[@]}" $h/postgres; do
+    "${harness_bin[@]}" stop "$dir" > /dev/null 2>&1 || true
+  done
+}
+stop_servers
+rm -rf $h
+trap stop_servers EXIT
+# Stops the servers named, side by side, in the background.
+stop_in_background() {
+  for dir in "$@"; do "${harness_bin[@]}" stop "$dir" > /dev/null 2>&1 & done
+}
+start_sqlite() {
+  local pids=()
+  "${harness_bin[@]}" start "${servers[0]}" > "$out/harness-core.json" & pids+=($!)
+  "${harness_bin[@]}" start "${servers[1]}" --bulk 20 > "$out/harness-client.json" & pids+=($!)
+  "${harness_bin[@]}" start "${servers[2]}" --bare --auth flow:gate-secret > "$out/harness-auth.json" & pids+=($!)
+  "${harness_bin[@]}" start "${servers[3]}" --bulk 5 > "$out/harness-node.json" & pids+=($!)
+  "${harness_bin[@]}" start "${servers[4]}" --demo > "$out/harness-console.json" & pids+=($!)
+  for pid in "${pids[@]}"; do wait "$pid" || return 1; done
+}
+start_postgres() {
+  "${harness_bin[@]}" start-postgres $h/postgres > "$out/postgres.json" || return 1
+  local pids=() pg=(--database postgres --postgres-cluster $h/postgres)
+  "${harness_bin[@]}" start "${pg_servers[0]}" "${pg[@]}" > "$out/harness-pg-core.json" & pids+=($!)
+  "${harness_bin[@]}" start "${pg_servers[1]}" "${pg[@]}" --bulk 20 > "$out/harness-pg-client.json" & pids+=($!)
+  "${harness_bin[@]}" start "${pg_servers[2]}" "${pg[@]}" --bare --auth flow:gate-secret > "$out/harness-pg-auth.json" & pids+=($!)
+  "${harness_bin[@]}" start "${pg_servers[3]}" "${pg[@]}" --demo > "$out/harness-pg-console.json" & pids+=($!)
+  "${harness_bin[@]}" start "${pg_servers[4]}" "${pg[@]}" --replicas 2 > "$out/harness-pg-replicas.json" & pids+=($!)
+  "${harness_bin[@]}" start "${pg_servers[5]}" "${pg[@]}" --bare --bulk 100 > "$out/harness-pg-crash.json" & pids+=($!)
+  for pid in "${pids[@]}"; do wait "$pid" || return 1; done
+}
+say "starting real Prefect servers in the background: SQLite, and PostgreSQL"
+# Each writes its exit status to a file when done: the lanes, subshells, wait on that.
+rm -f "$out"/started-*
+{ start_sqlite > "$out/start-sqlite.log" 2>&1; echo $? > "$out/started-sqlite"; } &
+{ start_postgres > "$out/start-postgres.log" 2>&1; echo $? > "$out/started-postgres"; } &
+# Waits until the servers of backend $1 (sqlite, postgres) are up; fails if they did not start.
+servers_started() {
+  until [ -s "$out/started-$1" ]; do sleep 1; done
+  [ "$(cat "$out/started-$1")" = 0 ]
 }
 
-# A test run whose `test result:` lines are counted test by test.
-tests() {
-  local name=$1; shift
-  say "$name"
-  "$@" 2>&1 | tee "$out/step.log"
-  local status=${PIPESTATUS[0]}
-  local p f
-  # cargo's `test result: ok. N passed; M failed;` and node's `# pass N` / `# fail M`.
-  p=$(grep -oE 'test result: [A-Za-z]+\. [0-9]+ passed' "$out/step.log" | awk '{s += $4} END {print s + 0}')
-  f=$(grep -oE '[0-9]+ failed;' "$out/step.log" | awk '{s += $1} END {print s + 0}')
-  p=$((p + $(grep -E '^# pass [0-9]+$' "$out/step.log" | awk '{s += $3} END {print s + 0}')))
-  f=$((f + $(grep -E '^# fail [0-9]+$' "$out/step.log" | awk '{s += $3} END {print s + 0}')))
-  passed=$((passed + p)); failed=$((failed + f))
-  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
-    failed=$((failed + 1))
-  fi
-  if [ "$status" -ne 0 ]; then failures+=("$name"); fi
-}
-
+# The builds, and the tests that need no server. Every cargo command builds the whole
+# workspace's feature set, so that no step rebuilds a crate another step built.
 check "cargo fmt --check" cargo fmt --all -- --check
 check "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 check "clippy (wasm32)" cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
@@ -62,128 +91,82 @@ say "generating the oracle corpus with prefect's validator (seed $seed)"
 if .venv/bin/python scripts/oracle/prefect_oracle.py --cases 2400 --seed "$seed" > "$corpus"; then
   tests "differential test against Prefect's validator" \
     env FLOWGATE_ORACLE_CORPUS="$corpus" \
-    cargo test -p flowgate-core --test differential -- --ignored --nocapture
+    cargo test --workspace --test differential -- --ignored --nocapture
 else
-  failed=$((failed + 1)); failures+=("oracle corpus")
+  failure "oracle corpus"
 fi
+tests "wasm tests in headless Chromium (core, the console's form)" \
+  cargo test -p flowgate-core -p flowgate-ui --target wasm32-unknown-unknown
+check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
+check "TypeScript declarations (tsc --noEmit over a typed example)" \
+  tsc -p web/tests/types/tsconfig.json
+tests "the packed npm package installed into ESM and CommonJS projects" \
+  node --test web/tests/consumers/
+check "console release build (trunk)" trunk build --release
+check "console renders in headless Chromium" scripts/smoke-console.sh
 
-# Real Prefect servers, started side by side: on SQLite, one for core's fidelity suite, one
-# for the client's suite (with runs for a bulk resume), a bare one with auth enabled, one for
-# the package's tests and one for the console; on PostgreSQL (one cluster, a database each),
-# the same suites again, two API replicas with Redis between them, and a server to crash in
-# the middle of a bulk resume.
-harness_bin=(.venv/bin/python scripts/harness/prefect_harness.py)
-h=target/test-harness
-servers=($h/core $h/client $h/auth $h/node $h/console)
-pg_servers=($h/pg-core $h/pg-client $h/pg-auth $h/pg-console $h/pg-replicas $h/pg-crash)
-stop_servers() {
-  for dir in "${servers[@]}" "${pg_servers[@]}" $h/postgres; do
-    "${harness_bin[@]}" stop "$dir" > /dev/null 2>&1 || true
-  done
-}
-stop_servers
-rm -rf $h
-trap stop_servers EXIT
-# Stops the servers named, side by side, in the background; `wait` for them later.
-stop_in_background() {
-  for dir in "$@"; do "${harness_bin[@]}" stop "$dir" > /dev/null 2>&1 & done
-}
-
-say "starting real Prefect servers with paused runs (SQLite), and PostgreSQL"
-start_pids=()
-"${harness_bin[@]}" start "${servers[0]}" > "$out/harness-core.json" & start_pids+=($!)
-"${harness_bin[@]}" start "${servers[1]}" --bulk 20 > "$out/harness-client.json" & start_pids+=($!)
-"${harness_bin[@]}" start "${servers[2]}" --bare --auth flow:gate-secret > "$out/harness-auth.json" & start_pids+=($!)
-"${harness_bin[@]}" start "${servers[3]}" --bulk 5 > "$out/harness-node.json" & start_pids+=($!)
-"${harness_bin[@]}" start "${servers[4]}" --demo > "$out/harness-console.json" & start_pids+=($!)
-"${harness_bin[@]}" start-postgres $h/postgres > "$out/postgres.json" & start_pids+=($!)
-harness_ok=true
-for pid in "${start_pids[@]}"; do wait "$pid" || harness_ok=false; done
-
-# The PostgreSQL-backed servers start while the SQLite suites run.
-pg_start_pids=()
-pg=(--database postgres --postgres-cluster $h/postgres)
-if $harness_ok; then
-  "${harness_bin[@]}" start "${pg_servers[0]}" "${pg[@]}" > "$out/harness-pg-core.json" & pg_start_pids+=($!)
-  "${harness_bin[@]}" start "${pg_servers[1]}" "${pg[@]}" --bulk 20 > "$out/harness-pg-client.json" & pg_start_pids+=($!)
-  "${harness_bin[@]}" start "${pg_servers[2]}" "${pg[@]}" --bare --auth flow:gate-secret > "$out/harness-pg-auth.json" & pg_start_pids+=($!)
-  "${harness_bin[@]}" start "${pg_servers[3]}" "${pg[@]}" --demo > "$out/harness-pg-console.json" & pg_start_pids+=($!)
-  "${harness_bin[@]}" start "${pg_servers[4]}" "${pg[@]}" --replicas 2 > "$out/harness-pg-replicas.json" & pg_start_pids+=($!)
-  "${harness_bin[@]}" start "${pg_servers[5]}" "${pg[@]}" --bare --bulk 100 > "$out/harness-pg-crash.json" & pg_start_pids+=($!)
-fi
-
-# The suites that run against one backend; $1 names it, the rest are harness directories
-# (core, client, auth, node).
+# The suites against one backend's core, client and auth servers. The client's wasm suite
+# takes its servers at compile time, so the two lanes take turns to build and run it.
 backend_suites() {
   local backend=$1 core=$2 client=$3 auth=$4
   tests "real Prefect server ($backend): resume and reject fidelity, round trips" \
     env FLOWGATE_HARNESS="$PWD/$core/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
-    cargo test -p flowgate-core --test real_server --test real_server_reject -- --ignored --nocapture
+    cargo test --workspace --test real_server --test real_server_reject -- --ignored --nocapture
   tests "the client in headless Chromium against real servers ($backend)" \
+    flock "$out/client-wasm.lock" \
     env WASM_BINDGEN_TEST_TIMEOUT=180 FLOWGATE_CLIENT_HARNESS="$(cat "$client/harness.json")" \
     FLOWGATE_AUTH_HARNESS="$(cat "$auth/harness.json")" \
     cargo test -p flowgate-client --target wasm32-unknown-unknown
 }
+# The console's suites: live updates, end to end (one file at a time: they share the
+# server's demo runs), and a server that stops (last: it stops the server).
+console_suites() {
+  local backend=$1 console=$2
+  local harness="$PWD/$console/harness.json"
+  tests "console live updates in Chromium against a real server ($backend)" \
+    env FLOWGATE_CONSOLE_HARNESS="$harness" node --test web/tests/live/
+  tests "console end to end in Chromium (Playwright) against a real server ($backend)" \
+    env FLOWGATE_CONSOLE_HARNESS="$harness" node --test --test-concurrency=1 web/tests/e2e/
+  tests "the console when its Prefect server stops ($backend)" \
+    env FLOWGATE_CONSOLE_HARNESS="$harness" node --test web/tests/stopped/
+}
 
-if $harness_ok; then
-  backend_suites SQLite "${servers[0]}" "${servers[1]}" "${servers[2]}"
-  tests "wasm tests in headless Chromium (core, the console's form)" \
-    cargo test -p flowgate-core -p flowgate-ui --target wasm32-unknown-unknown
-  check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
-  check "TypeScript declarations (tsc --noEmit over a typed example)" \
-    web/node_modules/.bin/tsc -p web/tests/types/tsconfig.json
-  tests "the packed npm package installed into ESM and CommonJS projects" \
-    node --test web/tests/consumers/
+sqlite_lane() {
+  say "waiting for the SQLite-backed Prefect servers"
+  servers_started sqlite || { cat "$out/start-sqlite.log"; failure "Prefect harness (SQLite)"; return; }
+  backend_suites SQLite "${servers[@]:0:3}"
   # Node 20's WebSocket (for watchFlowRuns) is behind a flag.
   tests "npm package: Node and Chromium tests against a real server" \
     env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
     NODE_OPTIONS=--experimental-websocket node --test web/tests/node/ web/tests/browser/
-  # Only the console's server is still needed of these; the others would compete with the
-  # console's build and its end-to-end run for the two cores.
   stop_in_background "${servers[@]:0:4}"
-else
-  failed=$((failed + 1)); failures+=("Prefect harness")
-fi
-
-check "console release build (trunk)" trunk build --release
-check "console renders in headless Chromium" scripts/smoke-console.sh
-if $harness_ok; then
-  tests "console live updates in Chromium against a real server (SQLite)" \
-    env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/live/
-  tests "console end to end in Chromium (Playwright) against a real server (SQLite)" \
-    env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test --test-concurrency=1 web/tests/e2e/
-  tests "the console when its Prefect server stops (SQLite)" \
-    env FLOWGATE_CONSOLE_HARNESS="$PWD/${servers[4]}/harness.json" node --test web/tests/stopped/
+  console_suites SQLite "${servers[4]}"
   stop_in_background "${servers[4]}"
+  wait
+}
 
+postgres_lane() {
   say "waiting for the PostgreSQL-backed Prefect servers"
-  pg_ok=true
-  for pid in "${pg_start_pids[@]}"; do wait "$pid" || pg_ok=false; done
-  if $pg_ok; then
-    backend_suites PostgreSQL "${pg_servers[0]}" "${pg_servers[1]}" "${pg_servers[2]}"
-    stop_in_background "${pg_servers[@]:0:3}"
-    tests "exactly once across a crash: bulk resume while Prefect on PostgreSQL is killed and restarted" \
-      env FLOWGATE_CRASH_HARNESS="$PWD/${pg_servers[5]}/harness.json" node --test web/tests/crash/
-    tests "the inbox with 1,000 paused runs more (PostgreSQL): exact count, every run reachable" \
-      env FLOWGATE_SCALE_HARNESS="$PWD/${pg_servers[5]}/harness.json" node --test web/tests/scale/
-    stop_in_background "${pg_servers[5]}"
-    tests "console live updates in Chromium against a real server (PostgreSQL)" \
-      env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test web/tests/live/
-    tests "console end to end in Chromium (Playwright) against a real server (PostgreSQL)" \
-      env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test --test-concurrency=1 web/tests/e2e/
-    tests "the console when its Prefect server stops (PostgreSQL)" \
-      env FLOWGATE_CONSOLE_HARNESS="$PWD/${pg_servers[3]}/harness.json" node --test web/tests/stopped/
-    tests "console against two API replicas on PostgreSQL with Redis" \
-      env FLOWGATE_REPLICAS_HARNESS="$PWD/${pg_servers[4]}/harness.json" node --test web/tests/replicas/
-  else
-    failed=$((failed + 1)); failures+=("Prefect harness (PostgreSQL)")
-  fi
-fi
-wait
+  servers_started postgres || { cat "$out/start-postgres.log"; failure "Prefect harness (PostgreSQL)"; return; }
+  backend_suites PostgreSQL "${pg_servers[@]:0:3}"
+  stop_in_background "${pg_servers[@]:0:3}"
+  tests "exactly once across a crash: bulk resume while Prefect on PostgreSQL is killed and restarted" \
+    env FLOWGATE_CRASH_HARNESS="$PWD/${pg_servers[5]}/harness.json" node --test web/tests/crash/
+  tests "the inbox with 1,000 paused runs more (PostgreSQL): exact count, every run reachable" \
+    env FLOWGATE_SCALE_HARNESS="$PWD/${pg_servers[5]}/harness.json" node --test web/tests/scale/
+  stop_in_background "${pg_servers[5]}"
+  console_suites PostgreSQL "${pg_servers[3]}"
+  tests "console against two API replicas on PostgreSQL with Redis" \
+    env FLOWGATE_REPLICAS_HARNESS="$PWD/${pg_servers[4]}/harness.json" node --test web/tests/replicas/
+  wait
+}
 
-say "summary"
-if [ ${#failures[@]} -gt 0 ]; then
-  printf 'failed: %s\n' "${failures[@]}"
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+say "the suites against real servers, in two lanes (their output follows when both are done)"
+run_lane sqlite sqlite_lane; sqlite_pid=$!
+run_lane postgres postgres_lane; postgres_pid=$!
+wait "$sqlite_pid" "$postgres_pid"
+for name in sqlite postgres; do
+  say "lane $name: its output"
+  cat "$out/lane-$name.log"
+done
+summary
