@@ -5,8 +5,11 @@
 # Prefect servers: on SQLite, and on PostgreSQL (one of them with two API replicas and Redis).
 # Ends with the seconds each step took and `N passed, N failed`.
 #
-# The builds run one after another (they use both cores); the suites against real servers
-# then run in two lanes side by side, SQLite and PostgreSQL, as they mostly wait on Prefect.
+# The builds run one after another (they use both cores). The suites against real servers run
+# in two lanes side by side, SQLite and PostgreSQL, as they mostly wait on Prefect: each lane
+# starts with the core's suites (native, built early) while the wasm builds go on, and goes on
+# to the browser suites once the builds are done. Servers start only after clippy: each idle
+# Prefect server still costs about 5% of a core.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ci/lib.sh
@@ -65,6 +68,11 @@ start_postgres() {
   "${harness_bin[@]}" start "${pg_servers[5]}" "${pg[@]}" --bare --bulk 100 > "$out/harness-pg-crash.json" & pids+=($!)
   for pid in "${pids[@]}"; do wait "$pid" || return 1; done
 }
+# The builds, and the tests that need no server. Every cargo command builds the whole
+# workspace's feature set, so that no step rebuilds a crate another step built.
+check "cargo fmt --check" cargo fmt --all -- --check
+check "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
+check "clippy (wasm32)" cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
 say "starting real Prefect servers in the background: SQLite, and PostgreSQL"
 # Each writes its exit status to a file when done: the lanes, subshells, wait on that.
 rm -f "$out"/started-*
@@ -76,11 +84,6 @@ servers_started() {
   [ "$(cat "$out/started-$1")" = 0 ]
 }
 
-# The builds, and the tests that need no server. Every cargo command builds the whole
-# workspace's feature set, so that no step rebuilds a crate another step built.
-check "cargo fmt --check" cargo fmt --all -- --check
-check "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
-check "clippy (wasm32)" cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
 tests "native tests" cargo test --workspace
 
 # Prefect's own validator is the oracle: it judges generated inputs against schemas of real
@@ -95,23 +98,33 @@ if .venv/bin/python scripts/oracle/prefect_oracle.py --cases 2400 --seed "$seed"
 else
   failure "oracle corpus"
 fi
-tests "wasm tests in headless Chromium (core, the console's form)" \
-  cargo test -p flowgate-core -p flowgate-ui --target wasm32-unknown-unknown
-check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
-check "TypeScript declarations (tsc --noEmit over a typed example)" \
-  tsc -p web/tests/types/tsconfig.json
-tests "the packed npm package installed into ESM and CommonJS projects" \
-  node --test web/tests/consumers/
-check "console release build (trunk; prints its gzipped first load, fails past its ceiling)" scripts/build-console.sh
-check "console renders in headless Chromium" scripts/smoke-console.sh
-
-# The suites against one backend's core, client and auth servers. The client's wasm suite
-# takes its servers at compile time, so the two lanes take turns to build and run it.
-backend_suites() {
-  local backend=$1 core=$2 client=$3 auth=$4
+# The core's real-server suites, built by the native tests above, run from their binaries:
+# `cargo test` would wait for the build directory while the wasm builds hold it.
+real_server_bins=$(cargo test --workspace --no-run --message-format=json \
+  --test real_server --test real_server_reject 2>/dev/null | .venv/bin/python -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("executable") and "crates/core" in m.get("manifest_path", ""):
+        print(m["executable"])')
+# Runs the core's real-server suites against the harness directory $2; $1 names the backend.
+core_suites() {
+  local backend=$1 core=$2
+  if [ -z "$real_server_bins" ]; then failure "real Prefect server ($backend): suites not built"; return; fi
   tests "real Prefect server ($backend): resume and reject fidelity, round trips" \
-    env FLOWGATE_HARNESS="$PWD/$core/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
-    cargo test --workspace --test real_server --test real_server_reject -- --ignored --nocapture
+    env -C crates/core FLOWGATE_HARNESS="$PWD/$core/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
+    sh -c 'status=0; for bin in "$@"; do "$bin" --ignored --nocapture || status=1; done; exit $status' \
+    real-server $real_server_bins
+}
+# Waits until the builds below are done; fails when one of them failed.
+built() {
+  until [ -s "$out/built" ]; do sleep 2; done
+  [ "$(cat "$out/built")" = ok ]
+}
+# The client's wasm suite against one backend's client and auth servers. It takes its servers
+# at compile time, so the two lanes take turns to build and run it.
+client_suite() {
+  local backend=$1 client=$2 auth=$3
   tests "the client in headless Chromium against real servers ($backend)" \
     flock "$out/client-wasm.lock" \
     env WASM_BINDGEN_TEST_TIMEOUT=180 FLOWGATE_CLIENT_HARNESS="$(cat "$client/harness.json")" \
@@ -132,9 +145,10 @@ console_suites() {
 }
 
 sqlite_lane() {
-  say "waiting for the SQLite-backed Prefect servers"
   servers_started sqlite || { cat "$out/start-sqlite.log"; failure "Prefect harness (SQLite)"; return; }
-  backend_suites SQLite "${servers[@]:0:3}"
+  core_suites SQLite "${servers[0]}"
+  built || { stop_in_background "${servers[@]}"; return; }
+  client_suite SQLite "${servers[1]}" "${servers[2]}"
   # Node 20's WebSocket (for watchFlowRuns) is behind a flag.
   tests "npm package: Node and Chromium tests against a real server" \
     env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
@@ -146,9 +160,10 @@ sqlite_lane() {
 }
 
 postgres_lane() {
-  say "waiting for the PostgreSQL-backed Prefect servers"
   servers_started postgres || { cat "$out/start-postgres.log"; failure "Prefect harness (PostgreSQL)"; return; }
-  backend_suites PostgreSQL "${pg_servers[@]:0:3}"
+  core_suites PostgreSQL "${pg_servers[0]}"
+  built || { stop_in_background "${pg_servers[@]}"; return; }
+  client_suite PostgreSQL "${pg_servers[1]}" "${pg_servers[2]}"
   stop_in_background "${pg_servers[@]:0:3}"
   tests "exactly once across a crash: bulk resume while Prefect on PostgreSQL is killed and restarted" \
     env FLOWGATE_CRASH_HARNESS="$PWD/${pg_servers[5]}/harness.json" node --test web/tests/crash/
@@ -161,9 +176,25 @@ postgres_lane() {
   wait
 }
 
-say "the suites against real servers, in two lanes (their output follows when both are done)"
+say "the suites against real servers start in two lanes (their output follows at the end)"
+rm -f "$out/built"
 run_lane sqlite sqlite_lane; sqlite_pid=$!
 run_lane postgres postgres_lane; postgres_pid=$!
+
+# The rest of the builds, and the tests that need no server; the lanes go on when they are done.
+tests "wasm tests in headless Chromium (core, the console's form)" \
+  cargo test -p flowgate-core -p flowgate-ui --target wasm32-unknown-unknown
+check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
+package_built=$?
+check "TypeScript declarations (tsc --noEmit over a typed example)" \
+  tsc -p web/tests/types/tsconfig.json
+tests "the packed npm package installed into ESM and CommonJS projects" \
+  node --test web/tests/consumers/
+check "console release build (trunk; prints its gzipped first load, fails past its ceiling)" scripts/build-console.sh
+console_built=$?
+check "console renders in headless Chromium" scripts/smoke-console.sh
+if [ "$package_built" = 0 ] && [ "$console_built" = 0 ]; then echo ok > "$out/built"; else echo failed > "$out/built"; fi
+
 wait "$sqlite_pid" "$postgres_pid"
 for name in sqlite postgres; do
   say "lane $name: its output"
