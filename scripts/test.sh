@@ -76,8 +76,12 @@ check "clippy (wasm32)" cargo clippy --workspace --all-targets --target wasm32-u
 say "starting real Prefect servers in the background: SQLite, and PostgreSQL"
 # Each writes its exit status to a file when done: the lanes, subshells, wait on that.
 rm -f "$out"/started-*
-{ start_sqlite > "$out/start-sqlite.log" 2>&1; echo $? > "$out/started-sqlite"; } &
-{ start_postgres > "$out/start-postgres.log" 2>&1; echo $? > "$out/started-postgres"; } &
+# One backend after the other: twelve servers and their flows starting at once, beside a
+# build, made a flow's first request time out.
+{
+  start_sqlite > "$out/start-sqlite.log" 2>&1; echo $? > "$out/started-sqlite"
+  start_postgres > "$out/start-postgres.log" 2>&1; echo $? > "$out/started-postgres"
+} &
 # Waits until the servers of backend $1 (sqlite, postgres) are up; fails if they did not start.
 servers_started() {
   until [ -s "$out/started-$1" ]; do sleep 1; done
@@ -153,6 +157,9 @@ sqlite_lane() {
   tests "npm package: Node and Chromium tests against a real server" \
     env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
     NODE_OPTIONS=--experimental-websocket node --test web/tests/node/ web/tests/browser/
+  tests "npm package: every export called with arbitrary JS values (fast-check), never a trap" \
+    env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" \
+    NODE_OPTIONS=--experimental-websocket node --test web/tests/fuzz/
   stop_in_background "${servers[@]:0:4}"
   console_suites SQLite "${servers[4]}"
   stop_in_background "${servers[4]}"

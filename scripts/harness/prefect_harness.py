@@ -510,9 +510,19 @@ def start(args) -> None:
     # run, however slow the machine is.
     procs.sort(key=lambda entry: entry[0] != "timed_out")
     for kind, id_file, proc in procs:
+        attempts = 1
         while not id_file.exists() or not id_file.read_text().strip():
             if proc.poll() is not None and not id_file.exists():
-                raise SystemExit(f"flow {kind} exited early; see {state}")
+                # On a loaded machine a flow's first request can time out before its run
+                # exists; a fresh process gets a fresh run. Its log says what happened.
+                if attempts >= 3:
+                    raise SystemExit(f"flow {kind} exited early {attempts} times; see {state}")
+                attempts += 1
+                log(f"flow {kind} exited before its run paused; starting it again (attempt {attempts})")
+                proc = spawn(proc.args, env, state / f"flow-{id_file.stem}-attempt-{attempts}.log")
+                pids.append(proc.pid)
+                save(state, record)
+                continue
             if time.time() > deadline:
                 raise SystemExit(f"flow {kind} did not start; see {state}")
             time.sleep(0.2)

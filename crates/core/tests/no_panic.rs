@@ -109,8 +109,20 @@ fn graft(doc: &mut Value, mut pick: usize, replacement: Value) {
     walk(doc, &mut pick, &mut Some(replacement));
 }
 
+/// 512 cases per property in the test command; scripts/fuzz.sh sets PROPTEST_CASES higher.
+fn budget() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(512);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(budget())]
 
     #[test]
     fn parsers_never_panic(doc in json_value(), text in ".{0,64}") {

@@ -3,7 +3,6 @@
 use flowgate_client::core::{FlowRun, FlowRunFilter, FlowRunPageRequest};
 use flowgate_client::{
     Auth, Client, ClientError, ClientOptions, DEFAULT_CONCURRENCY, Decided, Resumed,
-    parse_flow_run_id,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -11,10 +10,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{
-    client_error, client_error_data, field, flow_run_id, from_js, invalid_argument, model_from_js,
-    to_js,
+    Options, client_error, client_error_data, flow_run_id, from_js, id_list, invalid_argument,
+    model_from_js, to_js,
 };
 use crate::decide::{decider_from, resumed_value};
+use crate::json_text;
 
 /// A Prefect API client.
 #[wasm_bindgen]
@@ -105,12 +105,6 @@ where
     }
 }
 
-pub(crate) fn parse_ids(ids: &[String]) -> Result<Vec<uuid::Uuid>, JsValue> {
-    ids.iter()
-        .map(|id| parse_flow_run_id(id).map_err(|err| client_error(&err)))
-        .collect()
-}
-
 pub(crate) fn rejected_promise(error: JsValue) -> js_sys::Promise {
     js_sys::Promise::reject(&error)
 }
@@ -195,8 +189,11 @@ impl PrefectClient {
 
     /// `POST /flows/filter` for the flows of these ids.
     #[wasm_bindgen(js_name = flowsById, unchecked_return_type = "Promise<Flow[]>")]
-    pub fn flows_by_id(&self, ids: Vec<String>) -> js_sys::Promise {
-        match parse_ids(&ids) {
+    pub fn flows_by_id(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue,
+    ) -> js_sys::Promise {
+        match id_list("ids", &ids) {
             Ok(ids) => promise(
                 &self.inner,
                 move |c| async move { c.flows_by_id(ids).await },
@@ -220,31 +217,33 @@ impl PrefectClient {
         )
     }
 
-    /// `POST /flow_runs/{id}/resume`; never blindly retried. With `{ decider?, record? }`
+    /// `POST /flow_runs/{id}/resume`; never blindly retried. The input is an object or its
+    /// JSON text (sent byte for byte as checked: `1.0` stays apart from `1`). With `{ decider?, record? }`
     /// the decision is recorded as a Prefect event when the run was resumed (`record`
     /// defaults to true); the answer's `record` says whether that worked.
     #[wasm_bindgen(unchecked_return_type = "Promise<Resumed>")]
     pub fn resume(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")]
+        #[wasm_bindgen(
+            unchecked_param_type = "Record<string, unknown> | string | null | undefined"
+        )]
         run_input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "DecideOptions")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_param_type = "DecideOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        let id = match flow_run_id(&id) {
-            Ok(id) => id,
+        let parsed = flow_run_id(&id).and_then(|id| {
+            let input = match run_input.as_string() {
+                Some(text) => json_text("runInput", &text)?,
+                None => from_js("runInput", run_input)?,
+            };
+            let options = Options::new("resume options", &options, &["decider", "record"])?;
+            Ok((id, input, decider_from(&options)?))
+        });
+        let (id, input, decider) = match parsed {
+            Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
-        let input = match from_js("runInput", run_input) {
-            Ok(Value::Null) => None,
-            Ok(input) => Some(input),
-            Err(error) => return rejected_promise(error),
-        };
-        let decider = match decider_from(&options) {
-            Ok(decider) => decider,
-            Err(error) => return rejected_promise(error),
-        };
+        let input = (!input.is_null()).then_some(input);
         let client = self.inner.clone();
         future_to_promise(async move {
             match client
@@ -263,15 +262,21 @@ impl PrefectClient {
     #[wasm_bindgen(js_name = resumeMany, unchecked_return_type = "Promise<BulkOutcome[]>")]
     pub fn resume_many(
         &self,
-        ids: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ResumeManyOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        let parsed = parse_ids(&ids).and_then(|ids| Ok((ids, decider_from(&options)?)));
-        let (ids, decider) = match parsed {
+        let parsed = id_list("ids", &ids).and_then(|ids| {
+            let options = Options::new(
+                "resumeMany options",
+                &options,
+                &["decider", "record", "concurrency", "onProgress"],
+            )?;
+            Ok((ids, decider_from(&options)?, bulk_options(&options)?))
+        });
+        let (ids, decider, (concurrency, on_progress)) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
-        let (concurrency, on_progress) = bulk_options(&options);
         let client = self.inner.clone();
         future_to_promise(async move {
             let value = |o: &flowgate_client::BulkOutcome<Decided<Resumed>>| {
@@ -289,15 +294,28 @@ impl PrefectClient {
 }
 
 /// `concurrency` (default 4) and `onProgress` from a bulk call's options.
-pub(crate) fn bulk_options(options: &JsValue) -> (usize, Option<js_sys::Function>) {
-    let get = |key: &str| field(options, key).unwrap_or(JsValue::UNDEFINED);
-    let concurrency = get("concurrency")
-        .as_f64()
-        .map_or(DEFAULT_CONCURRENCY, |n| n.max(1.0) as usize);
-    (
-        concurrency,
-        get("onProgress").dyn_into::<js_sys::Function>().ok(),
-    )
+pub(crate) fn bulk_options(
+    options: &Options,
+) -> Result<(usize, Option<js_sys::Function>), JsValue> {
+    let concurrency = match options.get("concurrency")? {
+        v if v.is_undefined() || v.is_null() => DEFAULT_CONCURRENCY,
+        v => match v.as_f64() {
+            Some(n) if (1.0..=64.0).contains(&n) && n.fract() == 0.0 => n as usize,
+            _ => {
+                return Err(invalid_argument(
+                    "concurrency must be a whole number from 1 to 64",
+                ));
+            }
+        },
+    };
+    let on_progress = match options.get("onProgress")? {
+        v if v.is_undefined() || v.is_null() => None,
+        v => Some(
+            v.dyn_into::<js_sys::Function>()
+                .map_err(|_| invalid_argument("onProgress must be a function"))?,
+        ),
+    };
+    Ok((concurrency, on_progress))
 }
 
 /// A bulk call's `onProgress`: called with each outcome and the count so far. The first

@@ -12,29 +12,37 @@ use wasm_bindgen::prelude::*;
 /// itself) would exhaust the stack and break the module for every later call.
 const MAX_NESTING: usize = 128;
 
-/// Whether `value` nests at most `limit` arrays/objects deep, measured without recursion.
-fn nesting_within(value: &JsValue, limit: usize) -> bool {
+/// Whether `value` can be read safely: it nests at most `limit` arrays/objects deep (a value
+/// that contains itself does not), and no getter or `Proxy` in it throws. Walked without
+/// recursion, with `Reflect` calls that catch: the conversion after it reads the same
+/// properties through bindings that would let an exception unwind through the module.
+fn readable(value: &JsValue, limit: usize) -> Result<(), String> {
     let mut pending = vec![(value.clone(), 0usize)];
     while let Some((node, depth)) = pending.pop() {
         if !node.is_object() {
             continue;
         }
         if depth >= limit {
-            return false;
+            return Err(format!(
+                "is nested more than {limit} levels deep, or contains itself"
+            ));
         }
-        let children = if js_sys::Array::is_array(&node) {
-            js_sys::Array::from(&node)
-        } else {
-            js_sys::Object::values(node.unchecked_ref())
-        };
-        pending.extend(
-            children
-                .iter()
-                .filter(JsValue::is_object)
-                .map(|child| (child, depth + 1)),
-        );
+        let keys = js_sys::Reflect::own_keys(&node)
+            .map_err(|err| format!("cannot be read: {}", message_of(&err)))?;
+        for key in keys.iter().filter(|key| key.is_string()) {
+            let child = js_sys::Reflect::get(&node, &key).map_err(|err| {
+                format!(
+                    "cannot be read: reading {:?} threw: {}",
+                    key.as_string().unwrap_or_default(),
+                    message_of(&err)
+                )
+            })?;
+            if child.is_object() {
+                pending.push((child, depth + 1));
+            }
+        }
     }
-    true
+    Ok(())
 }
 
 /// A JS value as JSON. Numbers, strings, booleans, null, arrays and plain objects map one
@@ -43,10 +51,8 @@ pub(crate) fn from_js(what: &str, value: JsValue) -> Result<Value, JsValue> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
-    if !nesting_within(&value, MAX_NESTING) {
-        return Err(invalid_argument(&format!(
-            "{what} is nested more than {MAX_NESTING} levels deep, or contains itself"
-        )));
+    if let Err(why) = readable(&value, MAX_NESTING) {
+        return Err(invalid_argument(&format!("{what} {why}")));
     }
     serde_wasm_bindgen::from_value(value)
         .map_err(|err| invalid_argument(&format!("{what} is not JSON-like: {err}")))
@@ -66,12 +72,109 @@ pub(crate) fn model_from_js<T: DeserializeOwned>(
 }
 
 /// `object[key]`, or `undefined` when the object itself is absent.
-pub(crate) fn field(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
-    if object.is_undefined() || object.is_null() {
-        Ok(JsValue::UNDEFINED)
-    } else {
-        js_sys::Reflect::get(object, &key.into())
+/// An options argument, checked before anything reads it: `undefined` or `null` for none,
+/// otherwise an object whose keys are all ones the call takes. Anything else, and a key
+/// whose getter throws, is an `invalidArgument` that names it.
+pub(crate) struct Options {
+    what: &'static str,
+    object: Option<js_sys::Object>,
+}
+
+impl Options {
+    pub(crate) fn new(
+        what: &'static str,
+        value: &JsValue,
+        allowed: &[&str],
+    ) -> Result<Options, JsValue> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Options { what, object: None });
+        }
+        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+            return Err(invalid_argument(&format!(
+                "{what} must be an object {{ {} }}, not {}",
+                allowed.join(", "),
+                js_type(value)
+            )));
+        }
+        let object: js_sys::Object = value.clone().unchecked_into();
+        let keys = js_sys::Reflect::own_keys(&object).map_err(|err| {
+            invalid_argument(&format!("{what} cannot be read: {}", message_of(&err)))
+        })?;
+        if let Some(unknown) = keys.iter().find(|key| {
+            !key.as_string()
+                .is_some_and(|k| allowed.contains(&k.as_str()))
+        }) {
+            let name = unknown.as_string().unwrap_or_else(|| "a symbol".to_owned());
+            return Err(invalid_argument(&format!(
+                "{what} has no key {name:?}; it takes {}",
+                allowed.join(", ")
+            )));
+        }
+        Ok(Options {
+            what,
+            object: Some(object),
+        })
     }
+
+    /// The value at `key`, `undefined` when absent.
+    pub(crate) fn get(&self, key: &str) -> Result<JsValue, JsValue> {
+        let Some(object) = &self.object else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        js_sys::Reflect::get(object, &key.into()).map_err(|err| {
+            invalid_argument(&format!(
+                "reading {}.{key} threw: {}",
+                self.what,
+                message_of(&err)
+            ))
+        })
+    }
+}
+
+/// What a thrown JS value says: an `Error`'s message, or the value as text.
+fn message_of(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| js_type(error))
+}
+
+/// A JS value's kind for an error message: `null`, `an array`, or its `typeof`.
+pub(crate) fn js_type(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".to_owned()
+    } else if value.is_undefined() {
+        "nothing".to_owned()
+    } else if js_sys::Array::is_array(value) {
+        "an array".to_owned()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// A list of ids (of flow runs, of flows): an array of strings, each a UUID.
+pub(crate) fn id_list(what: &str, value: &JsValue) -> Result<Vec<uuid::Uuid>, JsValue> {
+    if !js_sys::Array::is_array(value) {
+        return Err(invalid_argument(&format!(
+            "{what} must be an array of ids (UUID strings), not {}",
+            js_type(value)
+        )));
+    }
+    js_sys::Array::from(value)
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            flow_run_id(&id).map_err(|_| {
+                let text = id
+                    .as_string()
+                    .map_or_else(|| js_type(&id), |t| format!("{t:?}"));
+                invalid_argument(&format!(
+                    "{what}[{i}] must be an id (a UUID string), not {text}"
+                ))
+            })
+        })
+        .collect()
 }
 
 /// A Rust value as a plain JS value: objects become plain objects, never `Map`s.
@@ -125,10 +228,10 @@ pub(crate) fn client_error(err: &ClientError) -> JsValue {
 /// nothing) is an `invalidArgument` error, never a trap in the string conversion.
 pub(crate) fn flow_run_id(value: &JsValue) -> Result<uuid::Uuid, JsValue> {
     let Some(text) = value.as_string() else {
-        let what = if value.is_undefined() || value.is_null() {
+        let what = if value.is_null() {
             "nothing".to_owned()
         } else {
-            value.js_typeof().as_string().unwrap_or_default()
+            js_type(value)
         };
         return Err(invalid_argument(&format!(
             "a flow run id must be a string (a UUID such as 5b2fef16-b6fd-4048-bf91-c59ed2f00e81), not {what}"

@@ -8,11 +8,10 @@ use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::client::{
-    PrefectClient, bulk_outcome_value, parse_ids, rejected_promise, with_flow_run_id,
-};
+use crate::client::{PrefectClient, bulk_outcome_value, rejected_promise, with_flow_run_id};
 use crate::convert::{
-    client_error, client_error_data, field, flow_run_id, invalid_argument, model_from_js, to_js,
+    Options, client_error, client_error_data, flow_run_id, id_list, invalid_argument,
+    model_from_js, to_js,
 };
 use crate::{Verdict, instant};
 
@@ -63,15 +62,15 @@ fn rejected_value(decided: &Decided<Rejected>) -> Value {
 
 /// `{ decider?, record? }` from an options object: the name (trimmed; blank is none) and
 /// whether to record (default true).
-pub(crate) fn decider_from(options: &JsValue) -> Result<Decider, JsValue> {
-    let name = match field(options, "decider")? {
+pub(crate) fn decider_from(options: &Options) -> Result<Decider, JsValue> {
+    let name = match options.get("decider")? {
         v if v.is_undefined() || v.is_null() => None,
         v => Some(
             v.as_string()
                 .ok_or_else(|| invalid_argument("decider must be a string (a person's name)"))?,
         ),
     };
-    let record = match field(options, "record")? {
+    let record = match options.get("record")? {
         v if v.is_undefined() => true,
         v => v
             .as_bool()
@@ -83,8 +82,9 @@ pub(crate) fn decider_from(options: &JsValue) -> Result<Decider, JsValue> {
     })
 }
 
-fn reason_from(options: &JsValue) -> Result<String, JsValue> {
-    field(options, "reason")?
+fn reason_from(options: &Options) -> Result<String, JsValue> {
+    options
+        .get("reason")?
         .as_string()
         .ok_or_else(|| invalid_argument("reason must be a string: rejecting a run needs one"))
 }
@@ -97,11 +97,16 @@ pub fn check_reject(
     #[wasm_bindgen(unchecked_param_type = "CheckRejectOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let run: FlowRun = model_from_js("flow run", flow_run)?;
+    let options = Options::new(
+        "checkReject options",
+        &options,
+        &["reason", "decider", "record", "now"],
+    )?;
     let decider = decider_from(&options)?;
     let reason = reason_from(&options)?;
     let message =
         reject_message(decider.name.as_deref(), &reason).map_err(|m| invalid_argument(&m))?;
-    let now = instant(&field(&options, "now")?)?;
+    let now = instant(&options.get("now")?)?;
     let value = match reject_plan(&run, &message, now) {
         Ok(plan) => plan_value(&plan, &message),
         Err(reason) => json!({ "rejectable": false, "reason": reason }),
@@ -120,8 +125,11 @@ impl PrefectClient {
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RejectOptions")] options: JsValue,
     ) -> js_sys::Promise {
-        let parsed = flow_run_id(&id)
-            .and_then(|id| Ok((id, decider_from(&options)?, reason_from(&options)?)));
+        let parsed = flow_run_id(&id).and_then(|id| {
+            let options =
+                Options::new("reject options", &options, &["reason", "decider", "record"])?;
+            Ok((id, decider_from(&options)?, reason_from(&options)?))
+        });
         let (id, decider, reason) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
@@ -140,16 +148,22 @@ impl PrefectClient {
     #[wasm_bindgen(js_name = rejectMany, unchecked_return_type = "Promise<BulkRejectOutcome[]>")]
     pub fn reject_many(
         &self,
-        ids: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RejectManyOptions")] options: JsValue,
     ) -> js_sys::Promise {
-        let parsed = parse_ids(&ids)
-            .and_then(|ids| Ok((ids, decider_from(&options)?, reason_from(&options)?)));
-        let (ids, decider, reason) = match parsed {
+        let parsed = id_list("ids", &ids).and_then(|ids| {
+            let options = Options::new(
+                "rejectMany options",
+                &options,
+                &["reason", "decider", "record", "concurrency", "onProgress"],
+            )?;
+            let bulk = crate::client::bulk_options(&options)?;
+            Ok((ids, decider_from(&options)?, reason_from(&options)?, bulk))
+        });
+        let (ids, decider, reason, (concurrency, on_progress)) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
-        let (concurrency, on_progress) = crate::client::bulk_options(&options);
         let client = self.inner.clone();
         future_to_promise(async move {
             let value = |o: &flowgate_client::BulkOutcome<Decided<Rejected>>| {

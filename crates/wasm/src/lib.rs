@@ -20,7 +20,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 pub use crate::client::PrefectClient;
-use crate::convert::{field, from_js, invalid_argument, model_from_js, to_js};
+use crate::convert::{Options, from_js, invalid_argument, model_from_js, to_js};
 pub use crate::watch::FlowRunWatch;
 
 /// The verdict as JS sees it.
@@ -99,7 +99,7 @@ fn stored_schema(schema: &Value) -> StoredSchema<'_> {
 
 /// Run input given as JSON text: unlike a JS object, it keeps `1.0` apart from `1`, as the
 /// server (and Python's messages) do.
-fn json_text(what: &str, text: &str) -> Result<Value, JsValue> {
+pub(crate) fn json_text(what: &str, text: &str) -> Result<Value, JsValue> {
     serde_json::from_str(text)
         .map_err(|err| invalid_argument(&format!("{what} is not valid JSON: {err}")))
 }
@@ -135,11 +135,23 @@ pub fn check_resume(
     #[wasm_bindgen(unchecked_param_type = "CheckResumeOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let run: FlowRun = model_from_js("flow run", flow_run)?;
-    let get = |key: &str| field(&options, key);
+    let options = Options::new(
+        "checkResume options",
+        &options,
+        &["schema", "runInput", "runInputJson", "now"],
+    )?;
+    let get = |key: &str| options.get(key);
     let schema = from_js("schema", get("schema")?)?;
-    let run_input = match get("runInputJson")?.as_string() {
-        Some(text) => json_text("runInputJson", &text)?,
-        None => from_js("runInput", get("runInput")?)?,
+    let run_input = match get("runInputJson")? {
+        text if text.is_undefined() || text.is_null() => from_js("runInput", get("runInput")?)?,
+        text => match text.as_string() {
+            Some(text) => json_text("runInputJson", &text)?,
+            None => {
+                return Err(invalid_argument(
+                    "runInputJson must be a string of JSON text",
+                ));
+            }
+        },
     };
     let now = instant(&get("now")?)?;
     let run_input = (!run_input.is_null()).then_some(&run_input);

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::client::PrefectClient;
-use crate::convert::{field, from_js, invalid_argument, to_js};
+use crate::convert::{Options, from_js, invalid_argument, to_js};
 
 /// Node 20 has `WebSocket` (behind a flag) but no global `CloseEvent`, which the socket
 /// wrapper needs to detach its close listener when a watch ends; without it the socket's
@@ -131,11 +131,11 @@ fn wanted_from(filter: &Value) -> Result<Wanted, JsValue> {
 }
 
 fn callback(
-    options: &JsValue,
+    options: &Options,
     key: &str,
     required: bool,
 ) -> Result<Option<js_sys::Function>, JsValue> {
-    let value = field(options, key)?;
+    let value = options.get(key)?;
     if value.is_undefined() || value.is_null() {
         return if required {
             Err(invalid_argument(&format!(
@@ -183,28 +183,20 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "WatchFlowRunsOptions")] options: JsValue,
     ) -> Result<FlowRunWatch, JsValue> {
-        if !options.is_object() {
+        if options.is_undefined() || options.is_null() {
             return Err(invalid_argument(
                 "watchFlowRuns takes { onChange, onStatus?, filter? }",
             ));
         }
-        let keys: Vec<String> = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect();
-        only_keys(
+        let options = Options::new(
             "watchFlowRuns options",
-            &json!(
-                keys.iter()
-                    .map(|k| (k.clone(), Value::Null))
-                    .collect::<serde_json::Map<_, _>>()
-            ),
+            &options,
             &["filter", "onChange", "onStatus"],
         )?;
         let on_change =
             callback(&options, "onChange", true)?.ok_or_else(|| invalid_argument("onChange"))?;
         let on_status = callback(&options, "onStatus", false)?;
-        let wanted = wanted_from(&from_js("filter", field(&options, "filter")?)?)?;
+        let wanted = wanted_from(&from_js("filter", options.get("filter")?)?)?;
         let has_websocket =
             js_sys::Reflect::has(&js_sys::global(), &"WebSocket".into()).unwrap_or(false);
         if !has_websocket {
