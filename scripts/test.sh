@@ -160,6 +160,8 @@ sqlite_lane() {
   tests "npm package: every export called with arbitrary JS values (fast-check), never a trap" \
     env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" \
     NODE_OPTIONS=--experimental-websocket node --test web/tests/fuzz/
+  tests "the READMEs' code blocks: JavaScript run against a real server, commands checked" \
+    env FLOWGATE_NODE_HARNESS="$PWD/${servers[3]}/harness.json" node --test web/tests/readme/
   stop_in_background "${servers[@]:0:4}"
   console_suites SQLite "${servers[4]}"
   stop_in_background "${servers[4]}"

@@ -149,3 +149,9 @@ pub fn parse_flow_run_id(text: &str) -> Result<Uuid, ClientError> {
         ),
     })
 }
+
+// The Rust examples of the repository's README, compiled as doctests (they need a Prefect
+// server to run; web/tests/readme runs the README's JavaScript against a real one).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;

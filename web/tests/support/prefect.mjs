@@ -26,13 +26,23 @@ export function crashApi(harness) {
   }
 }
 
-/** POSTs JSON to the API (a fresh connection: Prefect resets one after a 500); the parsed answer. */
+/**
+ * POSTs JSON to the API (a fresh connection: Prefect resets one after a 500); the parsed
+ * answer. A 503 — Prefect on SQLite while its database is locked, on a loaded machine — was
+ * not processed, so it is sent again, a few times.
+ */
 export async function apiPost(apiUrl, path, body) {
-  const response = await fetch(`${apiUrl}${path}`, {
-    method: "POST", headers: { "content-type": "application/json", connection: "close" }, body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`POST ${path}: HTTP ${response.status} ${await response.text()}`);
-  return response.json();
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method: "POST", headers: { "content-type": "application/json", connection: "close" }, body: JSON.stringify(body),
+    });
+    if (response.status === 503 && attempt < 6) {
+      await new Promise((done) => setTimeout(done, 250 * attempt));
+      continue;
+    }
+    if (!response.ok) throw new Error(`POST ${path}: HTTP ${response.status} ${await response.text()}`);
+    return response.json();
+  }
 }
 
 /** The ids among `ids` whose run is PAUSED now. */

@@ -1,0 +1,93 @@
+// Every code block of README.md and web/package/README.md, as a test. The JavaScript blocks
+// run as written against the real Prefect server FLOWGATE_NODE_HARNESS names — the one change
+// is the example's API URL (`http://127.0.0.1:4200/api`), which becomes that server's. The
+// shell blocks name commands: each script must exist (a shell script, executable), and each harness
+// subcommand must take every flag shown. The Rust blocks are doctests of flowgate-client.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const READMES = ["README.md", "web/package/README.md"];
+const EXAMPLE_API = "http://127.0.0.1:4200/api";
+
+/** The fenced code blocks of a Markdown file: `{ lang, code, line }`. */
+function blocks(path) {
+  const lines = readFileSync(root + path, "utf8").split("\n");
+  const found = [];
+  let open = null;
+  lines.forEach((text, i) => {
+    const fence = text.match(/^```(\S*)/);
+    if (!fence) return open?.body.push(text);
+    if (open) {
+      found.push({ lang: open.lang, code: open.body.join("\n"), line: open.line });
+      open = null;
+    } else {
+      open = { lang: fence[1].split(",")[0], body: [], line: i + 1 };
+    }
+  });
+  assert.equal(open, null, `${path}: a code block is not closed`);
+  return found;
+}
+
+test("every code block is JavaScript, shell or Rust, so each kind is tested below", () => {
+  for (const path of READMES) {
+    for (const block of blocks(path)) {
+      assert.ok(["js", "sh", "rust"].includes(block.lang), `${path}:${block.line} is \`${block.lang}\``);
+    }
+  }
+});
+
+for (const path of READMES) {
+  for (const block of blocks(path).filter((b) => b.lang === "js")) {
+    test(`${path}:${block.line}: the JavaScript runs against a real Prefect server`, async () => {
+      const harnessPath = process.env.FLOWGATE_NODE_HARNESS;
+      assert.ok(harnessPath, "FLOWGATE_NODE_HARNESS must name a running harness's harness.json");
+      const { api_url: apiUrl } = JSON.parse(readFileSync(harnessPath, "utf8"));
+      assert.ok(block.code.includes(EXAMPLE_API), "the example talks to a server");
+      // Written beside the package's node_modules so that `from "flowgate"` resolves as in a
+      // user's project; exported bindings let the test see what the example computed.
+      const dir = `${root}web/node_modules/.cache/flowgate-readme`;
+      mkdirSync(dir, { recursive: true });
+      const file = `${dir}/${path.replaceAll("/", "_")}-${block.line}.mjs`;
+      const names = [...block.code.matchAll(/^(?:const|let) \[?\s*(\w+)/gm)].map((m) => m[1]);
+      writeFileSync(file, `${block.code.replaceAll(EXAMPLE_API, apiUrl)}\nexport { ${names.join(", ")} };\n`);
+      const ran = await import(`${pathToFileURL(file)}?${Date.now()}`);
+      // What every example computes: a paused run from the server, and a verdict on it.
+      assert.equal(ran.run.state.type, "PAUSED");
+      assert.ok(["ACCEPT", "REJECT", "ABORT", undefined].includes(ran.verdict.status), JSON.stringify(ran.verdict));
+      assert.ok(ran.verdict.decidedBy, "the verdict says who decided it");
+    });
+  }
+}
+
+test("the shell blocks name scripts that exist and harness flags that exist", () => {
+  const harnessHelp = new Map();
+  const help = (sub) => {
+    if (!harnessHelp.has(sub)) {
+      harnessHelp.set(sub, execFileSync(`${root}.venv/bin/python`, [`${root}scripts/harness/prefect_harness.py`, sub, "--help"], { encoding: "utf8" }));
+    }
+    return harnessHelp.get(sub);
+  };
+  let checked = 0;
+  for (const path of READMES) {
+    for (const block of blocks(path).filter((b) => b.lang === "sh")) {
+      for (const script of block.code.matchAll(/(?:^|[\s(&])(scripts\/[\w./-]+\.(?:sh|py))/g)) {
+        accessSync(root + script[1], script[1].endsWith(".sh") ? constants.X_OK : constants.R_OK);
+        checked++;
+      }
+      for (const line of block.code.replace(/\\\n\s*/g, " ").split("\n")) {
+        const call = line.match(/prefect_harness\.py (\S+)(.*)/);
+        if (!call) continue;
+        const text = help(call[1]);
+        for (const flag of call[2].matchAll(/--[\w-]+/g)) {
+          assert.ok(text.includes(flag[0]), `${path}:${block.line}: \`${call[1]}\` takes no ${flag[0]}`);
+          checked++;
+        }
+      }
+    }
+  }
+  assert.ok(checked > 10, `only ${checked} commands checked`);
+});
