@@ -4,9 +4,11 @@
 //! the list-endpoint bodies) and decides, before any request is sent, what Prefect's
 //! `POST /flow_runs/{id}/resume` will answer ([`resume_verdict`]), down to the reason text.
 //!
-//! It has no browser or network dependencies and compiles natively and to `wasm32`: the
-//! client, the console and the npm package all build on it. It must never depend on
-//! `web-sys`, `gloo`, `leptos` or `wasm-bindgen`.
+//! It touches no DOM and no network and compiles natively and to `wasm32`: the client, the
+//! console and the npm package all build on it. It must never depend on `web-sys`, `gloo`
+//! or `leptos`. One dependency differs by target: in WebAssembly, schema `pattern`s run on
+//! the host's `RegExp` through `js-sys`/`wasm-bindgen` (`run_input::pattern`), natively on
+//! `fancy-regex`.
 //!
 //! Models are lossless: every document the server returns parses and serializes back to
 //! an equal JSON value. Unknown fields are kept, and enum values a newer server adds parse
