@@ -303,7 +303,14 @@ def _server_verdict(run_input, schema: dict):
     try:
         schema_tools.validate(hydrated, schema, raise_on_error=True)
     except schema_tools.ValidationError as exc:
-        return {"status": "REJECT", "reason": f"Reason: {exc}"}
+        verdict = {"status": "REJECT", "reason": f"Reason: {exc}"}
+        # Prefect raises its own error from jsonschema's best match: where it points.
+        cause = exc.__cause__
+        if hasattr(cause, "absolute_schema_path"):
+            verdict["cause"] = {"instance_path": list(cause.absolute_path),
+                                "schema_path": list(cause.absolute_schema_path),
+                                "keyword": cause.validator or "falseSchema"}
+        return verdict
     except schema_tools.CircularSchemaRefError:
         return {"status": "REJECT",
                 "reason": "Invalid schema: Unable to validate schema with circular references."}

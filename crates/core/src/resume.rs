@@ -135,7 +135,7 @@ pub fn resume_verdict(
         let schema = keyset.contains_key("schema").then_some(schema);
         match check_run_input(&run_input, schema) {
             InputCheck::Accepted { stored } => stored_input = stored,
-            InputCheck::Rejected { reason, errors } => return input_rejected(reason, errors),
+            InputCheck::Rejected { reason, errors, .. } => return input_rejected(reason, errors),
             InputCheck::ServerDecides { reason } => return ResumeVerdict::ServerDecides { reason },
             InputCheck::ServerError { reason } => {
                 return ResumeVerdict::HttpError {

@@ -18,4 +18,4 @@ pub use check::{
     CIRCULAR_SCHEMA, InputCheck, SCHEMA_NOT_FOUND, SCHEMA_NOT_JSON, StoredSchema, check_run_input,
 };
 pub use hydrate::{Hydration, hydrate};
-pub use validate::{Validation, ValidationIssue, validate};
+pub use validate::{Keyword, PathSegment, Validation, ValidationIssue, validate};

@@ -4,14 +4,16 @@
 //! schemas from real pydantic `RunInput` models, generates valid and damaged inputs, and
 //! records the verdict `prefect.utilities.schema_tools` gives for each, as the resume
 //! endpoint forms it. Here every case goes through [`resume_verdict`] for a run paused with
-//! an input keyset; status and reason must be identical (and on ACCEPT, the input stored).
+//! an input keyset; status and reason must be identical (and on ACCEPT, the input stored;
+//! on a validation REJECT, where its error points: instance path, schema path, keyword).
 //! The test prints the agreement figure and the first differences.
 #![cfg(not(target_arch = "wasm32"))]
 
+use flowgate_core::run_input::{InputCheck, check_run_input};
 use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StoredSchema, parse, resume_verdict, timestamp,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Cases known to differ, by name, each with the reason. Empty: the goal is zero.
 const KNOWN_MISMATCHES: &[(&str, &str)] = &[];
@@ -83,6 +85,24 @@ fn verdicts_match_prefects_validator() {
                 "{status} {}",
                 expected["reason"].as_str().unwrap_or_default()
             ),
+        };
+        // Where the error the reason names points: the instance path, the schema path and
+        // the keyword of jsonschema's best match, as Python has them.
+        let (got, want) = match (&expected["cause"], case["input"].as_object()) {
+            (cause @ Value::Object(_), Some(input)) => {
+                let ours = match check_run_input(input, Some(StoredSchema::Text(schema))) {
+                    InputCheck::Rejected {
+                        cause: Some(cause), ..
+                    } => json!({
+                        "instance_path": cause.instance_path,
+                        "schema_path": cause.schema_path,
+                        "keyword": cause.keyword.as_str(),
+                    }),
+                    other => json!(format!("{other:?}")),
+                };
+                (format!("{got} at {ours}"), format!("{want} at {cause}"))
+            }
+            _ => (got, want),
         };
         if got == want {
             agree += 1;

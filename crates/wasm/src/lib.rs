@@ -172,6 +172,8 @@ struct RunInputValidation {
     valid: Option<bool>,
     reason: Option<String>,
     errors: Vec<ValidationIssue>,
+    /// The error the reason names, when validation failed.
+    cause: Option<ValidationIssue>,
     decided_by: &'static str,
 }
 
@@ -197,18 +199,25 @@ pub fn validate_run_input(
             valid: Some(true),
             reason: None,
             errors: Vec::new(),
+            cause: None,
             decided_by: "client",
         },
-        InputCheck::Rejected { reason, errors } => RunInputValidation {
+        InputCheck::Rejected {
+            reason,
+            errors,
+            cause,
+        } => RunInputValidation {
             valid: Some(false),
             reason: Some(reason),
             errors,
+            cause,
             decided_by: "client",
         },
         InputCheck::ServerDecides { reason } => RunInputValidation {
             valid: None,
             reason: Some(reason),
             errors: Vec::new(),
+            cause: None,
             decided_by: "server",
         },
         InputCheck::ServerError { reason } => RunInputValidation {
@@ -217,6 +226,7 @@ pub fn validate_run_input(
                 "The server fails on this input (HTTP 500): {reason}"
             )),
             errors: Vec::new(),
+            cause: None,
             decided_by: "client",
         },
     };

@@ -127,14 +127,23 @@ export interface OrchestrationResult {
   details: OrchestrationDetails;
 }
 
+/** The JSON Schema keyword a validation error is about (`falseSchema` for a `false` schema). */
+export type ValidationKeyword =
+  | "type" | "enum" | "const" | "required" | "dependentRequired" | "minLength" | "maxLength"
+  | "pattern" | "format" | "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum"
+  | "multipleOf" | "minItems" | "maxItems" | "uniqueItems" | "items" | "contains" | "minContains"
+  | "maxContains" | "minProperties" | "maxProperties" | "additionalProperties" | "anyOf" | "oneOf"
+  | "not" | "unevaluatedItems" | "unevaluatedProperties" | "falseSchema";
+
 /** One validation error, for showing next to a form field. */
 export interface ValidationIssue {
-  /** The field as Prefect names it: "" for the whole input, "address", "tags[1]". */
+  /** The field as Prefect names it, for people: "" for the whole input, "address", "tags[1]". */
   path: string;
-  /** The same location as a JSON Pointer ("/tags/1"). */
-  pointer: string;
-  /** The JSON Schema keyword that failed. */
-  keyword: string;
+  /** Where in the input, step by step: `["tags", 1]`; empty for the whole input. Place errors by this. */
+  instancePath: (string | number)[];
+  /** Where in the schema the failing keyword stands (Python's `absolute_schema_path`): `["properties", "count", "type"]`. */
+  schemaPath: (string | number)[];
+  keyword: ValidationKeyword;
   /** Python jsonschema's message, as the server words it. */
   message: string;
 }
@@ -189,6 +198,8 @@ export interface RunInputValidation {
   /** The server's REJECT reason, word for word. */
   reason: string | null;
   errors: ValidationIssue[];
+  /** The error the reason names (it may sit inside an anyOf and so not be among `errors`). */
+  cause: ValidationIssue | null;
   decidedBy: "client" | "server";
 }
 

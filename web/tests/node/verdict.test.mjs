@@ -53,7 +53,16 @@ test("a rejected verdict lists every field error for forms", () => {
   assert.equal(verdict.status, "REJECT");
   assert.equal(verdict.reason, "Reason: Validation failed for field 'count'. Failure reason: 'z' is not of type 'integer'");
   assert.deepEqual(verdict.errors.map((e) => e.path).sort(), ["address", "approver", "count"]);
-  assert.ok(verdict.errors.every((e) => typeof e.message === "string" && e.pointer.startsWith("/")));
+  // Structured: the place as steps, the schema path of the keyword, the keyword itself.
+  const count = verdict.errors.find((e) => e.path === "count");
+  assert.deepEqual(count.instancePath, ["count"]);
+  assert.equal(count.keyword, "type");
+  assert.deepEqual(count.schemaPath.slice(0, 2), ["properties", "count"]);
+  assert.equal(count.schemaPath.at(-1), "type");
+  assert.ok(verdict.errors.every((e) => Array.isArray(e.instancePath) && e.schemaPath.length > 0));
+  // validateRunInput names the error its reason is about.
+  const judged = validateRunInput(JSON.parse(c.schema), { approver: 5, count: "z", address: {} });
+  assert.deepEqual(judged.cause, count);
 });
 
 test("patterns read as Python's re reads them, through the host RegExp", () => {

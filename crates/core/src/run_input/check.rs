@@ -42,6 +42,8 @@ pub enum InputCheck {
         reason: String,
         /// Every validation error, for forms (empty for hydration and schema failures).
         errors: Vec<ValidationIssue>,
+        /// The validation error the reason names (`None` for hydration and schema failures).
+        cause: Option<ValidationIssue>,
     },
     /// Only the server can tell (Jinja templates, workspace variables).
     ServerDecides {
@@ -64,6 +66,7 @@ pub fn check_run_input(
     let rejected = |reason: String| InputCheck::Rejected {
         reason,
         errors: Vec::new(),
+        cause: None,
     };
     let hydrated = match hydrate(&Value::Object(run_input.clone())) {
         Hydration::Value(value) if truthy(&value) => value,
@@ -99,9 +102,14 @@ pub fn check_run_input(
         Validation::Valid => InputCheck::Accepted {
             stored: truthy(&hydrated).then_some(hydrated),
         },
-        Validation::Invalid { reason, errors } => InputCheck::Rejected {
+        Validation::Invalid {
+            reason,
+            errors,
+            cause,
+        } => InputCheck::Rejected {
             reason: format!("Reason: {reason}"),
             errors,
+            cause: Some(cause),
         },
         Validation::Unresolvable { reason } => rejected(format!("Reason: {reason}")),
         Validation::CircularReferences => rejected(CIRCULAR_SCHEMA.into()),

@@ -33,16 +33,183 @@ fn checked(schema: &Value) -> Result<(), Stop> {
     outcome
 }
 
-/// One validation error, for showing next to a form field.
+/// One step of a path into the input or the schema: a property name or a list position.
+/// In JSON, a string or a number (`["tags", 1]`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum PathSegment {
+    /// A property of an object.
+    Key(String),
+    /// A position in an array.
+    Index(usize),
+}
+
+/// The JSON Schema keyword an error is about, as Python's `error.validator` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Keyword {
+    /// `type`
+    Type,
+    /// `enum`
+    Enum,
+    /// `const`
+    Const,
+    /// `required`
+    Required,
+    /// `dependentRequired`
+    DependentRequired,
+    /// `minLength`
+    MinLength,
+    /// `maxLength`
+    MaxLength,
+    /// `pattern`
+    Pattern,
+    /// `format` (asserted only for `regex`, while checking a schema)
+    Format,
+    /// `minimum`
+    Minimum,
+    /// `maximum`
+    Maximum,
+    /// `exclusiveMinimum`
+    ExclusiveMinimum,
+    /// `exclusiveMaximum`
+    ExclusiveMaximum,
+    /// `multipleOf`
+    MultipleOf,
+    /// `minItems`
+    MinItems,
+    /// `maxItems`
+    MaxItems,
+    /// `uniqueItems`
+    UniqueItems,
+    /// `items` (`false`: no more items than `prefixItems`)
+    Items,
+    /// `contains`
+    Contains,
+    /// `minContains`
+    MinContains,
+    /// `maxContains`
+    MaxContains,
+    /// `minProperties`
+    MinProperties,
+    /// `maxProperties`
+    MaxProperties,
+    /// `additionalProperties`
+    AdditionalProperties,
+    /// `anyOf`
+    AnyOf,
+    /// `oneOf`
+    OneOf,
+    /// `not`
+    Not,
+    /// `unevaluatedItems`
+    UnevaluatedItems,
+    /// `unevaluatedProperties`
+    UnevaluatedProperties,
+    /// A `false` schema, which allows nothing.
+    FalseSchema,
+    /// A keyword not listed above.
+    Other(String),
+}
+
+impl Keyword {
+    fn from_name(name: &str) -> Keyword {
+        use Keyword::*;
+        match name {
+            "type" => Type,
+            "enum" => Enum,
+            "const" => Const,
+            "required" => Required,
+            "dependentRequired" => DependentRequired,
+            "minLength" => MinLength,
+            "maxLength" => MaxLength,
+            "pattern" => Pattern,
+            "format" => Format,
+            "minimum" => Minimum,
+            "maximum" => Maximum,
+            "exclusiveMinimum" => ExclusiveMinimum,
+            "exclusiveMaximum" => ExclusiveMaximum,
+            "multipleOf" => MultipleOf,
+            "minItems" => MinItems,
+            "maxItems" => MaxItems,
+            "uniqueItems" => UniqueItems,
+            "items" => Items,
+            "contains" => Contains,
+            "minContains" => MinContains,
+            "maxContains" => MaxContains,
+            "minProperties" => MinProperties,
+            "maxProperties" => MaxProperties,
+            "additionalProperties" => AdditionalProperties,
+            "anyOf" => AnyOf,
+            "oneOf" => OneOf,
+            "not" => Not,
+            "unevaluatedItems" => UnevaluatedItems,
+            "unevaluatedProperties" => UnevaluatedProperties,
+            "falseSchema" => FalseSchema,
+            other => Other(other.to_owned()),
+        }
+    }
+
+    /// The keyword as the schema spells it (`falseSchema` for a `false` schema).
+    pub fn as_str(&self) -> &str {
+        use Keyword::*;
+        match self {
+            Type => "type",
+            Enum => "enum",
+            Const => "const",
+            Required => "required",
+            DependentRequired => "dependentRequired",
+            MinLength => "minLength",
+            MaxLength => "maxLength",
+            Pattern => "pattern",
+            Format => "format",
+            Minimum => "minimum",
+            Maximum => "maximum",
+            ExclusiveMinimum => "exclusiveMinimum",
+            ExclusiveMaximum => "exclusiveMaximum",
+            MultipleOf => "multipleOf",
+            MinItems => "minItems",
+            MaxItems => "maxItems",
+            UniqueItems => "uniqueItems",
+            Items => "items",
+            Contains => "contains",
+            MinContains => "minContains",
+            MaxContains => "maxContains",
+            MinProperties => "minProperties",
+            MaxProperties => "maxProperties",
+            AdditionalProperties => "additionalProperties",
+            AnyOf => "anyOf",
+            OneOf => "oneOf",
+            Not => "not",
+            UnevaluatedItems => "unevaluatedItems",
+            UnevaluatedProperties => "unevaluatedProperties",
+            FalseSchema => "falseSchema",
+            Other(name) => name,
+        }
+    }
+}
+
+impl Serialize for Keyword {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One validation error, for showing next to a form field: where, by which keyword, and
+/// Python's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ValidationIssue {
     /// The field as Prefect names it: `""` for the whole input, `address`, `tags[1]`,
-    /// `contact.address.city`.
+    /// `contact.address.city` — for people; place errors by `instance_path`.
     pub path: String,
-    /// The same location as a JSON Pointer (`/tags/1`).
-    pub pointer: String,
-    /// The JSON Schema keyword that failed (`type`, `required`, …).
-    pub keyword: String,
+    /// Where in the input, step by step (`["tags", 1]`; empty for the whole input).
+    pub instance_path: Vec<PathSegment>,
+    /// Where in the schema the failing keyword stands, as Python's
+    /// `error.absolute_schema_path` (`["properties", "count", "type"]`).
+    pub schema_path: Vec<PathSegment>,
+    /// The JSON Schema keyword that failed.
+    pub keyword: Keyword,
     /// jsonschema's message, as Python words it (`'abc' is not of type 'integer'`).
     pub message: String,
 }
@@ -59,6 +226,9 @@ pub enum Validation {
         reason: String,
         /// Every error, in the order the validator met them, for forms.
         errors: Vec<ValidationIssue>,
+        /// The error the reason is about (Python's `best_match`), which may sit inside an
+        /// `anyOf` or `oneOf` and so not be among `errors`.
+        cause: ValidationIssue,
     },
     /// The schema's references loop (`Invalid schema: Unable to validate schema with
     /// circular references.`).
@@ -108,6 +278,7 @@ pub fn validate(input: &Value, stored_schema: &Value) -> Validation {
     Validation::Invalid {
         reason: best.reason(),
         errors: flatten_for_forms(&errors),
+        cause: best.issue(),
     }
 }
 
@@ -165,18 +336,11 @@ impl PyError {
         } else {
             json_path.replace("$.", "")
         };
-        let pointer = self
-            .path
-            .iter()
-            .map(|step| match step {
-                Step::Key(key) => format!("/{}", key.replace('~', "~0").replace('/', "~1")),
-                Step::Index(index) => format!("/{index}"),
-            })
-            .collect();
         ValidationIssue {
             path,
-            pointer,
-            keyword: self.keyword.clone(),
+            instance_path: self.path.clone(),
+            schema_path: self.schema_path.clone(),
+            keyword: Keyword::from_name(&self.keyword),
             message: self.message.clone(),
         }
     }

@@ -23,18 +23,17 @@ use super::pattern;
 use super::python_repr::{number_repr, repr};
 use super::registry::{Registry, Resolved};
 
-/// One step of an instance path, typed as Python's `error.path` holds it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Step {
-    Key(String),
-    Index(usize),
-}
+/// One step of an instance or schema path, typed as Python's `error.path` holds it.
+pub(crate) use super::validate::PathSegment as Step;
 
 /// A validation error shaped like Python's `jsonschema.ValidationError`.
 #[derive(Debug, Clone)]
 pub(crate) struct PyError {
     /// Absolute path of the instance.
     pub(crate) path: Vec<Step>,
+    /// Python's `error.absolute_schema_path`: the keywords and their keys walked to the
+    /// failing keyword (`$ref` and `if` leave no step; `then` and `else` do).
+    pub(crate) schema_path: Vec<Step>,
     /// Length of the enclosing `anyOf`/`oneOf` error's path: Python's `error.path` of a
     /// context error is relative to it.
     pub(crate) base: usize,
@@ -138,6 +137,8 @@ struct Walk<'r, 'a> {
     /// Assert `format: regex` (only the meta-schema check does).
     regex_format: bool,
     path: Vec<Step>,
+    /// The schema path walked to the keyword being applied.
+    schema_path: Vec<Step>,
     /// Base URIs of the schema resources entered, outermost first.
     scope: Vec<String>,
     /// (schema, instance, stops at the first error) being validated, by address: meeting
@@ -170,6 +171,7 @@ impl<'r, 'a> Walk<'r, 'a> {
             registry,
             regex_format,
             path: Vec::new(),
+            schema_path: Vec::new(),
             scope: vec![Registry::base_of("", root).into_owned()],
             active: Vec::new(),
             resolved: HashMap::new(),
@@ -237,7 +239,16 @@ impl<'r, 'a> Walk<'r, 'a> {
                 base: &base,
                 first,
             };
+            // Python's `iter_errors` puts each keyword on its errors' schema path, except
+            // `$ref` and `if`.
+            let stepped = !matches!(keyword.as_str(), "$ref" | "if");
+            if stepped {
+                self.schema_path.push(Step::Key(keyword.clone()));
+            }
             self.keyword(&at, errors)?;
+            if stepped {
+                self.schema_path.pop();
+            }
             if first && !errors.is_empty() {
                 break;
             }
@@ -279,6 +290,7 @@ impl<'r, 'a> Walk<'r, 'a> {
     ) -> PyError {
         PyError {
             path: self.path.clone(),
+            schema_path: self.schema_path.clone(),
             base: 0,
             keyword: keyword.to_owned(),
             message,
@@ -294,11 +306,13 @@ impl<'r, 'a> Walk<'r, 'a> {
     }
 
     /// Descends into `schema` for `instance`, one `step` below the current instance when
-    /// given. `true` when the walk must stop: it looks for one error and has found it.
+    /// given, and one `schema_step` below the keyword on the schema path when given (the
+    /// property, pattern or position of the subschema). `true` when the walk must stop: it
+    /// looks for one error and has found it.
     fn child<'s>(
         &mut self,
         at: &At<'s, '_>,
-        step: Option<Step>,
+        (step, schema_step): (Option<Step>, Option<Step>),
         schema: &'s Value,
         instance: &Value,
         errors: &mut Vec<PyError>,
@@ -307,10 +321,15 @@ impl<'r, 'a> Walk<'r, 'a> {
         'a: 's,
     {
         let stepped = step.is_some();
+        let schema_stepped = schema_step.is_some();
         self.path.extend(step);
+        self.schema_path.extend(schema_step);
         self.descend(schema, instance, at.base, errors, at.first)?;
         if stepped {
             self.path.pop();
+        }
+        if schema_stepped {
+            self.schema_path.pop();
         }
         Ok(at.first && !errors.is_empty())
     }
@@ -388,7 +407,8 @@ impl<'r, 'a> Walk<'r, 'a> {
             ("properties", Value::Object(properties)) => {
                 for (name, subschema) in properties {
                     if let Some(item) = object.get(name) {
-                        if self.child(at, Some(Step::Key(name.clone())), subschema, item, errors)? {
+                        let steps = (Some(Step::Key(name.clone())), Some(Step::Key(name.clone())));
+                        if self.child(at, steps, subschema, item, errors)? {
                             break;
                         }
                     }
@@ -400,7 +420,10 @@ impl<'r, 'a> Walk<'r, 'a> {
                         if search(regex, name)?
                             && self.child(
                                 at,
-                                Some(Step::Key(name.clone())),
+                                (
+                                    Some(Step::Key(name.clone())),
+                                    Some(Step::Key(regex.clone())),
+                                ),
                                 subschema,
                                 item,
                                 errors,
@@ -416,7 +439,7 @@ impl<'r, 'a> Walk<'r, 'a> {
                     if let Some(item) = object.get(name) {
                         if self.child(
                             at,
-                            Some(Step::Key(name.to_owned())),
+                            (Some(Step::Key(name.to_owned())), None),
                             at.value,
                             item,
                             errors,
@@ -463,7 +486,13 @@ impl<'r, 'a> Walk<'r, 'a> {
     {
         if let Value::Object(object) = at.instance {
             for name in object.keys() {
-                if self.child(at, None, at.value, &Value::String(name.clone()), errors)? {
+                if self.child(
+                    at,
+                    (None, None),
+                    at.value,
+                    &Value::String(name.clone()),
+                    errors,
+                )? {
                     break;
                 }
             }
@@ -477,21 +506,32 @@ impl<'r, 'a> Walk<'r, 'a> {
     where
         'a: 's,
     {
-        let subschemas: Vec<&'s Value> = match (at.value, at.instance) {
-            (Value::Array(all), _) if at.keyword == "allOf" => all.iter().collect(),
+        // Each with its step on the schema path: its position, or its property.
+        let subschemas: Vec<(Step, &'s Value)> = match (at.value, at.instance) {
+            (Value::Array(all), _) if at.keyword == "allOf" => all
+                .iter()
+                .enumerate()
+                .map(|(index, subschema)| (Step::Index(index), subschema))
+                .collect(),
             (Value::Object(dependencies), Value::Object(object))
                 if at.keyword == "dependentSchemas" =>
             {
                 dependencies
                     .iter()
                     .filter(|(name, _)| object.contains_key(*name))
-                    .map(|(_, subschema)| subschema)
+                    .map(|(name, subschema)| (Step::Key(name.clone()), subschema))
                     .collect()
             }
             _ => Vec::new(),
         };
-        for subschema in subschemas {
-            if self.child(at, None, subschema, at.instance, errors)? {
+        for (schema_step, subschema) in subschemas {
+            if self.child(
+                at,
+                (None, Some(schema_step)),
+                subschema,
+                at.instance,
+                errors,
+            )? {
                 break;
             }
         }
@@ -508,7 +548,8 @@ impl<'r, 'a> Walk<'r, 'a> {
         };
         if let ("prefixItems", Value::Array(subschemas)) = (at.keyword, at.value) {
             for (index, (item, subschema)) in items.iter().zip(subschemas).enumerate() {
-                if self.child(at, Some(Step::Index(index)), subschema, item, errors)? {
+                let steps = (Some(Step::Index(index)), Some(Step::Index(index)));
+                if self.child(at, steps, subschema, item, errors)? {
                     break;
                 }
             }
@@ -536,7 +577,7 @@ impl<'r, 'a> Walk<'r, 'a> {
             return Ok(());
         }
         for (index, item) in items.iter().enumerate().skip(prefix) {
-            if self.child(at, Some(Step::Index(index)), at.value, item, errors)? {
+            if self.child(at, (Some(Step::Index(index)), None), at.value, item, errors)? {
                 break;
             }
         }
@@ -603,7 +644,9 @@ impl<'r, 'a> Walk<'r, 'a> {
         let mut first_valid = None;
         for (index, subschema) in branches.iter().enumerate() {
             let mut found = Vec::new();
+            self.schema_path.push(Step::Index(index));
             self.descend(subschema, at.instance, at.base, &mut found, false)?;
+            self.schema_path.pop();
             if found.is_empty() {
                 first_valid = Some(index);
                 break;
@@ -656,8 +699,10 @@ impl<'r, 'a> Walk<'r, 'a> {
             }
             return Ok(());
         }
-        if let Some(branch) = at.schema.get(if valid { "then" } else { "else" }) {
-            self.child(at, None, branch, at.instance, errors)?;
+        let name = if valid { "then" } else { "else" };
+        if let Some(branch) = at.schema.get(name) {
+            let steps = (None, Some(Step::Key(name.to_owned())));
+            self.child(at, steps, branch, at.instance, errors)?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! The input being built, addressed by paths that survive edits: a dictionary row is found
 //! by its position, so renaming its key does not move the row's widgets.
 
+use flowgate_core::run_input::PathSegment;
 use serde_json::{Map, Value};
 
 /// One step into the input.
@@ -89,22 +90,37 @@ pub(crate) fn set(doc: &mut Value, path: &[Step], value: Option<Value>) {
     }
 }
 
-/// The JSON pointer of `path` in `doc` now (as validation errors name places).
-pub(crate) fn pointer(doc: &Value, path: &[Step]) -> String {
-    let mut out = String::new();
+/// Where `path` is in `doc` now, step by step, as validation errors name places (a
+/// dictionary row by its current key).
+pub(crate) fn segments(doc: &Value, path: &[Step]) -> Vec<PathSegment> {
+    let mut out = Vec::with_capacity(path.len());
     let mut value = Some(doc);
     for step in path {
-        let token = match step {
-            Step::Key(key) => key.clone(),
-            Step::Index(i) => i.to_string(),
-            Step::Entry(n) => value
-                .and_then(Value::as_object)
-                .and_then(|map| map.keys().nth(*n).cloned())
-                .unwrap_or_default(),
-        };
+        out.push(match step {
+            Step::Key(key) => PathSegment::Key(key.clone()),
+            Step::Index(i) => PathSegment::Index(*i),
+            Step::Entry(n) => PathSegment::Key(
+                value
+                    .and_then(Value::as_object)
+                    .and_then(|map| map.keys().nth(*n).cloned())
+                    .unwrap_or_default(),
+            ),
+        });
         value = value.and_then(|v| get(v, std::slice::from_ref(step)));
+    }
+    out
+}
+
+/// `segments` as a JSON Pointer (`/tags/1`): the `data-path` of a field, and how a message
+/// names a place. Errors are matched to fields by their segments, never by this text.
+pub(crate) fn pointer(segments: &[PathSegment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
         out.push('/');
-        out.push_str(&token.replace('~', "~0").replace('/', "~1"));
+        match segment {
+            PathSegment::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            PathSegment::Index(i) => out.push_str(&i.to_string()),
+        }
     }
     out
 }
@@ -208,10 +224,15 @@ mod tests {
         let limits = vec![Step::Key("limits".into())];
         assert!(rename_entry(&mut doc, &limits, 1, "x/y"));
         assert_eq!(doc.to_string(), r#"{"limits":{"a":1,"x/y":2,"c":3}}"#);
+        let at = segments(&doc, &child(&limits, Step::Entry(1)));
         assert_eq!(
-            pointer(&doc, &child(&limits, Step::Entry(1))),
-            "/limits/x~1y"
+            at,
+            vec![
+                PathSegment::Key("limits".into()),
+                PathSegment::Key("x/y".into())
+            ]
         );
+        assert_eq!(pointer(&at), "/limits/x~1y");
         assert!(
             !rename_entry(&mut doc, &limits, 1, "a"),
             "a key in use is refused"

@@ -5,7 +5,7 @@
 //! under the caret ("1e3" stays "1e3"); lists and dictionaries redraw their rows only when
 //! their length changes.
 
-use flowgate_core::run_input::ValidationIssue;
+use flowgate_core::run_input::{PathSegment, ValidationIssue};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -98,10 +98,11 @@ fn field_view(
     required: bool,
 ) -> AnyView {
     // Where the field is now: a dictionary row's place changes with its key.
-    let place = {
+    let at = {
         let path = path.clone();
-        Memo::new(move |_| context.doc.with(|doc| doc::pointer(doc, &path)))
+        Memo::new(move |_| context.doc.with(|doc| doc::segments(doc, &path)))
     };
+    let place = Memo::new(move |_| at.with(|segments| doc::pointer(segments)));
     let frame = Frame {
         label: field.label(&name),
         mark: required
@@ -110,7 +111,7 @@ fn field_view(
             .description
             .clone()
             .map(|text| view! { <small class="help">{text}</small> }.into_any()),
-        errors: errors_at(context, place),
+        errors: errors_at(context, at),
         place,
     };
     match field.kind {
@@ -364,7 +365,9 @@ fn json_editor(context: FormContext, path: Path, empty: Empty, kind: Kind) -> An
         Kind::Json(why) if !why.is_empty() => why,
         _ => "a value".into(),
     };
-    let pointer = context.doc.with_untracked(|doc| doc::pointer(doc, &path));
+    let pointer = context
+        .doc
+        .with_untracked(|doc| doc::pointer(&doc::segments(doc, &path)));
     let half_typed = context.unparsed.with_untracked(|list| {
         list.iter()
             .find(|(p, _)| *p == pointer)
@@ -561,13 +564,13 @@ fn dict_view(context: FormContext, values: Field, path: Path, frame: Frame) -> A
     )
 }
 
-/// The errors of the current verdict that point at the field.
-fn errors_at(context: FormContext, pointer: Memo<String>) -> AnyView {
+/// The errors of the current verdict that point at the field (`at`, step by step).
+fn errors_at(context: FormContext, at: Memo<Vec<PathSegment>>) -> AnyView {
     let messages = move || {
         context.errors.with(|errors| {
             errors
                 .iter()
-                .filter(|e| pointer.with(|p| e.pointer == *p))
+                .filter(|e| at.with(|at| e.instance_path == *at))
                 .map(|e| e.message.clone())
                 .collect::<Vec<_>>()
         })
