@@ -17,6 +17,7 @@ use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::decision_outcome::{Outcome, outcome_view};
 use crate::components::error_view::ErrorText;
 use crate::components::local_time::{LocalTime, clock_time};
+use crate::components::markdown::Markdown;
 use crate::components::state_badge::StateBadge;
 use crate::components::verdict_line::{VerdictLine, verdict_text};
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
@@ -29,6 +30,26 @@ mod reject;
 
 use history::History;
 use reject::RejectPanel;
+
+/// A decision being sent from the run page (one at a time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Deciding {
+    Resume,
+    Reject,
+}
+
+/// Writes a decision's answer to the page: the outcome, a reload of the run, nothing being
+/// sent any more. The page may be gone by then (the person navigated away): then nothing.
+pub(crate) fn decided(
+    outcome: RwSignal<Option<Result<Outcome, ClientError>>>,
+    reloads: RwSignal<u32>,
+    deciding: RwSignal<Option<Deciding>>,
+    result: Result<Outcome, ClientError>,
+) {
+    let _ = outcome.try_set(Some(result));
+    let _ = reloads.try_update(|n| *n += 1);
+    let _ = deciding.try_set(None);
+}
 
 /// The input a deep link carries, pretty-printed, or why it cannot be used.
 fn link_input(text: &str) -> Result<String, String> {
@@ -123,6 +144,9 @@ pub(crate) fn RunPage() -> impl IntoView {
     // and what the server said.
     let input = RwSignal::new(drafts::load(&id()).unwrap_or_else(|| "{}".into()));
     let outcome = RwSignal::new(None::<Result<Outcome, ClientError>>);
+    // The decision being sent, if one is: page-level, because the run's view is drawn again
+    // when the run changes — which our own decision's event can make happen before its answer.
+    let deciding = RwSignal::new(None::<Deciding>);
     let mode = RwSignal::new(EditMode::Form);
     let reject_reason = RwSignal::new(String::new());
     let history_reloads = RwSignal::new(0u32);
@@ -234,7 +258,7 @@ pub(crate) fn RunPage() -> impl IntoView {
                 };
                 view! {
                     <RunDetail run=run.clone() asks=asks deployment=deployment input=input mode=mode outcome=outcome
-                        reloads=reloads elsewhere=elsewhere own_decision=own_decision
+                        reloads=reloads elsewhere=elsewhere own_decision=own_decision deciding=deciding
                         reject_reason=reject_reason from_link=from_link/>
                     <History run=run reloads=history_reloads clock=ticking_clock()/>
                 }.into_any()
@@ -255,6 +279,7 @@ fn RunDetail(
     reloads: RwSignal<u32>,
     elsewhere: RwSignal<Option<String>>,
     own_decision: RwSignal<bool>,
+    deciding: RwSignal<Option<Deciding>>,
     reject_reason: RwSignal<String>,
     /// Whether the input came from a deep link (then it is not replaced by the form's start).
     from_link: bool,
@@ -347,29 +372,27 @@ fn RunDetail(
         input.set(text);
     });
 
-    let resume_run = run.clone();
-    let resume = Action::new_local(move |input: &Option<Value>| {
-        let client = connection.client();
-        let input = input.clone();
-        let run = resume_run.clone();
+    let resume_run = StoredValue::new(run.clone());
+    // Sent outside this view's lifetime, its answer written to the page's signals.
+    let resume = move |input: Option<Value>| {
+        let client = connection.client_untracked();
+        let run = resume_run.get_value();
         let decider = connection.settings.get_untracked().decider();
-        async move {
-            client?
-                .resume_decided(id, input.as_ref(), Some(&run), &decider, false)
-                .await
-                .map(|d| Outcome::Resumed(Box::new(d)))
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(result) = resume.value().get() {
+        spawn_local(async move {
+            let result = match client {
+                Ok(client) => client
+                    .resume_decided(id, input.as_ref(), Some(&run), &decider, false)
+                    .await
+                    .map(|d| Outcome::Resumed(Box::new(d))),
+                Err(error) => Err(error),
+            };
             if matches!(&result, Ok(Outcome::Resumed(r)) if r.outcome.result.status == SetStateStatus::Accept)
             {
                 drafts::clear(&id.to_string());
             }
-            outcome.set(Some(result));
-            reloads.update(|n| *n += 1);
-        }
-    });
+            decided(outcome, reloads, deciding, result);
+        });
+    };
     // After a decision, focus goes to what happened (a screen reader reads it; the keyboard
     // continues from there).
     let outcome_ref = NodeRef::<leptos::html::Div>::new();
@@ -393,13 +416,14 @@ fn RunDetail(
         }
     };
     let send = move |_| {
-        if resume.pending().get_untracked() {
+        if deciding.with_untracked(Option::is_some) {
             return;
         }
         if let Ok(input) = parsed.get_untracked() {
             outcome.set(None);
             own_decision.set(true);
-            resume.dispatch(input);
+            deciding.set(Some(Deciding::Resume));
+            resume(input);
         }
     };
 
@@ -433,7 +457,7 @@ fn RunDetail(
         {asks.map(|asks| view! {
             <fieldset class="input" disabled=locked>
                 <h2>"The input it asks for"</h2>
-                {asks.description.map(|text| view! { <p class="description" data-testid="description">{text}</p> })}
+                {asks.description.map(|text| view! { <Markdown text=text/> })}
                 {asks.schema.is_none().then(|| view! { <p class="error">"No input schema is stored for this pause."</p> })}
                 <RunInputEditor input=input on_edit=on_edit fields=fields.clone() mode=mode
                     unparsed=unparsed errors=field_errors.into()
@@ -451,8 +475,8 @@ fn RunDetail(
         {move || (is_paused || locked()).then(|| view! {
             <VerdictLine text=line/>
             <button data-testid="resume" on:click=send
-                disabled=move || resume.pending().get() || parsed.get().is_err() || locked()>
-                {move || if resume.pending().get() { "Resuming…" } else { "Resume" }}
+                disabled=move || deciding.with(Option::is_some) || parsed.get().is_err() || locked()>
+                {move || if deciding.get() == Some(Deciding::Resume) { "Resuming…" } else { "Resume" }}
             </button>
         })}
         {asks_input.then(|| view! {
@@ -466,7 +490,7 @@ fn RunDetail(
         <div class="outcome" data-testid="outcome" role="status" tabindex="-1" node_ref=outcome_ref>{move || outcome.get().map(outcome_view)}</div>
         {is_paused.then(|| view! {
             <RejectPanel run=reject_run reason=reject_reason clock=clock locked=Signal::derive(locked)
-                outcome=outcome own_decision=own_decision reloads=reloads/>
+                outcome=outcome own_decision=own_decision reloads=reloads deciding=deciding/>
         })}
     }
 }

@@ -19,6 +19,12 @@ use crate::state::connection::Connection;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A description with Markdown, raw HTML and links of every kind.
+const DESCRIPTION: &str = "<b>Sign off</b> the **release** of `v2`:\n\n\
+    - read [the notes](https://example.com/notes)\n\
+    - [not a link](javascript:alert(1)) and [nor this](java%0Ascript:alert(1))\n\n\
+    <img src=x onerror=alert(1)> ![alt text](https://example.com/pixel.png)";
+
 const RELEASE_SCHEMA: &str = include_str!("../../../tests/fixtures/release_schema.json");
 const CASES: &str = include_str!("../../../../core/tests/fixtures/resume_cases.json");
 
@@ -57,7 +63,7 @@ fn mount_from_drafts(schema: Option<&str>) -> Page {
     let input = RwSignal::new(crate::state::drafts::load(&run_id).unwrap_or_else(|| "{}".into()));
     let asks = RunInputRequest {
         schema: schema.map(str::to_owned),
-        description: Some("<b>Sign off</b> the release".into()),
+        description: Some(DESCRIPTION.into()),
     };
     let host = root.clone().unchecked_into::<web_sys::HtmlElement>();
     let handle = leptos::mount::mount_to(host, move || {
@@ -65,7 +71,7 @@ fn mount_from_drafts(schema: Option<&str>) -> Page {
         view! {
             <RunDetail run=run asks=Some(asks) deployment=None input=input mode=RwSignal::new(EditMode::Form)
                 outcome=RwSignal::new(None) reloads=RwSignal::new(0)
-                elsewhere=RwSignal::new(None) own_decision=RwSignal::new(false)
+                elsewhere=RwSignal::new(None) own_decision=RwSignal::new(false) deciding=RwSignal::new(None)
                 reject_reason=RwSignal::new(String::new()) from_link=false/>
         }
     });
@@ -185,7 +191,7 @@ async fn the_form_draws_a_widget_for_every_schema_feature_with_defaults_filled()
         page.text(r#"[data-path="/approver"] .help"#),
         "Who signs off"
     );
-    assert_eq!(page.count("b"), 0, "the description is text, not markup");
+    assert_eq!(page.count("b"), 0, "raw HTML in the description is text");
     // Numbers with their bounds, the default prefilled.
     let replicas = page
         .find(r#"[data-path="/replicas"] input"#)
@@ -458,4 +464,38 @@ async fn half_typed_json_in_a_sub_editor_survives_a_reload() {
     );
     assert!(crate::state::drafts::load_unparsed(&page.run_id).is_empty());
     page.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_description_is_markdown_and_inert() {
+    let page = mount(Some(RELEASE_SCHEMA));
+    settle().await;
+    let description = r#"[data-testid="description"]"#;
+    assert_eq!(page.text(&format!("{description} strong")), "release");
+    assert_eq!(page.text(&format!("{description} code")), "v2");
+    assert_eq!(page.count(&format!("{description} li")), 2);
+    // Raw HTML is shown as the text it is; nothing is loaded or run.
+    assert_eq!(
+        page.count(&format!("{description} b, {description} img")),
+        0
+    );
+    assert!(page.text(description).contains("<b>Sign off</b> the"));
+    assert!(
+        page.text(description)
+            .contains("<img src=x onerror=alert(1)>")
+    );
+    assert!(page.text(description).contains("alt text"));
+    // One link, to https; the others keep their text and lose their target.
+    assert_eq!(page.count(&format!("{description} a")), 1);
+    let link = page.find(&format!("{description} a"));
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://example.com/notes")
+    );
+    assert_eq!(
+        link.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer nofollow")
+    );
+    assert!(page.text(description).contains("not a link"));
+    assert!(page.text(description).contains("nor this"));
 }

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use flowgate_client::ClientError;
 use flowgate_core::{FlowRun, ResumeVerdict, reject_message, reject_plan};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use super::{Deciding, decided};
 use crate::components::decision_outcome::{Outcome, aftermath_text};
 use crate::components::verdict_line::verdict_text;
 use crate::state::connection::Connection;
@@ -28,6 +30,8 @@ pub(crate) fn RejectPanel(
     own_decision: RwSignal<bool>,
     /// Bumped to reload the run after the answer.
     reloads: RwSignal<u32>,
+    /// The page's decision in flight, if any.
+    deciding: RwSignal<Option<Deciding>>,
 ) -> impl IntoView {
     let connection = expect_context::<Connection>();
     let id = run.id;
@@ -51,30 +55,28 @@ pub(crate) fn RejectPanel(
             .unwrap_or_else(|_| "Rejected: (reason)".into());
         reject_plan(&run, &text, clock.get_untracked())
     });
-    let send = Action::new_local(move |reason: &String| {
-        let client = connection.client();
-        let reason = reason.clone();
-        let decider = connection.settings.get_untracked().decider();
-        async move {
-            client?
-                .reject_decided(id, &reason, &decider, false)
-                .await
-                .map(|d| Outcome::Rejected(Box::new(d)))
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(result) = send.value().get() {
-            outcome.set(Some(result));
-            reloads.update(|n| *n += 1);
-        }
-    });
+    // Sent outside this panel's lifetime (it is drawn again when the run changes, which the
+    // reject's own event can make happen before its answer); the answer goes to the page.
     let reject = move |_| {
-        if send.pending().get_untracked() || message.with_untracked(Result::is_err) {
+        if deciding.with_untracked(Option::is_some) || message.with_untracked(Result::is_err) {
             return;
         }
         outcome.set(None);
         own_decision.set(true);
-        send.dispatch(reason.get_untracked());
+        deciding.set(Some(Deciding::Reject));
+        let client = connection.client_untracked();
+        let reason = reason.get_untracked();
+        let decider = connection.settings.get_untracked().decider();
+        spawn_local(async move {
+            let result = match client {
+                Ok(client) => client
+                    .reject_decided(id, &reason, &decider, false)
+                    .await
+                    .map(|d| Outcome::Rejected(Box::new(d))),
+                Err(error) => Err(error),
+            };
+            decided(outcome, reloads, deciding, result);
+        });
     };
     view! {
         <fieldset class="reject" disabled=locked data-testid="reject-panel">
@@ -99,8 +101,8 @@ pub(crate) fn RejectPanel(
                 Err(why) => why,
             }}</p>
             <button type="button" class="danger" data-testid="reject" on:click=reject
-                disabled=move || send.pending().get() || message.with(Result::is_err) || plan.with(Result::is_err) || locked.get()>
-                {move || if send.pending().get() { "Rejecting…" } else { "Reject" }}
+                disabled=move || deciding.with(Option::is_some) || message.with(Result::is_err) || plan.with(Result::is_err) || locked.get()>
+                {move || if deciding.get() == Some(Deciding::Reject) { "Rejecting…" } else { "Reject" }}
             </button>
         </fieldset>
     }
