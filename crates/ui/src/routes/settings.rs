@@ -28,6 +28,19 @@ pub(crate) fn SettingsPage() -> impl IntoView {
         }
     };
     let saved = RwSignal::new(false);
+    let forgotten = RwSignal::new(false);
+    // Removes the secret from this tab and from the browser's storage at once: nothing is
+    // sent with it from now on.
+    let forget = move |_| {
+        secret.set(String::new());
+        remember.set(false);
+        let mut settings = connection.settings.get_untracked();
+        settings.secret.clear();
+        settings.remember = false;
+        connection.save(settings);
+        saved.set(false);
+        forgotten.set(true);
+    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut settings = connection.settings.get_untracked();
@@ -62,14 +75,22 @@ pub(crate) fn SettingsPage() -> impl IntoView {
                 </select>
             </label>
             <label>"Secret"
-                <input type="password" prop:value=move || secret.get()
-                    on:input=move |ev| secret.set(event_target_value(&ev))/>
+                <input type="password" data-testid="secret" autocomplete="off" prop:value=move || secret.get()
+                    on:input=move |ev| { forgotten.set(false); secret.set(event_target_value(&ev)) }/>
             </label>
             <label class="check">
-                <input type="checkbox" prop:checked=move || remember.get()
+                <input type="checkbox" data-testid="remember" prop:checked=move || remember.get()
                     on:change=move |ev| remember.set(event_target_checked(&ev))/>
                 "Remember the secret in this browser"
             </label>
+            <p class="hint">"Unless remembered, the secret lives only in this tab and is gone when it closes or reloads. It is never put in a URL, a log or an error message."</p>
+            <p>
+                <button type="button" data-testid="forget-secret" on:click=forget
+                    disabled=move || secret.get().is_empty() && !remember.get()>"Forget the secret"</button>
+                {move || forgotten.get().then(|| view! {
+                    <span class="saved" role="status">"Forgotten: removed from this tab and this browser."</span>
+                })}
+            </p>
             <h2>"Decisions"</h2>
             <label>"Your name"
                 <input data-testid="decider" type="text" prop:value=move || decider.get()
