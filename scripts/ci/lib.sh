@@ -1,30 +1,18 @@
 # Sourced by scripts/test.sh: how a step is run, counted and timed.
 #
-# A step's outcome is one line in "$out/results.<lane>" (status, passed, failed, seconds,
-# name), so steps that run in background lanes are counted like the others. `summary` adds
-# them up and prints the closing `N passed, N failed`.
+# A step's outcome is one line in "$out/results" (status, passed, failed, seconds, name);
+# `summary` adds them up and prints the closing `N passed, N failed`.
 
 out=target/test-output
-lane=main
 mkdir -p "$out"
 
 say() { printf '\n==> %s\n' "$*"; }
 
-# Runs the rest of the arguments as lane NAME in the background: its output goes to
-# "$out/lane-NAME.log" and a line per finished step to the terminal.
-run_lane() {
-  local name=$1; shift
-  ( lane=$name; "$@" ) > "$out/lane-$name.log" 2>&1 &
-}
-
-# Records one finished step and says so; in a background lane, on the terminal too (fd 3).
+# Records one finished step and says so.
 record() {
   local name=$1 status=$2 p=$3 f=$4 took=$5
-  printf '%s\t%s\t%s\t%s\t%s\n' "$status" "$p" "$f" "$took" "$name" >> "$out/results.$lane"
-  local line
-  line=$(printf '<== %s: %s (%d passed, %d failed, %ds)' "$name" "$status" "$p" "$f" "$took")
-  echo "$line"
-  if [ "$lane" != main ]; then echo "[$lane] $line" >&3; fi
+  printf '%s\t%s\t%s\t%s\t%s\n' "$status" "$p" "$f" "$took" "$name" >> "$out/results"
+  printf '<== %s: %s (%d passed, %d failed, %ds)\n' "$name" "$status" "$p" "$f" "$took"
 }
 
 # A check that passes or fails as one.
@@ -32,7 +20,7 @@ check() {
   local name=$1; shift
   local t0=$SECONDS
   say "$name"
-  if "$@" 2>&1 | tee "$out/step.$lane.log"; then
+  if "$@" 2>&1 | tee "$out/step.log"; then
     record "$name" ok 1 0 $((SECONDS - t0))
   else
     record "$name" FAILED 0 1 $((SECONDS - t0))
@@ -43,7 +31,7 @@ check() {
 # A test run whose `test result:` lines are counted test by test.
 tests() {
   local name=$1; shift
-  local t0=$SECONDS log="$out/step.$lane.log"
+  local t0=$SECONDS log="$out/step.log"
   say "$name"
   "$@" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
@@ -67,13 +55,13 @@ failure() {
   record "$1" FAILED 0 1 0
 }
 
-# Every lane's steps in the order they finished, what failed, and the total.
+# Every step with its seconds, what failed, and the total.
 summary() {
   say "summary (seconds per step)"
-  cat "$out"/results.* | awk -F'\t' '{ printf "%6s  %-6s %s\n", $4, $1, $5 }'
+  cat "$out/results" | awk -F'\t' '{ printf "%6s  %-6s %s\n", $4, $1, $5 }'
   local failed_steps
-  failed_steps=$(cat "$out"/results.* | awk -F'\t' '$1 != "ok" { print "failed: " $5 }')
+  failed_steps=$(cat "$out/results" | awk -F'\t' '$1 != "ok" { print "failed: " $5 }')
   [ -z "$failed_steps" ] || echo "$failed_steps"
   printf 'wall time: %dm %02ds\n' $((SECONDS / 60)) $((SECONDS % 60))
-  cat "$out"/results.* | awk -F'\t' '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit f > 0 }'
+  cat "$out/results" | awk -F'\t' '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit f > 0 }'
 }
