@@ -48,7 +48,12 @@ test("bad input shows the server's exact reason without sending; valid input res
   const runId = suite.harness.runs.input[2];
   await page.goto(`${suite.server.base}/runs/${runId}`);
   await page.getByTestId("mode-json").click({ timeout: 30000 });
-  assert.match(await page.getByTestId("description").textContent(), /^## Approve the nightly deploy/);
+  // The description is Markdown, as in Prefect's UI, and its markup stays text.
+  const description = page.getByTestId("description");
+  assert.equal(await description.locator("h4").textContent(), "Approve the nightly deploy");
+  assert.equal(await description.locator("code").textContent(), "count");
+  assert.match(await description.textContent(), /<b>Markup stays text\.<\/b>/);
+  assert.equal(await description.locator("b").count(), 0);
   const editor = page.getByTestId("run-input");
   await editor.fill('{"approver": "x", "count": "abc", "address": {"city": "c"}}');
   const verdict = page.getByTestId("verdict");

@@ -113,78 +113,59 @@ pub enum Keyword {
 }
 
 impl Keyword {
+    /// Every named keyword, with its spelling (one table, so that the npm package carries
+    /// no two long matches).
+    const NAMED: [(Keyword, &'static str); 30] = [
+        (Keyword::Type, "type"),
+        (Keyword::Enum, "enum"),
+        (Keyword::Const, "const"),
+        (Keyword::Required, "required"),
+        (Keyword::DependentRequired, "dependentRequired"),
+        (Keyword::MinLength, "minLength"),
+        (Keyword::MaxLength, "maxLength"),
+        (Keyword::Pattern, "pattern"),
+        (Keyword::Format, "format"),
+        (Keyword::Minimum, "minimum"),
+        (Keyword::Maximum, "maximum"),
+        (Keyword::ExclusiveMinimum, "exclusiveMinimum"),
+        (Keyword::ExclusiveMaximum, "exclusiveMaximum"),
+        (Keyword::MultipleOf, "multipleOf"),
+        (Keyword::MinItems, "minItems"),
+        (Keyword::MaxItems, "maxItems"),
+        (Keyword::UniqueItems, "uniqueItems"),
+        (Keyword::Items, "items"),
+        (Keyword::Contains, "contains"),
+        (Keyword::MinContains, "minContains"),
+        (Keyword::MaxContains, "maxContains"),
+        (Keyword::MinProperties, "minProperties"),
+        (Keyword::MaxProperties, "maxProperties"),
+        (Keyword::AdditionalProperties, "additionalProperties"),
+        (Keyword::AnyOf, "anyOf"),
+        (Keyword::OneOf, "oneOf"),
+        (Keyword::Not, "not"),
+        (Keyword::UnevaluatedItems, "unevaluatedItems"),
+        (Keyword::UnevaluatedProperties, "unevaluatedProperties"),
+        (Keyword::FalseSchema, "falseSchema"),
+    ];
+
     fn from_name(name: &str) -> Keyword {
-        use Keyword::*;
-        match name {
-            "type" => Type,
-            "enum" => Enum,
-            "const" => Const,
-            "required" => Required,
-            "dependentRequired" => DependentRequired,
-            "minLength" => MinLength,
-            "maxLength" => MaxLength,
-            "pattern" => Pattern,
-            "format" => Format,
-            "minimum" => Minimum,
-            "maximum" => Maximum,
-            "exclusiveMinimum" => ExclusiveMinimum,
-            "exclusiveMaximum" => ExclusiveMaximum,
-            "multipleOf" => MultipleOf,
-            "minItems" => MinItems,
-            "maxItems" => MaxItems,
-            "uniqueItems" => UniqueItems,
-            "items" => Items,
-            "contains" => Contains,
-            "minContains" => MinContains,
-            "maxContains" => MaxContains,
-            "minProperties" => MinProperties,
-            "maxProperties" => MaxProperties,
-            "additionalProperties" => AdditionalProperties,
-            "anyOf" => AnyOf,
-            "oneOf" => OneOf,
-            "not" => Not,
-            "unevaluatedItems" => UnevaluatedItems,
-            "unevaluatedProperties" => UnevaluatedProperties,
-            "falseSchema" => FalseSchema,
-            other => Other(other.to_owned()),
-        }
+        Self::NAMED
+            .iter()
+            .find(|(_, spelled)| *spelled == name)
+            .map_or_else(
+                || Keyword::Other(name.to_owned()),
+                |(keyword, _)| keyword.clone(),
+            )
     }
 
     /// The keyword as the schema spells it (`falseSchema` for a `false` schema).
     pub fn as_str(&self) -> &str {
-        use Keyword::*;
         match self {
-            Type => "type",
-            Enum => "enum",
-            Const => "const",
-            Required => "required",
-            DependentRequired => "dependentRequired",
-            MinLength => "minLength",
-            MaxLength => "maxLength",
-            Pattern => "pattern",
-            Format => "format",
-            Minimum => "minimum",
-            Maximum => "maximum",
-            ExclusiveMinimum => "exclusiveMinimum",
-            ExclusiveMaximum => "exclusiveMaximum",
-            MultipleOf => "multipleOf",
-            MinItems => "minItems",
-            MaxItems => "maxItems",
-            UniqueItems => "uniqueItems",
-            Items => "items",
-            Contains => "contains",
-            MinContains => "minContains",
-            MaxContains => "maxContains",
-            MinProperties => "minProperties",
-            MaxProperties => "maxProperties",
-            AdditionalProperties => "additionalProperties",
-            AnyOf => "anyOf",
-            OneOf => "oneOf",
-            Not => "not",
-            UnevaluatedItems => "unevaluatedItems",
-            UnevaluatedProperties => "unevaluatedProperties",
-            FalseSchema => "falseSchema",
-            Other(name) => name,
+            Keyword::Other(name) => name,
+            known => Self::NAMED
+                .iter()
+                .find(|(keyword, _)| keyword == known)
+                .map_or("", |(_, spelled)| spelled),
         }
     }
 }

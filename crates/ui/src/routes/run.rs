@@ -31,24 +31,33 @@ mod reject;
 use history::History;
 use reject::RejectPanel;
 
-/// A decision being sent from the run page (one at a time).
+/// A decision from the run page: being sent (one at a time), or made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Deciding {
     Resume,
     Reject,
+    /// A decision changed the run: nothing more is sent from this view of it (a second
+    /// press must not meet the run it just changed).
+    Done,
 }
 
-/// Writes a decision's answer to the page: the outcome, a reload of the run, nothing being
-/// sent any more. The page may be gone by then (the person navigated away): then nothing.
+/// Writes a decision's answer to the page: the outcome, a reload of the run, and whether
+/// another decision may be sent (yes after an error or an answer that changed nothing, such
+/// as invalid input). The page may be gone by then (the person navigated away): then nothing.
 pub(crate) fn decided(
     outcome: RwSignal<Option<Result<Outcome, ClientError>>>,
     reloads: RwSignal<u32>,
     deciding: RwSignal<Option<Deciding>>,
     result: Result<Outcome, ClientError>,
 ) {
+    let changed = match &result {
+        Ok(Outcome::Resumed(decided)) => decided.outcome.state_written,
+        Ok(Outcome::Rejected(decided)) => decided.outcome.state_written,
+        Err(_) => false,
+    };
+    let _ = deciding.try_set(changed.then_some(Deciding::Done));
     let _ = outcome.try_set(Some(result));
     let _ = reloads.try_update(|n| *n += 1);
-    let _ = deciding.try_set(None);
 }
 
 /// The input a deep link carries, pretty-printed, or why it cannot be used.
@@ -171,6 +180,17 @@ pub(crate) fn RunPage() -> impl IntoView {
     let live = expect_context::<Live>();
     let elsewhere = RwSignal::new(None::<String>);
     let own_decision = RwSignal::new(false);
+    // Another run on the same page (Back, Forward, a link): nothing decided about it yet.
+    Effect::new(move |previous: Option<String>| {
+        let current = id();
+        if previous.is_some_and(|previous| previous != current) {
+            deciding.set(None);
+            outcome.set(None);
+            own_decision.set(false);
+            elsewhere.set(None);
+        }
+        current
+    });
     let asked = StoredValue::new(None::<RunInputRequest>);
     let check = move |from_event: bool| {
         let shown = match loaded.get_untracked() {
