@@ -100,16 +100,13 @@ impl Options {
         let keys = js_sys::Reflect::own_keys(&object).map_err(|err| {
             invalid_argument(&format!("{what} cannot be read: {}", message_of(&err)))
         })?;
-        if let Some(unknown) = keys.iter().find(|key| {
-            !key.as_string()
-                .is_some_and(|k| allowed.contains(&k.as_str()))
-        }) {
-            let name = unknown.as_string().unwrap_or_else(|| "a symbol".to_owned());
-            return Err(invalid_argument(&format!(
-                "{what} has no key {name:?}; it takes {}",
-                allowed.join(", ")
-            )));
-        }
+        only_keys(
+            what,
+            keys.iter()
+                .map(|key| key.as_string().unwrap_or_else(|| "a symbol".to_owned()))
+                .collect(),
+            allowed,
+        )?;
         Ok(Options {
             what,
             object: Some(object),
@@ -129,6 +126,19 @@ impl Options {
             ))
         })
     }
+}
+
+/// Refuses a key other than `allowed`, naming it and the allowed ones.
+pub(crate) fn only_keys(what: &str, keys: Vec<String>, allowed: &[&str]) -> Result<(), JsValue> {
+    for key in keys {
+        if !allowed.contains(&key.as_str()) {
+            return Err(invalid_argument(&format!(
+                "{what} has no key {key:?}; it takes {}",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What a thrown JS value says: an `Error`'s message, or the value as text.

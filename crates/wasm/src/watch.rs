@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::client::PrefectClient;
-use crate::convert::{Options, from_js, invalid_argument, to_js};
+use crate::convert::{Options, from_js, invalid_argument, only_keys, to_js};
 
 /// Node 20 has `WebSocket` (behind a flag) but no global `CloseEvent`, which the socket
 /// wrapper needs to detach its close listener when a watch ends; without it the socket's
@@ -70,19 +70,6 @@ impl Wanted {
     }
 }
 
-/// Refuses keys other than `allowed`, naming the key and the allowed ones.
-fn only_keys(what: &str, value: &Value, allowed: &[&str]) -> Result<(), JsValue> {
-    if let Some(object) = value.as_object() {
-        if let Some(unknown) = object.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(invalid_argument(&format!(
-                "{what} has no key {unknown:?}; it takes {}",
-                allowed.join(", ")
-            )));
-        }
-    }
-    Ok(())
-}
-
 fn wanted_from(filter: &Value) -> Result<Wanted, JsValue> {
     if filter.is_null() {
         return Ok(Wanted {
@@ -95,7 +82,13 @@ fn wanted_from(filter: &Value) -> Result<Wanted, JsValue> {
             "filter must be an object such as { states: [\"PAUSED\"] }",
         ));
     }
-    only_keys("filter", filter, &["states", "flowRunIds"])?;
+    if let Some(object) = filter.as_object() {
+        only_keys(
+            "filter",
+            object.keys().cloned().collect(),
+            &["states", "flowRunIds"],
+        )?;
+    }
     let list = |key: &str| -> Result<Option<Vec<String>>, JsValue> {
         match filter.get(key) {
             None | Some(Value::Null) => Ok(None),

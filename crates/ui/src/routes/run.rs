@@ -41,23 +41,49 @@ pub(crate) enum Deciding {
     Done,
 }
 
-/// Writes a decision's answer to the page: the outcome, a reload of the run, and whether
-/// another decision may be sent (yes after an error or an answer that changed nothing, such
-/// as invalid input). The page may be gone by then (the person navigated away): then nothing.
-pub(crate) fn decided(
-    outcome: RwSignal<Option<Result<Outcome, ClientError>>>,
-    reloads: RwSignal<u32>,
-    deciding: RwSignal<Option<Deciding>>,
-    result: Result<Outcome, ClientError>,
-) {
-    let changed = match &result {
-        Ok(Outcome::Resumed(decided)) => decided.outcome.state_written,
-        Ok(Outcome::Rejected(decided)) => decided.outcome.state_written,
-        Err(_) => false,
-    };
-    let _ = deciding.try_set(changed.then_some(Deciding::Done));
-    let _ = outcome.try_set(Some(result));
-    let _ = reloads.try_update(|n| *n += 1);
+/// The page's signals a decision reports to.
+#[derive(Clone, Copy)]
+pub(crate) struct DecisionSignals {
+    /// What happened, shown under the buttons.
+    pub(crate) outcome: RwSignal<Option<Result<Outcome, ClientError>>>,
+    /// Set before sending, so the page does not take its own decision for someone else's.
+    pub(crate) own_decision: RwSignal<bool>,
+    /// Bumped to read the run again after the answer.
+    pub(crate) reloads: RwSignal<u32>,
+    /// The decision in flight or made, if any.
+    pub(crate) deciding: RwSignal<Option<Deciding>>,
+}
+
+impl DecisionSignals {
+    /// Sends a decision (`send`), unless one is in flight or made. It runs outside the
+    /// view's lifetime — the run's view is drawn again when the run changes, which the
+    /// decision's own event can make happen before its answer — and answers into the page:
+    /// the outcome, a reload of the run, and whether another decision may be sent (yes after
+    /// an error or an answer that changed nothing, such as invalid input). The page may be
+    /// gone by then (the person navigated away): then nothing is written.
+    pub(crate) fn send(
+        self,
+        kind: Deciding,
+        send: impl Future<Output = Result<Outcome, ClientError>> + 'static,
+    ) {
+        if self.deciding.with_untracked(Option::is_some) {
+            return;
+        }
+        self.outcome.set(None);
+        self.own_decision.set(true);
+        self.deciding.set(Some(kind));
+        spawn_local(async move {
+            let result = send.await;
+            let changed = match &result {
+                Ok(Outcome::Resumed(decided)) => decided.outcome.state_written,
+                Ok(Outcome::Rejected(decided)) => decided.outcome.state_written,
+                Err(_) => false,
+            };
+            let _ = self.deciding.try_set(changed.then_some(Deciding::Done));
+            let _ = self.outcome.try_set(Some(result));
+            let _ = self.reloads.try_update(|n| *n += 1);
+        });
+    }
 }
 
 /// The input a deep link carries, pretty-printed, or why it cannot be used.
@@ -180,6 +206,12 @@ pub(crate) fn RunPage() -> impl IntoView {
     let live = expect_context::<Live>();
     let elsewhere = RwSignal::new(None::<String>);
     let own_decision = RwSignal::new(false);
+    let decisions = DecisionSignals {
+        outcome,
+        own_decision,
+        reloads,
+        deciding,
+    };
     // Another run on the same page (Back, Forward, a link): nothing decided about it yet.
     Effect::new(move |previous: Option<String>| {
         let current = id();
@@ -277,9 +309,8 @@ pub(crate) fn RunPage() -> impl IntoView {
                     None => None,
                 };
                 view! {
-                    <RunDetail run=run.clone() asks=asks deployment=deployment input=input mode=mode outcome=outcome
-                        reloads=reloads elsewhere=elsewhere own_decision=own_decision deciding=deciding
-                        reject_reason=reject_reason from_link=from_link/>
+                    <RunDetail run=run.clone() asks=asks deployment=deployment input=input mode=mode
+                        decisions=decisions elsewhere=elsewhere reject_reason=reject_reason from_link=from_link/>
                     <History run=run reloads=history_reloads clock=ticking_clock()/>
                 }.into_any()
             }
@@ -295,11 +326,8 @@ fn RunDetail(
     deployment: Option<String>,
     input: RwSignal<String>,
     mode: RwSignal<EditMode>,
-    outcome: RwSignal<Option<Result<Outcome, ClientError>>>,
-    reloads: RwSignal<u32>,
+    decisions: DecisionSignals,
     elsewhere: RwSignal<Option<String>>,
-    own_decision: RwSignal<bool>,
-    deciding: RwSignal<Option<Deciding>>,
     reject_reason: RwSignal<String>,
     /// Whether the input came from a deep link (then it is not replaced by the form's start).
     from_link: bool,
@@ -393,24 +421,23 @@ fn RunDetail(
     });
 
     let resume_run = StoredValue::new(run.clone());
-    // Sent outside this view's lifetime, its answer written to the page's signals.
+    let DecisionSignals {
+        outcome, deciding, ..
+    } = decisions;
     let resume = move |input: Option<Value>| {
         let client = connection.client_untracked();
         let run = resume_run.get_value();
         let decider = connection.settings.get_untracked().decider();
-        spawn_local(async move {
-            let result = match client {
-                Ok(client) => client
-                    .resume_decided(id, input.as_ref(), Some(&run), &decider, false)
-                    .await
-                    .map(|d| Outcome::Resumed(Box::new(d))),
-                Err(error) => Err(error),
-            };
+        decisions.send(Deciding::Resume, async move {
+            let result = client?
+                .resume_decided(id, input.as_ref(), Some(&run), &decider, false)
+                .await
+                .map(|d| Outcome::Resumed(Box::new(d)));
             if matches!(&result, Ok(Outcome::Resumed(r)) if r.outcome.result.status == SetStateStatus::Accept)
             {
                 drafts::clear(&id.to_string());
             }
-            decided(outcome, reloads, deciding, result);
+            result
         });
     };
     // After a decision, focus goes to what happened (a screen reader reads it; the keyboard
@@ -436,13 +463,7 @@ fn RunDetail(
         }
     };
     let send = move |_| {
-        if deciding.with_untracked(Option::is_some) {
-            return;
-        }
         if let Ok(input) = parsed.get_untracked() {
-            outcome.set(None);
-            own_decision.set(true);
-            deciding.set(Some(Deciding::Resume));
             resume(input);
         }
     };
@@ -510,7 +531,7 @@ fn RunDetail(
         <div class="outcome" data-testid="outcome" role="status" tabindex="-1" node_ref=outcome_ref>{move || outcome.get().map(outcome_view)}</div>
         {is_paused.then(|| view! {
             <RejectPanel run=reject_run reason=reject_reason clock=clock locked=Signal::derive(locked)
-                outcome=outcome own_decision=own_decision reloads=reloads deciding=deciding/>
+                decisions=decisions/>
         })}
     }
 }

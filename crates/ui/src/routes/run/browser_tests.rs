@@ -14,7 +14,7 @@ use web_sys::{
     Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
 };
 
-use super::{EditMode, RunDetail};
+use super::{DecisionSignals, EditMode, RunDetail};
 use crate::state::connection::Connection;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -70,8 +70,13 @@ fn mount_from_drafts(schema: Option<&str>) -> Page {
         provide_context(Connection::load());
         view! {
             <RunDetail run=run asks=Some(asks) deployment=None input=input mode=RwSignal::new(EditMode::Form)
-                outcome=RwSignal::new(None) reloads=RwSignal::new(0)
-                elsewhere=RwSignal::new(None) own_decision=RwSignal::new(false) deciding=RwSignal::new(None)
+                decisions=DecisionSignals {
+                    outcome: RwSignal::new(None),
+                    own_decision: RwSignal::new(false),
+                    reloads: RwSignal::new(0),
+                    deciding: RwSignal::new(None),
+                }
+                elsewhere=RwSignal::new(None)
                 reject_reason=RwSignal::new(String::new()) from_link=false/>
         }
     });

@@ -3,12 +3,10 @@
 //! resume's.
 
 use chrono::{DateTime, Utc};
-use flowgate_client::ClientError;
 use flowgate_core::{FlowRun, ResumeVerdict, reject_message, reject_plan};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::{Deciding, decided};
+use super::{Deciding, DecisionSignals};
 use crate::components::decision_outcome::{Outcome, aftermath_text};
 use crate::components::verdict_line::verdict_text;
 use crate::state::connection::Connection;
@@ -24,15 +22,10 @@ pub(crate) fn RejectPanel(
     /// Locked when the run changed elsewhere.
     #[prop(into)]
     locked: Signal<bool>,
-    /// Where the outcome goes.
-    outcome: RwSignal<Option<Result<Outcome, ClientError>>>,
-    /// Set before sending, so the page does not take its own decision for someone else's.
-    own_decision: RwSignal<bool>,
-    /// Bumped to reload the run after the answer.
-    reloads: RwSignal<u32>,
-    /// The page's decision in flight, if any.
-    deciding: RwSignal<Option<Deciding>>,
+    /// Where the reject's answer goes, shared with the resume.
+    decisions: DecisionSignals,
 ) -> impl IntoView {
+    let deciding = decisions.deciding;
     let connection = expect_context::<Connection>();
     let id = run.id;
     let decider = move || connection.settings.with(|s| s.decider());
@@ -55,27 +48,18 @@ pub(crate) fn RejectPanel(
             .unwrap_or_else(|_| "Rejected: (reason)".into());
         reject_plan(&run, &text, clock.get_untracked())
     });
-    // Sent outside this panel's lifetime (it is drawn again when the run changes, which the
-    // reject's own event can make happen before its answer); the answer goes to the page.
     let reject = move |_| {
-        if deciding.with_untracked(Option::is_some) || message.with_untracked(Result::is_err) {
+        if message.with_untracked(Result::is_err) {
             return;
         }
-        outcome.set(None);
-        own_decision.set(true);
-        deciding.set(Some(Deciding::Reject));
         let client = connection.client_untracked();
         let reason = reason.get_untracked();
         let decider = connection.settings.get_untracked().decider();
-        spawn_local(async move {
-            let result = match client {
-                Ok(client) => client
-                    .reject_decided(id, &reason, &decider, false)
-                    .await
-                    .map(|d| Outcome::Rejected(Box::new(d))),
-                Err(error) => Err(error),
-            };
-            decided(outcome, reloads, deciding, result);
+        decisions.send(Deciding::Reject, async move {
+            client?
+                .reject_decided(id, &reason, &decider, false)
+                .await
+                .map(|d| Outcome::Rejected(Box::new(d)))
         });
     };
     view! {
