@@ -54,6 +54,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -267,12 +268,25 @@ class Api:
         if auth:
             user, _, password = auth.partition(":")
             kwargs["auth"] = (user, password)
-        self.http = httpx.Client(base_url=base, timeout=30, **kwargs)
+        self.http = httpx.Client(base_url=base, timeout=60, **kwargs)
 
-    def call(self, method: str, path: str, body=None):
-        # SQLite answers 503 while another writer holds the database; that one is retried.
+    def call(self, method: str, path: str, body=None, *, exists_ok=False):
+        """One request. SQLite answers 503 while another writer holds the database, and a
+        loaded machine can time a request out: both are sent again. Every request sent here is
+        safe to send twice (runs are created with an idempotency key); with `exists_ok`, a 409
+        on a resend means the first attempt landed."""
+        response = None
         for attempt in range(20):
-            response = self.http.request(method, path, json=body)
+            try:
+                response = self.http.request(method, path, json=body)
+            except (httpx.TimeoutException, httpx.NetworkError) as error:
+                if attempt >= 4:
+                    raise
+                log(f"{method} {path}: {error.__class__.__name__}; sending it again")
+                time.sleep(1 + attempt)
+                continue
+            if response.status_code == 409 and exists_ok and attempt > 0:
+                return None
             if response.status_code != 503:
                 break
             time.sleep(0.25 * (attempt + 1))
@@ -284,10 +298,12 @@ class Api:
         return self.call("POST", "/flows/", {"name": name})["id"]
 
     def run(self, flow_id: str, name: str, tags=(), deployment_id=None) -> str:
+        # The key makes a resent create answer the run the first attempt created.
+        key = f"flowgate-harness-{uuid.uuid4()}"
         if deployment_id:
-            body = {"name": name, "tags": list(tags)}
+            body = {"name": name, "tags": list(tags), "idempotency_key": key}
             return self.call("POST", f"/deployments/{deployment_id}/create_flow_run", body)["id"]
-        body = {"flow_id": flow_id, "name": name, "tags": list(tags)}
+        body = {"flow_id": flow_id, "name": name, "tags": list(tags), "idempotency_key": key}
         return self.call("POST", "/flow_runs/", body)["id"]
 
     def force_state(self, run_id: str, state: dict) -> None:
@@ -310,7 +326,7 @@ class Api:
         self.force_state(run_id, state)
 
     def store_input(self, run_id: str, key: str, text: str) -> None:
-        self.call("POST", f"/flow_runs/{run_id}/input", {"key": key, "value": text})
+        self.call("POST", f"/flow_runs/{run_id}/input", {"key": key, "value": text}, exists_ok=True)
 
 
 KEYSET = {
@@ -362,7 +378,7 @@ def seed_api_runs(api: Api, approval_schema: str) -> dict:
 
 
 def seed_bulk_runs(api: Api, count: int, approval_schema: str | None, name: str = "bulk") -> list:
-    """`count` paused runs for bulk resumes, created eight at a time; with a schema, the
+    """`count` paused runs for bulk resumes, created four at a time; with a schema, the
     first asks for input, so resuming it without input is rejected."""
     flow_id = api.flow(f"{name}-gate")
 
@@ -375,7 +391,7 @@ def seed_bulk_runs(api: Api, count: int, approval_schema: str | None, name: str 
             api.pause(run_id)
         return run_id
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(one, range(count)))
 
 
