@@ -4,11 +4,13 @@
 # fetches them. The console's budget is 400 KB; it is not met yet (the wasm is mostly Leptos's
 # rendering and reactive code and the models' deserializers), so the build fails above a
 # ceiling at today's size instead: a change that grows the first load fails the test command.
+# The ceiling was 560 KB (534 KB measured) until the pause description became Markdown, as in
+# Prefect's UI: pulldown-cmark's parser and its HTML-entity table measured 65 KB of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-ceiling_kb=${FLOWGATE_CONSOLE_CEILING_KB:-560}
+ceiling_kb=${FLOWGATE_CONSOLE_CEILING_KB:-610}
 
 trunk build --release "$@"
 
