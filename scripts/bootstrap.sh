@@ -61,6 +61,30 @@ else
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${missing[@]}"
 fi
 
+# Debian's nginx, for the test of the deploy configuration (web/deploy/): its package is
+# unpacked into .tools/nginx, not installed, because installing it starts a system nginx on
+# port 80. Its libraries (PCRE2, OpenSSL, zlib) are Debian's and installed if missing.
+nginx=.tools/nginx/usr/sbin/nginx
+if [ -x "$nginx" ] && ! ldd "$nginx" | grep -q "not found"; then
+  say "nginx (Debian's, unpacked in .tools/nginx): present"
+else
+  say "unpacking Debian's nginx into .tools/nginx"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  debs=$(mktemp -d)
+  if ! (cd "$debs" && apt-get download nginx); then
+    $SUDO apt-get update
+    (cd "$debs" && apt-get download nginx)
+  fi
+  rm -rf .tools/nginx
+  dpkg -x "$debs"/nginx_*.deb .tools/nginx
+  rm -rf "$debs"
+  if ldd "$nginx" | grep -q "not found"; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y libpcre2-8-0 libssl3 zlib1g libcrypt1
+  fi
+  "$nginx" -v
+fi
+
 if .venv/bin/python -c "
 import importlib.metadata as m, sys
 sys.exit(m.version('prefect') != '$PREFECT_VERSION' or m.version('prefect-redis') != '$PREFECT_REDIS_VERSION')

@@ -103,13 +103,16 @@ backend_suites() {
     cargo test -p flowgate-client --target wasm32-unknown-unknown
 }
 # The console's suites: live updates, end to end (one file at a time: they share the
-# server's demo runs), and a server that stops (last: it stops the server).
+# server's demo runs), and a server that stops (last: it stops the server). $3 is how the
+# end-to-end suite is served: `node` (a Node server with the deploy configuration's headers)
+# or `nginx` (Debian's nginx with web/deploy/nginx.conf).
 console_suites() {
-  local backend=$1 harness="$PWD/$2/harness.json"
+  local backend=$1 harness="$PWD/$2/harness.json" via=$3
   tests "console live updates in Chromium against a real server ($backend)" \
     env FLOWGATE_CONSOLE_HARNESS="$harness" node --test web/tests/live/
-  tests "console end to end in Chromium (Playwright) against a real server ($backend)" \
-    env FLOWGATE_CONSOLE_HARNESS="$harness" node --test --test-concurrency=1 web/tests/e2e/
+  tests "console end to end in Chromium (Playwright), served by $via, against a real server ($backend)" \
+    env FLOWGATE_CONSOLE_HARNESS="$harness" FLOWGATE_CONSOLE_VIA="$via" \
+    node --test --test-concurrency=1 web/tests/e2e/
   tests "the console when its Prefect server stops ($backend)" \
     env FLOWGATE_CONSOLE_HARNESS="$harness" node --test web/tests/stopped/
 }
@@ -143,7 +146,7 @@ fi
 check "console release build (trunk; prints its gzipped first load, fails past its ceiling)" scripts/build-console.sh
 check "console renders in headless Chromium" scripts/smoke-console.sh
 if $harness_ok; then
-  console_suites SQLite "${servers[4]}"
+  console_suites SQLite "${servers[4]}" node
   stop_in_background "${servers[4]}"
 
   say "waiting for the PostgreSQL-backed Prefect servers"
@@ -157,7 +160,7 @@ if $harness_ok; then
     tests "the inbox with 1,000 paused runs more (PostgreSQL): exact count, every run reachable" \
       env FLOWGATE_SCALE_HARNESS="$PWD/${pg_servers[5]}/harness.json" node --test web/tests/scale/
     stop_in_background "${pg_servers[5]}"
-    console_suites PostgreSQL "${pg_servers[3]}"
+    console_suites PostgreSQL "${pg_servers[3]}" nginx
     tests "console against two API replicas on PostgreSQL with Redis" \
       env FLOWGATE_REPLICAS_HARNESS="$PWD/${pg_servers[4]}/harness.json" node --test web/tests/replicas/
   else

@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import { connect } from "node:net";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
+import { REPORT_PATH, securityHeaders } from "./nginx.mjs";
 export { launchChromium } from "./chromium.mjs";
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
@@ -13,11 +14,22 @@ const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "applic
  * Starts the server; resolves to `{ base, close }`. `apiUrl` is the Prefect API it proxies
  * to (e.g. `http://127.0.0.1:4200/api`). Websocket upgrades on `/api` (Prefect's event
  * stream) are forwarded too, unless `websockets: false`: then they are refused with 403, as
- * by a proxy without websocket support.
+ * by a proxy without websocket support. Every answer carries the deploy configuration's
+ * security headers (web/deploy/security-headers.conf), its policy reporting violations to the
+ * server, which keeps them in `cspReports`.
  */
 export async function serveConsole(dist, apiUrl, { websockets = true } = {}) {
+  const cspReports = [];
+  const headers = securityHeaders(REPORT_PATH);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (url.pathname === REPORT_PATH) {
+      const parts = [];
+      for await (const c of req) parts.push(c);
+      cspReports.push(Buffer.concat(parts).toString("utf8"));
+      return res.writeHead(204).end();
+    }
     if (url.pathname.startsWith("/api/")) {
       const body = await new Promise((done) => {
         const parts = [];
@@ -75,6 +87,7 @@ export async function serveConsole(dist, apiUrl, { websockets = true } = {}) {
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     base: `http://127.0.0.1:${server.address().port}`,
+    cspReports,
     close: () => new Promise((resolve) => {
       for (const s of sockets) s.destroy();
       server.close(resolve);

@@ -8,12 +8,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, serveConsole } from "./console-server.mjs";
+import { serveConsoleWithNginx } from "./nginx.mjs";
 
 export const repo = fileURLToPath(new URL("../../..", import.meta.url));
 export const shots = join(repo, "target/test-output");
 
 /** Starts the console and Chromium before the file's tests and stops them after; the object
- * it returns is filled in by then: `{ harness, server, browser }`. */
+ * it returns is filled in by then: `{ harness, server, browser }`. The console is served with
+ * the deploy configuration's security headers, by nginx with FLOWGATE_CONSOLE_VIA=nginx (else
+ * by a Node server), and the file fails on any Content-Security-Policy violation. */
 export function consoleSuite() {
   const suite = {};
   before(async () => {
@@ -21,12 +24,17 @@ export function consoleSuite() {
     assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
     suite.harness = JSON.parse(readFileSync(path, "utf8"));
     await mkdir(shots, { recursive: true });
-    suite.server = await serveConsole(join(repo, "dist"), suite.harness.api_url);
+    const serve = process.env.FLOWGATE_CONSOLE_VIA === "nginx" ? serveConsoleWithNginx : serveConsole;
+    suite.server = await serve(join(repo, "dist"), suite.harness.api_url);
     suite.browser = await launchChromium();
   });
   after(async () => {
     await suite.browser?.close();
+    // A report is sent after the violation; closing the browser flushes what is pending.
+    await new Promise((r) => setTimeout(r, 200));
+    const reports = suite.server ? [...suite.server.cspReports] : [];
     await suite.server?.close();
+    assert.deepEqual(reports, [], "the Content-Security-Policy was violated");
   });
   return suite;
 }

@@ -156,6 +156,8 @@ pub(crate) fn RunPage() -> impl IntoView {
     let params = use_params_map();
     let connection = expect_context::<Connection>();
     let id = move || params.read().get("id").unwrap_or_default();
+    // For reads outside a reactive context (setup, event callbacks), which must not track.
+    let id_now = move || params.with_untracked(|p| p.get("id").unwrap_or_default());
     let reloads = RwSignal::new(0u32);
     let loaded = LocalResource::new(move || {
         let id = id();
@@ -177,7 +179,7 @@ pub(crate) fn RunPage() -> impl IntoView {
     });
     // Kept here, not in the detail view, so a reload after a decision keeps what was typed
     // and what the server said.
-    let input = RwSignal::new(drafts::load(&id()).unwrap_or_else(|| "{}".into()));
+    let input = RwSignal::new(drafts::load(&id_now()).unwrap_or_else(|| "{}".into()));
     let outcome = RwSignal::new(None::<Result<Outcome, ClientError>>);
     // The decision being sent, if one is: page-level, because the run's view is drawn again
     // when the run changes — which our own decision's event can make happen before its answer.
@@ -193,7 +195,7 @@ pub(crate) fn RunPage() -> impl IntoView {
         .map(|text| link_input(&text));
     let replaced_draft = RwSignal::new(None::<String>);
     if let Some(Ok(text)) = &link {
-        if let Some(draft) = drafts::load(&id()).filter(|d| d != text) {
+        if let Some(draft) = drafts::load(&id_now()).filter(|d| d != text) {
             replaced_draft.set(Some(draft));
         }
         input.set(text.clone());
@@ -255,7 +257,7 @@ pub(crate) fn RunPage() -> impl IntoView {
         });
     };
     live.on_changes(move |fresh| {
-        let mine = id();
+        let mine = id_now();
         if fresh.iter().any(|c| c.flow_run_id.to_string() == mine) {
             check(true);
         }
