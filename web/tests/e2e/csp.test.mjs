@@ -24,7 +24,7 @@ test("every answer carries the security headers; the page has no inline script",
   }
   const loader = html.match(/src="(\/loader-[0-9a-f]{16}\.js)"/)[1];
   const wasm = html.match(/href="(\/flowgate-ui-[0-9a-f]+_bg\.wasm)"/)[1];
-  for (const path of ["/", "/all", loader, wasm, "/api/health"]) {
+  for (const path of ["/", "/runs", loader, wasm, "/api/health"]) {
     const response = await fetch(`${suite.server.base}${path}`);
     assert.equal(response.status, 200, path);
     for (const [name, value] of Object.entries(expected)) {
@@ -34,7 +34,7 @@ test("every answer carries the security headers; the page has no inline script",
     }
     if (path === wasm) assert.equal(response.headers.get("content-type"), "application/wasm");
     if (viaNginx && path === wasm) assert.match(response.headers.get("cache-control") ?? "", /max-age=31536000/);
-    if (viaNginx && path === "/all") assert.equal(response.headers.get("cache-control"), "no-cache");
+    if (viaNginx && path === "/runs") assert.equal(response.headers.get("cache-control"), "no-cache");
   }
 });
 

@@ -168,13 +168,14 @@ pub(crate) fn RunPage() -> impl IntoView {
             let id = parse_flow_run_id(&id)?;
             let run = client.read_flow_run(id).await?;
             let asks = client.run_input_request(&run).await?;
-            let deployment = client
-                .deployments_by_id(run.deployment_id)
-                .await?
-                .into_iter()
-                .next()
-                .map(|d| d.name);
-            Ok::<_, ClientError>((run, asks, deployment))
+            let (flows, deployments) = futures_util::future::join(
+                client.flows_by_id([run.flow_id]),
+                client.deployments_by_id(run.deployment_id),
+            )
+            .await;
+            let flow = flows?.into_iter().next().map(|f| f.name);
+            let deployment = deployments?.into_iter().next().map(|d| d.name);
+            Ok::<_, ClientError>((run, asks, flow, deployment))
         }
     });
     // Kept here, not in the detail view, so a reload after a decision keeps what was typed
@@ -228,7 +229,7 @@ pub(crate) fn RunPage() -> impl IntoView {
     let asked = StoredValue::new(None::<RunInputRequest>);
     let check = move |from_event: bool| {
         let shown = match loaded.get_untracked() {
-            Some(Ok((run, _, _))) => run,
+            Some(Ok((run, ..))) => run,
             _ => return,
         };
         let Ok(client) = connection.client_untracked() else {
@@ -299,7 +300,7 @@ pub(crate) fn RunPage() -> impl IntoView {
         {move || match loaded.get() {
             None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
             Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
-            Some(Ok((run, asks, deployment))) => {
+            Some(Ok((run, asks, flow, deployment))) => {
                 // A run that left its pause elsewhere no longer asks for input; its form stays
                 // on the page, locked, with the draft in it.
                 let asks = match asks {
@@ -311,7 +312,7 @@ pub(crate) fn RunPage() -> impl IntoView {
                     None => None,
                 };
                 view! {
-                    <RunDetail run=run.clone() asks=asks deployment=deployment input=input mode=mode
+                    <RunDetail run=run.clone() asks=asks flow=flow deployment=deployment input=input mode=mode
                         decisions=decisions elsewhere=elsewhere reject_reason=reject_reason from_link=from_link/>
                     <History run=run reloads=history_reloads clock=ticking_clock()/>
                 }.into_any()
@@ -325,6 +326,8 @@ pub(crate) fn RunPage() -> impl IntoView {
 fn RunDetail(
     run: FlowRun,
     asks: Option<RunInputRequest>,
+    /// The flow's name (None: the flow could not be found; its id is shown).
+    flow: Option<String>,
     deployment: Option<String>,
     input: RwSignal<String>,
     mode: RwSignal<EditMode>,
@@ -485,6 +488,7 @@ fn RunDetail(
                 <dt>"Pause key"</dt><dd>{details.pause_key.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"On resume"</dt><dd>{if details.pause_reschedule { "rescheduled (needs a deployment)" } else { "runs on in place" }}</dd>
             })}
+            <dt>"Flow"</dt><dd data-testid="run-flow">{flow.unwrap_or_else(|| run.flow_id.to_string())}</dd>
             <dt>"Deployment"</dt><dd>{match (deployment, run.deployment_id) {
                 (Some(name), _) => name,
                 (None, Some(id)) => id.to_string(),

@@ -69,7 +69,7 @@ fn mount_from_drafts(schema: Option<&str>) -> Page {
     let handle = leptos::mount::mount_to(host, move || {
         provide_context(Connection::load());
         view! {
-            <RunDetail run=run asks=Some(asks) deployment=None input=input mode=RwSignal::new(EditMode::Form)
+            <RunDetail run=run asks=Some(asks) flow=None deployment=None input=input mode=RwSignal::new(EditMode::Form)
                 decisions=DecisionSignals {
                     outcome: RwSignal::new(None),
                     own_decision: RwSignal::new(false),
