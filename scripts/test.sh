@@ -28,8 +28,8 @@ export CARGO_TERM_COLOR=never
 check "cargo fmt --check" cargo fmt --all -- --check
 check "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 check "clippy (wasm32)" cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
-# Every cargo command builds the whole workspace's feature set, so that no step rebuilds a
-# crate another step built.
+# Every cargo command builds the whole workspace's feature set (`--workspace`, choosing tests
+# by target), so that no step rebuilds a crate another step built.
 tests "native tests" cargo test --workspace
 
 # Prefect's own validator is the oracle: it judges generated inputs against schemas of real
@@ -100,7 +100,7 @@ backend_suites() {
   tests "the client in headless Chromium against real servers ($backend)" \
     env WASM_BINDGEN_TEST_TIMEOUT=180 FLOWGATE_CLIENT_HARNESS="$(cat "$client/harness.json")" \
     FLOWGATE_AUTH_HARNESS="$(cat "$auth/harness.json")" \
-    cargo test -p flowgate-client --target wasm32-unknown-unknown
+    cargo test --workspace --target wasm32-unknown-unknown --test real_server
 }
 # The console's suites: live updates, end to end (one file at a time: they share the
 # server's demo runs), and a server that stops (last: it stops the server). $3 is how the
@@ -119,8 +119,9 @@ console_suites() {
 
 if $harness_ok; then
   backend_suites SQLite "${servers[@]:0:3}"
-  tests "wasm tests in headless Chromium (core, the console's form)" \
-    cargo test -p flowgate-core -p flowgate-ui --target wasm32-unknown-unknown
+  tests "wasm tests in headless Chromium (the crates' own tests, core's, the console's form)" \
+    cargo test --workspace --target wasm32-unknown-unknown --lib --bins \
+    --test models --test python_compat --test replay
   check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
   check "TypeScript declarations (tsc --noEmit over a typed example)" \
     tsc -p web/tests/types/tsconfig.json
