@@ -72,6 +72,19 @@ pub(crate) fn RunInputEditor(
         mode.set(EditMode::Json);
     }
     let fields = StoredValue::new(fields);
+    // The form keeps its own document; when the text is replaced from outside (a draft from
+    // another tab, an earlier draft put back), not by the form's own edits, it is built again
+    // from the new text.
+    let last_written = StoredValue::new(None::<String>);
+    let replaced = Memo::new(move |previous: Option<&u32>| {
+        let text = input.get();
+        let count = previous.copied().unwrap_or(0);
+        if last_written.with_value(|w| w.as_deref() == Some(text.as_str())) {
+            count
+        } else {
+            count + 1
+        }
+    });
     let form = move || {
         let fields = fields.get_value()?;
         let start = serde_json::from_str::<Value>(&input.get_untracked()).ok()?;
@@ -79,6 +92,7 @@ pub(crate) fn RunInputEditor(
         let changed = Callback::new(move |()| {
             let text =
                 doc.with_untracked(|doc| serde_json::to_string_pretty(doc).unwrap_or_default());
+            last_written.set_value(Some(text.clone()));
             on_edit.run(text);
         });
         let context = FormContext {
@@ -103,7 +117,11 @@ pub(crate) fn RunInputEditor(
                 on:click=move |_| { unparsed.set(Vec::new()); mode.set(EditMode::Json) }>"JSON"</button>
         </div>
         {move || match mode.get() {
-            EditMode::Form => form().into_any(),
+            EditMode::Form => {
+                // Read, not only tracked: a memo is worked out when read.
+                let _ = replaced.get();
+                form().into_any()
+            }
             EditMode::Json => view! {
                 <label>"Run input (JSON)"
                     <textarea data-testid="run-input" rows="10" prop:value=move || input.get()

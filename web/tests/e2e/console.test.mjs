@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { api as apiOf, consoleSuite, shots } from "../support/e2e.mjs";
+import { api as apiOf, cancelRun, consoleSuite, pausedRun, shots } from "../support/e2e.mjs";
 
 const suite = consoleSuite();
 const api = (path, body) => apiOf(suite, path, body);
@@ -161,6 +161,43 @@ test("a second tab on the same run learns it was resumed elsewhere and cannot re
   assert.equal(await first.locator(`[data-run-id="${suite.harness.runs.plain[0]}"]`).count(), 1, "the others still are");
   await first.close();
   await second.close();
+});
+
+test("two tabs typing into one run's draft: neither is overwritten silently; each person chooses", async () => {
+  const schema = { type: "object", required: ["approver"], properties: { approver: { title: "Approver", type: "string" } } };
+  const runId = await pausedRun(suite, "two-tab-drafts", { schema });
+  // One browser profile: the tabs share its storage, as two tabs of one person's browser do.
+  const context = await suite.browser.newContext();
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  const approver = (page) => page.locator('[data-path="/approver"] input');
+  const shows = (page, text) => page.waitForFunction(
+    (t) => document.querySelector('[data-path="/approver"] input')?.value === t, text, { timeout: 5000 });
+  for (const page of [a, b]) {
+    await page.goto(`${suite.server.base}/runs/${runId}`);
+    await approver(page).waitFor({ timeout: 30000 });
+  }
+  await approver(a).fill("ana");
+  const noticeB = b.getByTestId("draft-elsewhere");
+  await noticeB.waitFor({ timeout: 5000 });
+  assert.equal(await noticeB.textContent(),
+    "This run's draft was changed in another tab; this tab still shows yours. Use the other tab's draft Keep mine");
+  assert.equal(await approver(b).inputValue(), "", "B still shows its own draft");
+  await b.getByTestId("use-other-draft").click();
+  await shows(b, "ana");
+  assert.equal(await noticeB.count(), 0);
+
+  // B types on; A is told, keeps its own, and that becomes the stored draft (B is told in turn).
+  await approver(b).fill("bo");
+  await a.getByTestId("draft-elsewhere").waitFor({ timeout: 5000 });
+  assert.equal(await approver(a).inputValue(), "ana");
+  await a.getByTestId("keep-my-draft").click();
+  await noticeB.waitFor({ timeout: 5000 });
+  assert.equal(await approver(b).inputValue(), "bo", "B's text stays until B chooses");
+  await b.reload();
+  await approver(b).waitFor({ timeout: 30000 });
+  assert.equal(await approver(b).inputValue(), "ana", "the draft kept is the one A chose to keep");
+  await context.close();
+  await cancelRun(suite, runId);
 });
 
 test("runs that ask nothing are resumed together from the inbox, each outcome listed", async () => {

@@ -201,6 +201,22 @@ pub(crate) fn RunPage() -> impl IntoView {
         }
         input.set(text.clone());
     }
+    // Another tab of this browser typing into the same run's draft: its text is offered, never
+    // taken silently, and this tab keeps showing its own until the person chooses.
+    let other_tab_draft = RwSignal::new(None::<String>);
+    let storage_listener =
+        window_event_listener(leptos::ev::storage, move |event: web_sys::StorageEvent| {
+            if event.key() != Some(drafts::key(&id_now())) {
+                return;
+            }
+            match event.new_value() {
+                Some(theirs) if theirs != input.get_untracked() => {
+                    other_tab_draft.set(Some(theirs))
+                }
+                _ => other_tab_draft.set(None),
+            }
+        });
+    on_cleanup(move || storage_listener.remove());
     let from_link = matches!(link, Some(Ok(_)));
     let link_note = link.map(|l| l.map(|_| ()));
 
@@ -296,6 +312,20 @@ pub(crate) fn RunPage() -> impl IntoView {
                 </p>
             }.into_any(),
             Err(why) => view! { <p class="error" role="alert" data-testid="link-prefilled">{why}</p> }.into_any(),
+        })}
+        {move || other_tab_draft.get().map(|theirs| view! {
+            <p class="notice" role="status" data-testid="draft-elsewhere">
+                "This run's draft was changed in another tab; this tab still shows yours. "
+                <button type="button" data-testid="use-other-draft" on:click=move |_| {
+                    input.set(theirs.clone());
+                    other_tab_draft.set(None);
+                }>"Use the other tab's draft"</button>
+                " "
+                <button type="button" data-testid="keep-my-draft" on:click=move |_| {
+                    drafts::save(&id_now(), &input.get_untracked());
+                    other_tab_draft.set(None);
+                }>"Keep mine"</button>
+            </p>
         })}
         {move || match loaded.get() {
             None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),

@@ -3,7 +3,7 @@
 
 use super::storage;
 
-fn key(run_id: &str) -> String {
+pub(crate) fn key(run_id: &str) -> String {
     format!("flowgate.draft.{run_id}")
 }
 
