@@ -76,7 +76,7 @@ else
     $SUDO apt-get update
     (cd "$debs" && apt-get download nginx)
   fi
-  rm -rf .tools/nginx
+  rm -rf .tools/nginx && mkdir -p .tools
   dpkg -x "$debs"/nginx_*.deb .tools/nginx
   rm -rf "$debs"
   if ldd "$nginx" | grep -q "not found"; then
