@@ -1,10 +1,20 @@
-# Sourced by scripts/test.sh: how a step is run, counted and timed.
+# Sourced by every scripts/ci/*.sh step and by scripts/test.sh: how a step is run, counted
+# and timed, and the real Prefect servers the steps share.
 #
 # A step's outcome is one line in "$out/results" (status, passed, failed, seconds, name);
-# `summary` adds them up and prints the closing `N passed, N failed`.
+# `summary` adds them up and prints the closing `N passed, N failed`. Run alone, a step
+# script installs what is missing, starts the servers it needs, stops them at its end and
+# prints its own summary; run by scripts/test.sh (FLOWGATE_CI_NESTED=1) it leaves all that to
+# the test command, which starts each server once and stops it as soon as nothing needs it.
 
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 out=target/test-output
 mkdir -p "$out"
+# Tools and browsers: today's defaults, each overridable from the environment.
+export PATH="$PWD/web/node_modules/.bin:$PATH"
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export FLOWGATE_CHROMIUM=${FLOWGATE_CHROMIUM:-/usr/bin/chromium}
+export CARGO_TERM_COLOR=never
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -30,11 +40,12 @@ check() {
 # A test run whose `test result:` lines are counted test by test.
 tests() {
   local name=$1; shift
-  local t0=$SECONDS log="$out/step.log"
+  local t0=$SECONDS log="$out/step.log" status p f errexit=${-//[^e]/}
   say "$name"
+  # A failed run (and a count that finds nothing) is recorded, not a reason to stop.
+  set +e
   "$@" 2>&1 | tee "$log"
-  local status=${PIPESTATUS[0]}
-  local p f
+  status=${PIPESTATUS[0]}
   # cargo's `test result: ok. N passed; M failed;` and node's `# pass N` / `# fail M`.
   p=$(grep -oE 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
   f=$(grep -oE '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
@@ -47,6 +58,7 @@ tests() {
   else
     record "$name" FAILED "$p" "$f" $((SECONDS - t0))
   fi
+  if [ -n "$errexit" ]; then set -e; fi
 }
 
 # Something that is not a step failed (a server did not start): one failure.
@@ -54,13 +66,106 @@ failure() {
   record "$1" FAILED 0 1 0
 }
 
-# Every step with its seconds, what failed, and the total.
+# Every step with its seconds, what failed, and the total; non-zero if anything failed.
 summary() {
   say "summary (seconds per step)"
-  cat "$out/results" | awk -F'\t' '{ printf "%6s  %-6s %s\n", $4, $1, $5 }'
-  local failed_steps
-  failed_steps=$(cat "$out/results" | awk -F'\t' '$1 != "ok" { print "failed: " $5 }')
-  [ -z "$failed_steps" ] || echo "$failed_steps"
+  awk -F'\t' '{ printf "%6s  %-6s %s\n", $4, $1, $5 }' "$out/results"
+  awk -F'\t' '$1 != "ok" { print "failed: " $5 }' "$out/results"
   printf 'wall time: %dm %02ds\n' $((SECONDS / 60)) $((SECONDS % 60))
-  cat "$out/results" | awk -F'\t' '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit f > 0 }'
+  awk -F'\t' '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit f > 0 }' "$out/results"
 }
+
+# The differential corpus: Prefect's own validator judges generated inputs against schemas of
+# real pydantic RunInput models. Generated once per seed and generator; sets $corpus.
+oracle_corpus() {
+  local seed=${FLOWGATE_ORACLE_SEED:-20261129} generator=scripts/oracle/prefect_oracle.py
+  corpus="$PWD/$out/oracle-corpus-$seed-$(sha256sum "$generator" | cut -c1-12).json"
+  [ -s "$corpus" ] && return 0
+  say "generating the oracle corpus with prefect's validator (seed $seed)"
+  .venv/bin/python "$generator" --cases 2400 --seed "$seed" > "$corpus.part" && mv "$corpus.part" "$corpus"
+}
+
+# --- Real Prefect servers -------------------------------------------------------------------
+# Each has a name and lives in target/test-harness/<name>; `pg-*` servers are databases in one
+# PostgreSQL cluster (target/test-harness/postgres).
+harness_bin=(.venv/bin/python scripts/harness/prefect_harness.py)
+h=target/test-harness
+started_here=()
+
+# The harness flags of a server.
+server_flags() {
+  local flags
+  case ${1#pg-} in
+    core) flags="" ;;
+    client) flags="--bulk 20" ;;                        # runs for a bulk resume
+    auth) flags="--bare --auth flow:gate-secret" ;;     # basic auth on
+    node) flags="--bulk 5" ;;                          # the npm package's suites
+    console) flags="--demo" ;;                         # the console's demo runs, real flows
+    replicas) flags="--replicas 2" ;;                  # two API replicas, Redis between them
+    crash) flags="--bare --bulk 100" ;;                # killed during a bulk resume; then scale
+    *) echo "no server named $1" >&2; return 1 ;;
+  esac
+  case $1 in pg-*) flags+=" --database postgres --postgres-cluster $h/postgres" ;; esac
+  echo "$flags"
+}
+
+# Whether the harness in $1 is running (its first process is alive).
+running() {
+  [ -f "$1/harness.json" ] && kill -0 "$(.venv/bin/python -c 'import json, sys
+print(json.load(open(sys.argv[1]))["pids"][0])' "$1/harness.json")" 2> /dev/null
+}
+
+# Starts the named servers that are not running yet, side by side; fails if one does not.
+start_servers() {
+  local name pids=() ok=true
+  for name in "$@"; do
+    if [[ $name == pg-* ]] && ! running $h/postgres; then
+      rm -rf $h/postgres
+      "${harness_bin[@]}" start-postgres $h/postgres > /dev/null || return 1
+      started_here+=(postgres)
+    fi
+  done
+  for name in "$@"; do
+    running "$h/$name" && continue
+    rm -rf "${h:?}/$name"
+    # shellcheck disable=SC2046 # the flags are words
+    "${harness_bin[@]}" start "$h/$name" $(server_flags "$name") > "$out/harness-$name.json" &
+    pids+=($!)
+    started_here+=("$name")
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || ok=false; done
+  $ok
+}
+
+# Stops the named servers in the background (`wait` for them later).
+stop_servers() {
+  local name
+  for name in "$@"; do "${harness_bin[@]}" stop "$h/$name" > /dev/null 2>&1 & done
+}
+
+# The harness.json of a server (start it first with start_servers).
+harness_json() {
+  echo "$PWD/$h/$1/harness.json"
+}
+
+# Run alone, a step installs what is missing first and, at its end, stops what it started and
+# prints its summary.
+if [ -z "${FLOWGATE_CI_NESTED:-}" ]; then
+  rm -f "$out/results"
+  scripts/bootstrap.sh > "$out/bootstrap.log" 2>&1 || { cat "$out/bootstrap.log"; exit 1; }
+  finish_alone() {
+    local status=$?
+    if [ ${#started_here[@]} -gt 0 ]; then
+      local dirs=() name
+      for name in "${started_here[@]}"; do [ "$name" = postgres ] || dirs+=("$name"); done
+      stop_servers "${dirs[@]}"
+      wait
+      [[ " ${started_here[*]} " != *" postgres "* ]] || "${harness_bin[@]}" stop $h/postgres > /dev/null 2>&1
+    fi
+    if [ -f "$out/results" ]; then summary || exit 1; exit 0; fi
+    exit "$status"
+  }
+  trap finish_alone EXIT
+  # What this step runs of the others (a build it needs) reports into its summary.
+  export FLOWGATE_CI_NESTED=1
+fi

@@ -8,7 +8,8 @@ export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-sh
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
   "--no-first-run", "--disable-quic"];
 
-/** Debian's Chromium, headless. */
+/** Chromium, headless: FLOWGATE_CHROMIUM, or Debian's. */
 export function launchChromium() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const executablePath = process.env.FLOWGATE_CHROMIUM || "/usr/bin/chromium";
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }

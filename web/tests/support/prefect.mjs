@@ -82,7 +82,7 @@ export async function resumeTransitions(apiUrl, ids, concurrency = 8) {
 }
 
 /**
- * Seeds `count` paused runs of a new flow `name` through the REST API (create, RUNNING,
+ * Seeds `count` paused runs of a new flow `name` through the REST API (created RUNNING, then
  * PAUSED), `concurrency` at a time, as the harness's `--bulk` does; resolves to their ids
  * in creation order.
  */
@@ -94,8 +94,10 @@ export async function seedPaused(apiUrl, count, name, concurrency = 16) {
   async function worker() {
     while (next < count) {
       const i = next++;
-      const run = await apiPost(apiUrl, "/flow_runs/", { flow_id: flow.id, name: `${name}-${i}`, tags: [name] });
-      await apiPost(apiUrl, `/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING", name: "Running" }, force: true });
+      // Created Running (Prefect sets its start time, which the inbox sorts by), then paused.
+      const run = await apiPost(apiUrl, "/flow_runs/", {
+        flow_id: flow.id, name: `${name}-${i}`, tags: [name], state: { type: "RUNNING", name: "Running" },
+      });
       await apiPost(apiUrl, `/flow_runs/${run.id}/set_state`, {
         state: { type: "PAUSED", name: "Paused", state_details: { pause_timeout: timeout, pause_reschedule: false, pause_key: "bench" } },
         force: true,
