@@ -37,10 +37,17 @@ else
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 
-if web/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION "; then
-  say "wasm-opt $BINARYEN_VERSION (npm binaryen): present"
+# npm writes node_modules/.package-lock.json as it installs: when it has every package
+# web/package-lock.json names (other platforms' optional ones aside) at the same version,
+# the install is current.
+if web/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION " &&
+  node -e 'const want = require("./web/package-lock.json").packages;
+    const have = require("./web/node_modules/.package-lock.json").packages;
+    const stale = Object.keys(want).filter((k) => k.startsWith("node_modules/") && !want[k].optional && have[k]?.version !== want[k].version);
+    process.exit(stale.length ? 1 : 0)' 2>/dev/null; then
+  say "web tools (npm ci in web/: wasm-opt $BINARYEN_VERSION, Playwright, Vite, …): present"
 else
-  say "installing the web tools (npm ci in web/: binaryen@$BINARYEN_VERSION for wasm-opt)"
+  say "installing the web tools (npm ci in web/: binaryen@$BINARYEN_VERSION for wasm-opt, Playwright, Vite, …)"
   npm ci --prefix web --no-audit --no-fund
 fi
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The npm package. `build`: its release build (within its gzipped budget), the TypeScript
-# check of its declarations, and the packed tarball installed into ESM and CommonJS projects.
-# `test`: its Node and Chromium suites against a real server, every export called with
-# arbitrary JS values, and the READMEs' code blocks. Usage: package.sh [build|test|all]
+# The npm package. `build`: its release build (within its gzipped budget) and the TypeScript
+# check of its declarations. `test`, against a real server: the packed tarball installed into
+# ESM, CommonJS and Vite projects (the Vite build resumes a run in Chromium), its Node and
+# Chromium suites, every export called with arbitrary JS values, and the READMEs' code
+# blocks. Usage: package.sh [build|test|all]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -13,14 +14,14 @@ if [ "$what" != test ]; then
   check "npm package build (within its 300 KB gzipped budget)" scripts/build-package.sh
   check "TypeScript declarations (tsc --noEmit over a typed example)" \
     tsc -p web/tests/types/tsconfig.json
-  tests "the packed npm package installed into ESM and CommonJS projects" \
-    node --test web/tests/consumers/
 fi
 if [ "$what" != build ]; then
   [ -f web/package/dist/node/flowgate.js ] || check "npm package build" scripts/build-package.sh
   oracle_corpus || { failure "oracle corpus"; exit 0; }
   start_servers node || { failure "Prefect server for the package"; exit 0; }
   node_harness=$(harness_json node)
+  tests "the packed npm package installed into ESM, CommonJS and Vite projects" \
+    env FLOWGATE_NODE_HARNESS="$node_harness" node --test web/tests/consumers/
   # Node 20's WebSocket (for watchFlowRuns) is behind a flag.
   tests "npm package: Node and Chromium tests against a real server" \
     env FLOWGATE_NODE_HARNESS="$node_harness" FLOWGATE_ORACLE_CORPUS="$corpus" \

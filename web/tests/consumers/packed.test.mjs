@@ -8,16 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-
-const packageDir = fileURLToPath(new URL("../../package", import.meta.url));
-const npm = (args, cwd) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-
-function project(kind, tarball) {
-  const dir = mkdtempSync(join(tmpdir(), `flowgate-${kind}-`));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `consumer-${kind}`, private: true, type: kind === "esm" ? "module" : "commonjs" }));
-  npm(["install", "--offline", "--no-audit", "--no-fund", tarball], dir);
-  return dir;
-}
+import { consumerProject, pack, packageDir } from "../support/packed.mjs";
 
 // A paused run as the real server returned it (recorded by the core's live reject suite).
 const RECORDED = JSON.parse(readFileSync(fileURLToPath(new URL("../../../crates/core/tests/fixtures/reject_cases.json", import.meta.url)), "utf8"))
@@ -28,13 +19,11 @@ const NOW = RECORDED.now;
 test("packed and installed, the package works from ESM and CommonJS with the same init()", () => {
   const out = mkdtempSync(join(tmpdir(), "flowgate-pack-"));
   try {
-    const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", out], packageDir));
-    const files = packed.files.map((f) => f.path);
+    const { tarball, files } = pack(out);
     for (const needed of ["LICENSE", "README.md", "dist/web/flowgate.js", "dist/node/flowgate.mjs", "dist/node/flowgate.js"]) {
       assert.ok(files.includes(needed), `the tarball has ${needed}`);
     }
-    const tarball = join(out, packed.filename);
-    const esm = project("esm", tarball);
+    const esm = consumerProject("esm", "module", tarball);
     writeFileSync(join(esm, "main.js"), `
       import init, { checkResume, PrefectClient } from "flowgate";
       const run = ${JSON.stringify(RUN)};
@@ -43,7 +32,7 @@ test("packed and installed, the package works from ESM and CommonJS with the sam
       new PrefectClient({ apiUrl: "http://127.0.0.1:4200/api" });
       console.log(verdict.status);`);
     assert.equal(execFileSync("node", ["main.js"], { cwd: esm, encoding: "utf8" }).trim(), "ACCEPT");
-    const cjs = project("cjs", tarball);
+    const cjs = consumerProject("cjs", "commonjs", tarball);
     writeFileSync(join(cjs, "main.js"), `
       const { init, checkResume } = require("flowgate");
       init().then(() => console.log(checkResume(${JSON.stringify(RUN)}, { now: ${JSON.stringify(NOW)} }).status));`);

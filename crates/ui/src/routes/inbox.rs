@@ -19,6 +19,7 @@ use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::decision_outcome::{Outcome, outcome_view};
 use crate::components::error_view::ErrorText;
 use crate::components::local_time::LocalTime;
+use crate::components::runs_table::{Column, Pager, RunsTable};
 use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
 use crate::state::live::{Live, sleep};
@@ -38,6 +39,19 @@ const SORTS: [(FlowRunSort, &str); 3] = [
     (FlowRunSort::StartTimeDesc, "newest first"),
     (FlowRunSort::StartTimeAsc, "oldest first"),
     (FlowRunSort::NameAsc, "name A→Z"),
+];
+
+const COLUMNS: [Column; 10] = [
+    Column::hidden("Select"),
+    Column::new("Run"),
+    Column::new("Flow"),
+    Column::new("Deployment"),
+    Column::new("State"),
+    Column::new("Tags"),
+    Column::new("Paused since"),
+    Column::new("Time left"),
+    Column::new("Asks for"),
+    Column::new("Key"),
 ];
 
 /// The inbox's URL for a page and an order (the default order is left out).
@@ -376,25 +390,15 @@ pub(crate) fn Inbox() -> impl IntoView {
                             format!("{count} paused run(s)")
                         }}
                     </p>
-                    <table class="runs" data-testid="inbox">
-                        <thead><tr>
-                            <th><span class="sr-only">"Select"</span></th><th>"Run"</th><th>"Flow"</th><th>"Deployment"</th><th>"State"</th><th>"Tags"</th>
-                            <th>"Paused since"</th><th>"Time left"</th><th>"Asks for"</th><th>"Key"</th>
-                        </tr></thead>
-                        <tbody>
-                            {found.results.into_iter().map(|run| {
-                                let flow = names.get(&run.flow_id).cloned();
-                                let deployment = run.deployment_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
-                                view! { <InboxRow flow=flow deployment=deployment run=run clock=clock selected=selected needs_input=needs_input/> }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <RunsTable testid="inbox" columns=&COLUMNS>
+                        {found.results.into_iter().map(|run| {
+                            let flow = names.get(&run.flow_id).cloned();
+                            let deployment = run.deployment_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
+                            view! { <InboxRow flow=flow deployment=deployment run=run clock=clock selected=selected needs_input=needs_input/> }
+                        }).collect_view()}
+                    </RunsTable>
                     {(pages > 1).then(|| view! {
-                        <nav class="pager" aria-label="Pages" data-testid="inbox-pager">
-                            {(page > 1).then(|| view! { <A href=inbox_href(page - 1, &order)>"← Previous"</A> })}
-                            <span>{format!("Page {page} of {pages}")}</span>
-                            {(u64::from(page) < pages).then(|| view! { <A href=inbox_href(page + 1, &order)>"Next →"</A> })}
-                        </nav>
+                        <Pager testid="inbox-pager" page=page pages=pages href=Callback::new(move |page| inbox_href(page, &order))/>
                     })}
                 }.into_any()
             }
