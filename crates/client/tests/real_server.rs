@@ -1,6 +1,6 @@
 //! The client in headless Chromium against real Prefect servers started by the harness.
 //!
-//! `scripts/test.sh` starts two servers and passes their `harness.json` contents at build
+//! `scripts/ci/real-server.sh` starts two servers and passes their `harness.json` contents at build
 //! time: `FLOWGATE_CLIENT_HARNESS` (seeded paused runs, `--bulk 20`) and
 //! `FLOWGATE_AUTH_HARNESS` (a bare server with `PREFECT_SERVER_API_AUTH_STRING=flow:gate-secret`).
 //! Without them every test fails: none passes against a server that is not running.
@@ -19,8 +19,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 const AUTH_PAIR: &str = "flow:gate-secret";
 
 fn harness(json: Option<&str>, name: &str) -> Value {
-    let text =
-        json.unwrap_or_else(|| panic!("{name} was not set at build time: run scripts/test.sh"));
+    let text = json.unwrap_or_else(|| {
+        panic!("{name} was not set at build time: run scripts/ci/real-server.sh")
+    });
     serde_json::from_str(text).expect("harness JSON")
 }
 

@@ -1,6 +1,6 @@
 //! Differential test against Prefect's own validator.
 //!
-//! `scripts/oracle/prefect_oracle.py` (run by `scripts/test.sh` with prefect 3.9.1) builds
+//! `scripts/oracle/prefect_oracle.py` (run by `scripts/ci/differential.sh` with prefect 3.9.1) builds
 //! schemas from real pydantic `RunInput` models, generates valid and damaged inputs, and
 //! records the verdict `prefect.utilities.schema_tools` gives for each, as the resume
 //! endpoint forms it. Here every case goes through [`resume_verdict`] for a run paused with
@@ -21,7 +21,7 @@ const KNOWN_MISMATCHES: &[(&str, &str)] = &[];
 const RECORDED: &str = include_str!("fixtures/resume_cases.json");
 
 #[test]
-#[ignore = "needs Prefect's validator: scripts/test.sh generates the corpus"]
+#[ignore = "needs Prefect's validator: scripts/ci/differential.sh generates the corpus"]
 fn verdicts_match_prefects_validator() {
     let path = std::env::var("FLOWGATE_ORACLE_CORPUS")
         .expect("FLOWGATE_ORACLE_CORPUS must name a corpus from scripts/oracle/prefect_oracle.py");

@@ -23,7 +23,7 @@ fn valid_approval() -> Value {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn input_run_rejects_each_bad_input_then_accepts_then_aborts() {
     let _ = NEEDS_SERVER;
     let s = server();
@@ -145,7 +145,7 @@ fn input_run_rejects_each_bad_input_then_accepts_then_aborts() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn nested_extra_field_is_accepted_and_stored_verbatim() {
     let s = server();
     let run = &s.run_ids("input")[1];
@@ -157,7 +157,7 @@ fn nested_extra_field_is_accepted_and_stored_verbatim() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn hydrated_placeholders_are_validated_and_stored_hydrated() {
     let s = server();
     let run = &s.run_ids("input")[2];
@@ -173,7 +173,7 @@ fn hydrated_placeholders_are_validated_and_stored_hydrated() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn plain_pauses_accept_once_then_abort() {
     let s = server();
     let plain = s.run_ids("plain");
@@ -202,7 +202,7 @@ fn plain_pauses_accept_once_then_abort() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn timed_out_pauses_fail_the_run() {
     let s = server();
     s.check_all(
@@ -216,7 +216,7 @@ fn timed_out_pauses_fail_the_run() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn suspended_runs_reschedule_or_need_a_deployment() {
     let s = server();
     s.check_all(
@@ -243,7 +243,7 @@ fn suspended_runs_reschedule_or_need_a_deployment() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn broken_schemas_reject_or_fail_as_the_server_does() {
     let s = server();
     let x = json!({"run_input": {"x": 1}});
@@ -282,7 +282,7 @@ fn broken_schemas_reject_or_fail_as_the_server_does() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn list_endpoints_round_trip_losslessly() {
     let s = server();
     let filter =
@@ -330,7 +330,7 @@ fn list_endpoints_round_trip_losslessly() {
 /// then up to 25 of the model's rejected inputs and one accepted input are sent. Prefect's
 /// validator (the corpus), Flowgate and the server must all agree.
 #[test]
-#[ignore = "needs a real Prefect server and the oracle corpus: scripts/test.sh provides both"]
+#[ignore = "needs a real Prefect server and the oracle corpus: scripts/ci/real-server.sh provides both"]
 fn oracle_corpus_agrees_with_the_real_server() {
     let s = server();
     let path = std::env::var("FLOWGATE_ORACLE_CORPUS").expect("FLOWGATE_ORACLE_CORPUS");

@@ -142,7 +142,7 @@ fn assert_none(problems: Vec<String>, total: usize) {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn both_proposals_from_every_paused_kind_and_from_runs_no_longer_paused() {
     let _ = NEEDS_SERVER;
     let s = server();
@@ -252,7 +252,7 @@ fn both_proposals_from_every_paused_kind_and_from_runs_no_longer_paused() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn the_plan_ends_every_paused_kind_cancelled_as_predicted() {
     let s = server();
     let runs = Runs::new(&s);
@@ -406,7 +406,7 @@ fn history(s: &Server, run: &str) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn a_runner_stops_the_rejected_process_and_the_run_ends_cancelled() {
     let s = server();
     let dir = std::env::temp_dir().join(format!("flowgate-served-{}", std::process::id()));
@@ -457,7 +457,7 @@ fn a_runner_stops_the_rejected_process_and_the_run_ends_cancelled() {
 }
 
 #[test]
-#[ignore = "needs a real Prefect server: scripts/test.sh starts one"]
+#[ignore = "needs a real Prefect server: scripts/ci/real-server.sh starts one"]
 fn a_process_without_a_runner_idles_until_its_pause_times_out_then_fails_the_run() {
     let s = server();
     let dir = std::env::temp_dir().join(format!("flowgate-idle-{}", std::process::id()));

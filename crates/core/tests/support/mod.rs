@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-pub const NEEDS_SERVER: &str = "needs a real Prefect server: scripts/test.sh starts one";
+pub const NEEDS_SERVER: &str = "needs a real Prefect server: scripts/ci/real-server.sh starts one";
 
 pub struct Server {
     pub api: String,
