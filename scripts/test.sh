@@ -10,8 +10,8 @@
 # Prefect server still takes about a tenth of a core (its service loops), and eleven of them
 # beside the builds made the whole run half again as long. The SQLite servers start while the
 # console's release build runs (its link-time optimisation uses one core), the PostgreSQL ones
-# while the console's SQLite suites run (which mostly wait), and each server is stopped as
-# soon as no step needs it.
+# while the first SQLite suites run (not beside the console's live suite, whose poll timing
+# their start disturbed), and each server is stopped as soon as no step needs it.
 set -uo pipefail
 export FLOWGATE_CI_NESTED=1
 source "$(dirname "$0")/ci/lib.sh"
@@ -50,17 +50,16 @@ sqlite_start=$!
 $ci/console-build.sh
 wait $sqlite_start || failure "starting the Prefect servers (SQLite); see $out/start-sqlite.log"
 
+say "starting real Prefect servers (PostgreSQL) in the background"
+start_servers "${postgres[@]}" > "$out/start-postgres.log" 2>&1 &
+postgres_start=$!
 $ci/real-server.sh sqlite
 stop_servers core client auth
 $ci/package.sh test
 stop_servers node
-
-say "starting real Prefect servers (PostgreSQL) in the background"
-start_servers "${postgres[@]}" > "$out/start-postgres.log" 2>&1 &
-postgres_start=$!
+wait $postgres_start || failure "starting the Prefect servers (PostgreSQL); see $out/start-postgres.log"
 $ci/e2e.sh sqlite node
 stop_servers console
-wait $postgres_start || failure "starting the Prefect servers (PostgreSQL); see $out/start-postgres.log"
 
 $ci/real-server.sh postgres
 stop_servers pg-core pg-client pg-auth

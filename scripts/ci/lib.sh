@@ -109,22 +109,25 @@ server_flags() {
   echo "$flags"
 }
 
-# Whether the harness in $1 is running (its first process is alive).
+# Whether the harness in $1 is running: its first process (a PostgreSQL cluster's postgres)
+# is alive.
 running() {
-  [ -f "$1/harness.json" ] && kill -0 "$(.venv/bin/python -c 'import json, sys
-print(json.load(open(sys.argv[1]))["pids"][0])' "$1/harness.json")" 2> /dev/null
+  local pid
+  [ -f "$1/harness.json" ] || return 1
+  pid=$(.venv/bin/python -c 'import json, sys
+record = json.load(open(sys.argv[1]))
+print((record["pids"] or [record.get("postgres", {}).get("pid", 0)])[0])' "$1/harness.json") || return 1
+  kill -0 "$pid" 2> /dev/null
 }
 
 # Starts the named servers that are not running yet, side by side; fails if one does not.
 start_servers() {
   local name pids=() ok=true
-  for name in "$@"; do
-    if [[ $name == pg-* ]] && ! running $h/postgres; then
-      rm -rf $h/postgres
-      "${harness_bin[@]}" start-postgres $h/postgres > /dev/null || return 1
-      started_here+=(postgres)
-    fi
-  done
+  if [[ " $* " == *" pg-"* ]] && ! running $h/postgres; then
+    rm -rf $h/postgres
+    "${harness_bin[@]}" start-postgres $h/postgres > /dev/null || return 1
+    started_here+=(postgres)
+  fi
   for name in "$@"; do
     running "$h/$name" && continue
     rm -rf "${h:?}/$name"

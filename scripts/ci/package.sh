@@ -2,8 +2,8 @@
 # The npm package. `build`: its release build (within its gzipped budget) and the TypeScript
 # check of its declarations. `test`, against a real server: the packed tarball installed into
 # ESM, CommonJS and Vite projects (the Vite build resumes a run in Chromium), its Node and
-# Chromium suites, every export called with arbitrary JS values, and the READMEs' code
-# blocks. Usage: package.sh [build|test|all]
+# Chromium suites, every export called with arbitrary JS values, the client under network
+# faults, and the READMEs' code blocks. Usage: package.sh [build|test|all]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -29,6 +29,8 @@ if [ "$what" != build ]; then
   tests "npm package: every export called with arbitrary JS values (fast-check), never a trap" \
     env FLOWGATE_NODE_HARNESS="$node_harness" \
     NODE_OPTIONS=--experimental-websocket node --test web/tests/fuzz/
+  tests "the client under network faults in Chromium (a fault-injecting proxy before the real server)" \
+    env FLOWGATE_NODE_HARNESS="$node_harness" node --test web/tests/faults/
   tests "the READMEs' code blocks: JavaScript run against a real server, commands checked" \
     env FLOWGATE_NODE_HARNESS="$node_harness" node --test web/tests/readme/
 fi

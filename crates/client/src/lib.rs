@@ -54,6 +54,8 @@ pub(crate) struct Answer {
     pub(crate) url: String,
     pub(crate) status: u16,
     pub(crate) body: String,
+    /// An HTML page answered, not Prefect.
+    pub(crate) html: bool,
 }
 
 impl Client {
@@ -68,7 +70,8 @@ impl Client {
         &self.options
     }
 
-    /// Sends one request; `safe` requests are retried on network failure.
+    /// Sends one request; `safe` requests are retried on network failure and on a 502, 503
+    /// or 504.
     pub(crate) async fn call(
         &self,
         method: Method,
@@ -80,11 +83,18 @@ impl Client {
         let mut attempt = 0;
         loop {
             match transport::send(&request, self.options.timeout_ms).await {
-                Ok((status, body)) => {
+                // A proxy or gateway that could not reach the server, or a server too busy to
+                // answer: a read is asked again, as after a network failure.
+                Ok((502..=504, _, _)) if safe && attempt < SAFE_RETRIES => {
+                    attempt += 1;
+                    transport::sleep(backoff_ms(attempt)).await;
+                }
+                Ok((status, body, html)) => {
                     return Ok(Answer {
                         url: request.url.clone(),
                         status,
                         body,
+                        html,
                     });
                 }
                 Err(NoAnswer::Network(_)) if safe && attempt < SAFE_RETRIES => {
@@ -113,6 +123,12 @@ impl Client {
         answer: &Answer,
         not_found: impl FnOnce() -> String,
     ) -> Result<(), ClientError> {
+        if answer.html && (200..300).contains(&answer.status) {
+            return Err(ClientError::Http {
+                status: answer.status,
+                message: response::server_message(&answer.body),
+            });
+        }
         response::check_status(
             answer.status,
             &answer.body,

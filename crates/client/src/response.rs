@@ -98,6 +98,22 @@ pub(crate) fn server_message(body: &str) -> String {
     let text = body.trim();
     if text.is_empty() {
         "no message".into()
+    } else if text.starts_with('<') {
+        // An HTML page is never Prefect's answer: something between answered for it.
+        let title = text
+            .split_once("<title>")
+            .and_then(|(_, rest)| rest.split_once("</title>"))
+            .map(|(title, _)| title.trim())
+            .filter(|title| !title.is_empty());
+        match title {
+            Some(title) => format!(
+                "an HTML page titled \"{}\", not Prefect's answer (from a proxy or gateway in between?)",
+                title.chars().take(100).collect::<String>()
+            ),
+            None => {
+                "an HTML page, not Prefect's answer (from a proxy or gateway in between?)".into()
+            }
+        }
     } else {
         text.chars().take(300).collect()
     }
@@ -158,6 +174,16 @@ mod tests {
         assert!(
             matches!(status(502, "", None), ClientError::Unreachable { .. }),
             "a gateway that cannot reach Prefect means the server is unreachable"
+        );
+        // nginx's own page, as it answers when Prefect is down behind it.
+        let nginx = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+        assert_eq!(
+            status(502, nginx, None).to_string(),
+            "Cannot reach the Prefect server at the Prefect server behind the proxy: the proxy answered HTTP 502: an HTML page titled \"502 Bad Gateway\", not Prefect's answer (from a proxy or gateway in between?). Is it running, and is the API URL right?"
+        );
+        assert_eq!(
+            server_message("<html><body>Sign in</body></html>"),
+            "an HTML page, not Prefect's answer (from a proxy or gateway in between?)"
         );
         assert_eq!(
             status(501, "", None),

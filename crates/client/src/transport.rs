@@ -28,7 +28,11 @@ pub(crate) enum NoAnswer {
 }
 
 /// Sends the request; returns the status and body text.
-pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<(u16, String), NoAnswer> {
+/// An answer: its status, its body, and whether it is an HTML page (never Prefect's: a proxy,
+/// a gateway or a sign-in page answered instead).
+pub(crate) type Reply = (u16, String, bool);
+
+pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply, NoAnswer> {
     let controller = web_sys::AbortController::new()
         .map_err(|err| NoAnswer::Network(format!("cannot create an AbortController: {err:?}")))?;
     let timed_out = Rc::new(Cell::new(false));
@@ -51,10 +55,7 @@ pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<(u16, 
     }
 }
 
-async fn exchange(
-    request: &ApiRequest,
-    signal: &web_sys::AbortSignal,
-) -> Result<(u16, String), NoAnswer> {
+async fn exchange(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Result<Reply, NoAnswer> {
     let mut builder = match request.method {
         Method::Get => RequestBuilder::new(&request.url).method(gloo_net::http::Method::GET),
         Method::Post => RequestBuilder::new(&request.url).method(gloo_net::http::Method::POST),
@@ -73,11 +74,15 @@ async fn exchange(
         .await
         .map_err(|err| NoAnswer::Network(network_detail(&err)))?;
     let status = response.status();
+    let html = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|t| t.starts_with("text/html"));
     let text = response
         .text()
         .await
         .map_err(|err| NoAnswer::Network(network_detail(&err)))?;
-    Ok((status, text))
+    Ok((status, text, html))
 }
 
 /// The network layer's words, without anything that could carry a credential.

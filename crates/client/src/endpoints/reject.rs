@@ -8,7 +8,7 @@ use flowgate_core::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{Client, ClientError, response, transport};
+use crate::{Client, ClientError, transport};
 
 /// The server's answer to a reject, with the plan it followed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,7 +56,7 @@ impl Client {
             force: false,
         };
         let path = format!("/flow_runs/{id}/set_state");
-        let answer = self
+        let changed = self
             .change_paused_run(id, &path, &body, |flow_run_id, rejected, cause| {
                 ClientError::RejectInterrupted {
                     flow_run_id,
@@ -65,14 +65,12 @@ impl Client {
                 }
             })
             .await?;
-        let result: OrchestrationResult =
-            response::decode(&answer.url, "orchestration result", &answer.body)?;
         Ok(Rejected {
             flow_run,
             message,
             plan,
-            result,
-            state_written: answer.status == 201,
+            result: changed.result,
+            state_written: changed.state_written,
         })
     }
 }

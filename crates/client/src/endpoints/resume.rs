@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{Client, ClientError, response};
+use crate::{Client, ClientError};
 
 /// The server's answer to a resume.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,7 +33,7 @@ impl Client {
             run_input: run_input.cloned(),
         };
         let path = format!("/flow_runs/{id}/resume");
-        let answer = self
+        let changed = self
             .change_paused_run(id, &path, &body, |flow_run_id, resumed, cause| {
                 ClientError::ResumeInterrupted {
                     flow_run_id,
@@ -42,11 +42,9 @@ impl Client {
                 }
             })
             .await?;
-        let result: OrchestrationResult =
-            response::decode(&answer.url, "orchestration result", &answer.body)?;
         Ok(Resumed {
-            result,
-            state_written: answer.status == 201,
+            result: changed.result,
+            state_written: changed.state_written,
         })
     }
 }

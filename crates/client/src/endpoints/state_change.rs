@@ -2,12 +2,12 @@
 //! retried blindly, and when the answer is lost, the run is read to tell whether it
 //! happened.
 
-use flowgate_core::{FlowRun, StateType};
+use flowgate_core::{FlowRun, OrchestrationResult, StateType};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::request::Method;
-use crate::{Answer, BUSY, Client, ClientError, backoff_ms, response, transport};
+use crate::{BUSY, Client, ClientError, backoff_ms, response, transport};
 
 /// Requests re-sent after a busy answer, each only after reading that the run is paused.
 const BUSY_RETRIES: u32 = 5;
@@ -24,22 +24,31 @@ pub(crate) fn is_paused(run: &FlowRun) -> bool {
         .is_some_and(|s| s.state_type == StateType::Paused)
 }
 
+/// The server's answer to a state change it took.
+pub(crate) struct Changed {
+    /// ACCEPT, REJECT or ABORT, with the state.
+    pub(crate) result: OrchestrationResult,
+    /// HTTP 201: a new state was written.
+    pub(crate) state_written: bool,
+}
+
 /// Builds the error for an interrupted request: whether the run left its pause (`None`:
 /// unknown), and what went wrong.
 pub(crate) type Interrupted = fn(Uuid, Option<bool>, ClientError) -> ClientError;
 
 impl Client {
     /// Sends `body` to `path` once for the paused run `id`. A busy answer (503, nothing
-    /// done) is re-sent only after reading that the run is still paused. A lost answer
-    /// (network failure, timeout, HTTP 500) becomes `interrupted`, after reading the run;
-    /// a 500 for an id that is no flow run becomes [`ClientError::NotFound`].
+    /// done) is re-sent only after reading that the run is still paused. A lost or unreadable
+    /// answer (network failure, timeout, HTTP 500 from the server, 502 or 504 from a proxy, a
+    /// 2xx body that is not an orchestration result) becomes `interrupted`, after reading the
+    /// run; a 500 for an id that is no flow run becomes [`ClientError::NotFound`].
     pub(crate) async fn change_paused_run(
         &self,
         id: Uuid,
         path: &str,
         body: &impl Serialize,
         interrupted: Interrupted,
-    ) -> Result<Answer, ClientError> {
+    ) -> Result<Changed, ClientError> {
         let mut busy_retries = 0;
         let answer = loop {
             let answer = match self.call(Method::Post, path, Some(body), false).await {
@@ -65,20 +74,43 @@ impl Client {
                 _ => return Err(interrupted(id, self.left_pause(id).await, cause)),
             }
         };
-        if answer.status == 500 {
-            let cause = ClientError::Http {
-                status: 500,
-                message: response::server_message(&answer.body),
-            };
-            return Err(match self.read_flow_run(id).await {
-                Err(ClientError::NotFound { .. }) => ClientError::NotFound {
+        if answer.status >= 500 {
+            // The server failed on it (500), or a proxy answered for it (502, 504) — having
+            // passed it on or not: whether the run changed can only be read.
+            let cause = self
+                .check_answer(&answer, || format!("Flow run {id}"))
+                .err()
+                .unwrap_or_else(|| ClientError::Http {
+                    status: answer.status,
+                    message: response::server_message(&answer.body),
+                });
+            if answer.status == 500
+                && let Err(ClientError::NotFound { .. }) = self.read_flow_run(id).await
+            {
+                // Prefect answers 500 for an id that is no flow run.
+                return Err(ClientError::NotFound {
                     what: format!("Flow run {id}"),
-                },
-                _ => interrupted(id, self.left_pause(id).await, cause),
+                });
+            }
+            return Err(interrupted(id, self.left_pause(id).await, cause));
+        }
+        if let Err(cause) = self.check_answer(&answer, || format!("Flow run {id}")) {
+            // A 2xx that is not Prefect's answer: whether the server acted only the run tells.
+            return Err(if (200..300).contains(&answer.status) {
+                interrupted(id, self.left_pause(id).await, cause)
+            } else {
+                cause
             });
         }
-        self.check_answer(&answer, || format!("Flow run {id}"))?;
-        Ok(answer)
+        // A 2xx whose body cannot be read (a proxy that cut it short or replaced it): the
+        // server acted, but on what it said only the run can tell.
+        match response::decode(&answer.url, "orchestration result", &answer.body) {
+            Ok(result) => Ok(Changed {
+                result,
+                state_written: answer.status == 201,
+            }),
+            Err(cause) => Err(interrupted(id, self.left_pause(id).await, cause)),
+        }
     }
 
     /// Reads the run to tell whether it left its pause; a server that cannot be reached is
