@@ -200,6 +200,36 @@ test("two tabs typing into one run's draft: neither is overwritten silently; eac
   await cancelRun(suite, runId);
 });
 
+test("Back and Forward between two runs on one page: each shows its own draft", async () => {
+  const schema = { type: "object", required: ["approver"], properties: { approver: { title: "Approver", type: "string" } } };
+  const [first, second] = [await pausedRun(suite, "drafts-first", { schema }), await pausedRun(suite, "drafts-second", { schema })];
+  const page = await suite.browser.newPage();
+  const approver = page.locator('[data-path="/approver"] input');
+  const shows = (text) => page.waitForFunction(
+    (t) => document.querySelector('[data-path="/approver"] input')?.value === t, text, { timeout: 15000 });
+  await page.goto(`${suite.server.base}/runs/${first}`);
+  await approver.waitFor({ timeout: 30000 });
+  await approver.fill("first's approver");
+  // The router moves to the other run without leaving the run page, as a link or Back does.
+  const go = (id) => page.evaluate((path) => {
+    history.pushState(null, "", path);
+    dispatchEvent(new PopStateEvent("popstate"));
+  }, `/runs/${id}`);
+  await go(second);
+  await page.getByTestId("run-name").filter({ hasText: "drafts-second" }).waitFor({ timeout: 30000 });
+  await shows("");
+  await approver.fill("second's approver");
+  await page.goBack();
+  await page.getByTestId("run-name").filter({ hasText: "drafts-first" }).waitFor({ timeout: 30000 });
+  await shows("first's approver");
+  await page.goForward();
+  await page.getByTestId("run-name").filter({ hasText: "drafts-second" }).waitFor({ timeout: 30000 });
+  await shows("second's approver");
+  await page.close();
+  await cancelRun(suite, first);
+  await cancelRun(suite, second);
+});
+
 test("runs that ask nothing are resumed together from the inbox, each outcome listed", async () => {
   const page = await suite.browser.newPage({ viewport: { width: 1300, height: 900 } });
   const { answered } = watchResumes(page);

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, serveConsole } from "./console-server.mjs";
+import { startFaultProxy } from "./fault-proxy.mjs";
 import { serveConsoleWithNginx } from "./nginx.mjs";
 
 export const repo = fileURLToPath(new URL("../../..", import.meta.url));
@@ -17,19 +18,22 @@ export const shots = join(repo, "target/test-output");
  * it returns is filled in by then: `{ harness, server, browser }`. The console is served with
  * the deploy configuration's security headers, by nginx with FLOWGATE_CONSOLE_VIA=nginx (else
  * by a Node server), and the file fails on any Content-Security-Policy violation. */
-export function consoleSuite() {
+export function consoleSuite({ faults = false } = {}) {
   const suite = {};
   before(async () => {
     const path = process.env.FLOWGATE_CONSOLE_HARNESS;
     assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
     suite.harness = JSON.parse(readFileSync(path, "utf8"));
     await mkdir(shots, { recursive: true });
+    // With `faults`, the console's /api goes through a fault-injecting proxy (`suite.proxy`).
+    if (faults) suite.proxy = await startFaultProxy(suite.harness.api_url);
     const serve = process.env.FLOWGATE_CONSOLE_VIA === "nginx" ? serveConsoleWithNginx : serveConsole;
-    suite.server = await serve(join(repo, "dist"), suite.harness.api_url);
+    suite.server = await serve(join(repo, "dist"), suite.proxy?.apiUrl ?? suite.harness.api_url);
     suite.browser = await launchChromium();
   });
   after(async () => {
     await suite.browser?.close();
+    await suite.proxy?.close();
     // A report is sent after the violation; closing the browser flushes what is pending.
     await new Promise((r) => setTimeout(r, 200));
     const reports = suite.server ? [...suite.server.cspReports] : [];

@@ -43,7 +43,11 @@ fn resume_text(result: &OrchestrationResult) -> String {
         }
         SetStateStatus::Reject => format!("Not resumed: {reason}"),
         SetStateStatus::Abort => {
-            format!("Not resumed: {reason} Someone else may have decided it already.")
+            // Someone else, or an earlier copy of this very request: a browser re-sends a
+            // request whose connection broke before the answer (web/tests/faults/).
+            format!(
+                "Not resumed: {reason} It may have been decided already — by someone else, or by this request if the connection broke and the browser sent it again."
+            )
         }
         other => format!("The server answered {other}: {reason}"),
     }

@@ -239,6 +239,11 @@ pub(crate) fn RunPage() -> impl IntoView {
             outcome.set(None);
             own_decision.set(false);
             elsewhere.set(None);
+            // Its own draft, not the text typed for the run before.
+            input.set(drafts::load(&current).unwrap_or_else(|| "{}".into()));
+            mode.set(EditMode::Form);
+            other_tab_draft.set(None);
+            replaced_draft.set(None);
         }
         current
     });

@@ -1,0 +1,95 @@
+// The console when the network between it and Prefect fails in the middle of a decision: a
+// fault-injecting proxy (web/tests/support/fault-proxy.mjs) sits between the console's /api and
+// the real server. What the page says must match the run's state history on the server, the
+// typed input must survive, and the page must stay usable. (The same faults against the client
+// alone, cell by cell: web/tests/faults/.)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { cancelRun, consoleSuite, pausedRun, shots } from "../support/e2e.mjs";
+import { resumeTransitions } from "../support/prefect.mjs";
+
+const suite = consoleSuite({ faults: true });
+const RESUME = /^POST \/api\/flow_runs\/[0-9a-f-]+\/resume$/;
+const SCHEMA = { title: "Approval", type: "object", required: ["approver"], properties: { approver: { type: "string" } } };
+
+async function resumes(id) {
+  return (await resumeTransitions(suite.harness.api_url, [id])).get(id);
+}
+
+async function outcomeOf(page) {
+  await page.locator('[data-testid="outcome"] > *').waitFor({ timeout: 45000 });
+  return page.getByTestId("outcome").textContent();
+}
+
+async function openWithInput(id, approver) {
+  const page = await suite.browser.newPage();
+  await page.goto(`${suite.server.base}/runs/${id}`);
+  const field = page.locator('[data-path="/approver"] input');
+  await field.waitFor({ timeout: 30000 });
+  await field.fill(approver);
+  await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 15000 });
+  return { page, field };
+}
+
+test("a resume the proxy refused before Prefect saw it: the page says it did not happen, keeps the input, and the next resume goes through once", async () => {
+  const id = await pausedRun(suite, `faults-502-${Date.now()}`, { schema: SCHEMA });
+  const { page, field } = await openWithInput(id, "ana");
+  suite.proxy.inject({ match: RESUME, mode: "status", status: 502 });
+  await page.getByTestId("resume").click();
+  assert.match(await outcomeOf(page), /interrupted \(.*HTTP 502.*\); the run is still paused, so the resume did not happen\./);
+  assert.equal(await field.inputValue(), "ana", "the typed input is kept");
+  assert.equal(await resumes(id), 0);
+  await page.screenshot({ path: join(shots, "console-fault-not-resumed.png"), fullPage: true });
+
+  suite.proxy.clear();
+  await page.getByTestId("resume").click();
+  await page.getByTestId("outcome").filter({ hasText: /^Resumed: the run is now Running\./ }).waitFor({ timeout: 30000 });
+  assert.equal(await resumes(id), 1);
+  await page.close();
+});
+
+test("a resume Prefect applied but whose answer was lost: the page says it went through, and nothing is sent twice", async () => {
+  const id = await pausedRun(suite, `faults-504-${Date.now()}`, { schema: SCHEMA });
+  const { page } = await openWithInput(id, "bo");
+  suite.proxy.inject({ match: RESUME, mode: "status-after", status: 504 });
+  const sentBefore = suite.proxy.log.filter((e) => e.line.includes(`${id}/resume`)).length;
+  await page.getByTestId("resume").click();
+  assert.match(await outcomeOf(page), /interrupted \(.*HTTP 504.*\); the run has left its pause, so the resume went through\./);
+  suite.proxy.clear();
+  assert.equal(await resumes(id), 1);
+  assert.equal(suite.proxy.log.filter((e) => e.line.includes(`${id}/resume`)).length - sentBefore, 1, "sent once");
+  // The page reads the run again: it is Running, and no resume is offered any more.
+  await page.getByTestId("resume").waitFor({ state: "detached", timeout: 30000 });
+  await page.screenshot({ path: join(shots, "console-fault-resumed.png"), fullPage: true });
+  await page.close();
+});
+
+test("a bulk resume where one answer is lost after Prefect applied it and one request never reached it: each row says which", async () => {
+  const stamp = Date.now();
+  const applied = await pausedRun(suite, `faults-bulk-applied-${stamp}`);
+  const refused = await pausedRun(suite, `faults-bulk-refused-${stamp}`);
+  const plain = await pausedRun(suite, `faults-bulk-plain-${stamp}`);
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  await page.goto(`${suite.server.base}/`);
+  for (const id of [applied, refused, plain]) {
+    const tick = page.locator(`[data-run-id="${id}"] input.select`);
+    await tick.waitFor({ timeout: 30000 });
+    await tick.check();
+  }
+  suite.proxy.inject({ match: new RegExp(`^POST /api/flow_runs/${applied}/resume$`), mode: "status-after", status: 504 });
+  suite.proxy.inject({ match: new RegExp(`^POST /api/flow_runs/${refused}/resume$`), mode: "status", status: 502 });
+  await page.getByTestId("resume-selected").click();
+  const results = page.getByTestId("bulk-results");
+  await results.locator("li").nth(2).waitFor({ timeout: 60000 });
+  suite.proxy.clear();
+  const row = async (id) => results.locator("li").filter({ hasText: `faults-bulk-${id === applied ? "applied" : id === refused ? "refused" : "plain"}-${stamp}` }).textContent();
+  assert.match(await row(applied), /the resume went through/);
+  assert.match(await row(refused), /the resume did not happen/);
+  assert.match(await row(plain), /Resumed: the run is now Running/);
+  const counts = await resumeTransitions(suite.harness.api_url, [applied, refused, plain]);
+  assert.deepEqual([applied, refused, plain].map((id) => counts.get(id)), [1, 0, 1]);
+  await page.screenshot({ path: join(shots, "console-fault-bulk.png"), fullPage: true });
+  await page.close();
+  await cancelRun(suite, refused);
+});
