@@ -10,8 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{
-    Options, client_error, client_error_data, flow_run_id, from_js, id_list, invalid_argument,
-    model_from_js, to_js,
+    Options, client_error, client_error_data, flow_run_id, flowgate_error, from_js, id_list,
+    invalid_argument, model_from_js, to_js,
 };
 use crate::decide::{decider_from, resumed_value};
 use crate::json_text;
@@ -340,7 +340,7 @@ impl Progress {
         };
         event["done"] = json!(done);
         event["total"] = json!(total);
-        if let Ok(event) = to_js(&event) {
+        if let Ok(event) = outcome_js(&event) {
             if let Err(thrown) = callback.call1(&JsValue::NULL, &event) {
                 self.thrown.get_or_insert(thrown);
             }
@@ -351,9 +351,29 @@ impl Progress {
     pub(crate) fn finish(self, outcomes: &[Value]) -> Result<JsValue, JsValue> {
         match self.thrown {
             Some(thrown) => Err(thrown),
-            None => to_js(&outcomes),
+            None => outcomes
+                .iter()
+                .map(outcome_js)
+                .collect::<Result<js_sys::Array, _>>()
+                .map(Into::into),
         }
     }
+}
+
+/// A bulk outcome as JS, its `error` a `FlowgateError` like any thrown one.
+fn outcome_js(outcome: &Value) -> Result<JsValue, JsValue> {
+    let value = to_js(outcome)?;
+    if let Some(error) = outcome["error"].as_object() {
+        let details = error.get("details").cloned().unwrap_or(Value::Null);
+        let kind = details["kind"].as_str().unwrap_or("http").to_owned();
+        let message = error
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let error = flowgate_error(&kind, message, details);
+        js_sys::Reflect::set(&value, &"error".into(), &error)?;
+    }
+    Ok(value)
 }
 
 /// `{ flowRunId, ok, error }` for one run of a bulk action.

@@ -345,16 +345,12 @@ export interface Rejected extends RejectPlan {
   record: DecisionRecord | null;
 }
 
-export interface BulkRejectOutcome {
-  flowRunId: string;
-  ok: Rejected | null;
-  error: { message: string; details: FlowgateErrorDetails } | null;
-}
+/** One run of a bulk reject: its answer, or the `FlowgateError` it met (`ok` narrows it). */
+export type BulkRejectOutcome =
+  | { flowRunId: string; ok: Rejected; error: null }
+  | { flowRunId: string; ok: null; error: FlowgateError };
 
-export interface BulkRejectProgress extends BulkRejectOutcome {
-  done: number;
-  total: number;
-}
+export type BulkRejectProgress = BulkRejectOutcome & { done: number; total: number };
 
 /** A decision recorded as a Prefect event. */
 export interface Decision {
@@ -405,16 +401,12 @@ export type FlowgateError = {
   [K in FlowgateErrorKind]: Error & { name: "FlowgateError"; kind: K; details: FlowgateErrorDetailsByKind[K] };
 }[FlowgateErrorKind];
 
-export interface BulkOutcome {
-  flowRunId: string;
-  ok: Resumed | null;
-  error: { message: string; details: FlowgateErrorDetails } | null;
-}
+/** One run of a bulk resume: its answer, or the `FlowgateError` it met (`ok` narrows it). */
+export type BulkOutcome =
+  | { flowRunId: string; ok: Resumed; error: null }
+  | { flowRunId: string; ok: null; error: FlowgateError };
 
-export interface BulkProgress extends BulkOutcome {
-  done: number;
-  total: number;
-}
+export type BulkProgress = BulkOutcome & { done: number; total: number };
 
 /** A flow run's state change, from Prefect's event stream. */
 export interface FlowRunChange {

@@ -138,6 +138,11 @@ test("reject: checked, sent, recorded as a Prefect event and read back with the 
   assert.equal(byId[ids[0]].ok.result.state.message, "Rejected by bo: release withdrawn");
   assert.equal(byId[ids[0]].ok.record, null, "record: false records nothing");
   assert.equal(byId[ids[1]].error.details.kind, "notRejectable");
+  // A bulk failure is a FlowgateError like a thrown one.
+  assert.ok(byId[ids[1]].error instanceof Error);
+  assert.equal(byId[ids[1]].error.name, "FlowgateError");
+  assert.equal(byId[ids[1]].error.kind, "notRejectable");
+  assert.match(byId[ids[1]].error.message, /Only a paused run can be rejected/);
   assert.equal(byId[ids[2]].ok.result.status, "ACCEPT");
 
   // An exception thrown by onProgress rejects the call (after the batch), not lost.

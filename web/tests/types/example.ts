@@ -113,3 +113,17 @@ export async function rejectIfPaused(client: PrefectClient, run: FlowRun, reason
   void who;
   return `${proposed}: ${check.explanation} (${recordNote})`;
 }
+
+// A bulk outcome narrows on `ok`; its failure is a FlowgateError, narrowed on `kind`.
+export async function resumeAll(client: PrefectClient, ids: string[]): Promise<string[]> {
+  const outcomes = await client.resumeMany(ids, { concurrency: 2 });
+  return outcomes.map((o) => {
+    if (o.ok) return `${o.flowRunId}: ${o.ok.result.status}`;
+    const error: FlowgateError = o.error;
+    if (error.kind === "resumeInterrupted") {
+      const happened: boolean | null = error.details.resumed;
+      return `${o.flowRunId}: interrupted, resumed ${happened}`;
+    }
+    return `${o.flowRunId}: ${error.kind}: ${error.message}`;
+  });
+}
