@@ -4,26 +4,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../support/chromium.mjs";
+import { staticFiles } from "../support/static.mjs";
 
 const webRoot = fileURLToPath(new URL("../..", import.meta.url));
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 
 function serveWeb() {
-  const server = createServer(async (req, res) => {
-    const path = normalize(join(webRoot, decodeURIComponent(new URL(req.url, "http://x").pathname)));
-    if (!path.startsWith(webRoot)) return res.writeHead(403).end();
-    try {
-      const body = await readFile(path);
-      res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
+  const server = createServer(staticFiles(webRoot));
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 

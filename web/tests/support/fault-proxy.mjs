@@ -6,10 +6,7 @@
 // share one origin.
 import { createServer, request as forward } from "node:http";
 import { connect } from "node:net";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
-
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
+import { staticFiles } from "./static.mjs";
 
 /** What nginx answers for these statuses: HTML, as a real proxy does. */
 const PROXY_PAGE = (status) => `<html>\r\n<head><title>${status}</title></head>\r\n<body>\r\n<center><h1>${status}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
@@ -26,6 +23,7 @@ export async function startFaultProxy(upstreamApi, { files } = {}) {
   const rules = [];
   const log = [];
   const held = new Set();
+  const serveFile = files && staticFiles(files);
 
   const take = (line) => {
     const rule = rules.find((r) => r.times > 0 && r.match.test(line));
@@ -57,20 +55,9 @@ export async function startFaultProxy(upstreamApi, { files } = {}) {
     res.end(body);
   }
 
-  async function serveFile(req, res) {
-    const path = normalize(join(files, decodeURIComponent(new URL(req.url, "http://x").pathname)));
-    if (!path.startsWith(files)) return res.writeHead(403).end();
-    try {
-      const body = await readFile(path);
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  }
-
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, "http://x").pathname;
-    if (!path.startsWith("/api/")) return files ? serveFile(req, res) : res.writeHead(404).end();
+    if (!path.startsWith("/api/")) return serveFile ? serveFile(req, res) : res.writeHead(404).end();
     const parts = [];
     for await (const c of req) parts.push(c);
     const body = Buffer.concat(parts);
