@@ -5,12 +5,13 @@
 # rendering and reactive code and the models' deserializers), so the build fails above a
 # ceiling at today's size instead: a change that grows the first load fails the test command.
 # The ceiling was 560 KB (534 KB measured) until the pause description became Markdown, as in
-# Prefect's UI: pulldown-cmark's parser and its HTML-entity table measured 65 KB of it.
+# Prefect's UI: pulldown-cmark's parser and its HTML-entity table measured 65 KB of it. It is
+# 608 KB since wasm-opt's extra passes (index.html) took 3 KB off a 610 KB build (606 KB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-ceiling_kb=${FLOWGATE_CONSOLE_CEILING_KB:-610}
+ceiling_kb=${FLOWGATE_CONSOLE_CEILING_KB:-608}
 
 trunk build --release "$@"
 
