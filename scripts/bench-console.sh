@@ -38,6 +38,10 @@ print(f"{'paused run page shows the run (median)':<44}{f['run_page_ms']:>10.0f}m
       f"{p['run_page_ms'] / f['run_page_ms']:>8.1f}x")
 print(f"{'inbox lists the first paused run (median)':<44}{f['inbox_ms']:>10.0f}ms{'—':>12}")
 print(f"{'keystroke to new verdict (median / p95)':<44}{f['keystroke_ms_median']:>7.1f}/{f['keystroke_ms_p95']:.1f}ms{'—':>9}")
+k, c = f["keyboard_resume"], p["resume_with_input"]
+print(f"{'resume with input: clicks':<44}{k['clicks']:>12}{c['clicks']:>12}")
+print(f"{'resume with input: keystrokes, no mouse':<44}{k['keystrokes']:>12}{'—':>12}")
+print(f"{'open console to sent resume, keyboard only':<44}{k['seconds']:>11.1f}s{'—':>12}")
 print()
 budgets = [
     ("initial transfer under 400 KB", f["transfer_bytes"] < 400 * 1024),

@@ -5,7 +5,9 @@
 // - run page: from navigation start until the paused run's name is on screen, ms (median);
 // - inbox: the same until the first paused run is listed (Prefect's UI has no inbox);
 // - keystroke: from an input event in the run-input form until the verdict line shows the
-//   new verdict, ms (median and 95th percentile) — Prefect's UI checks input only on submit.
+//   new verdict, ms (median and 95th percentile) — Prefect's UI checks input only on submit;
+// - keyboard resume: keystrokes and seconds from opening the console to a sent resume with
+//   valid input, no mouse; against the clicks the same task takes in Prefect's UI (counted).
 //
 // Usage: node scripts/bench/console.mjs HARNESS_JSON DIST [LOADS]
 import { readFileSync } from "node:fs";
@@ -85,6 +87,70 @@ const keystrokes = await page.evaluate(async (count) => {
   return times;
 }, 200);
 await page.close();
+
+// From opening the console to a sent resume with valid input, by keyboard only, against the
+// clicks the same task takes in Prefect's UI (counted by doing it: open the paused run, open
+// its Resume dialog, fill the field, submit). Each side decides a run of its own that asks
+// for one string.
+async function runAskingForInput(name) {
+  const post = async (path, body) => (await fetch(`${harness.api_url}${path}`, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
+  const flow = await post("/flows/", { name: "bench-keyboard" });
+  const created = await post("/flow_runs/", { flow_id: flow.id, name, state: { type: "RUNNING", name: "Running" } });
+  const schema = { title: "Approval", type: "object", required: ["approver"], properties: { approver: { title: "Approver", type: "string" } } };
+  await post(`/flow_runs/${created.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });
+  await post(`/flow_runs/${created.id}/set_state`, { force: true, state: { type: "PAUSED", name: "Paused", state_details: {
+    pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: "bench",
+    run_input_keyset: { schema: `${name}-schema`, response: `${name}-response`, description: `${name}-description` } } } });
+  return created.id;
+}
+const stateOf = async (id) => (await (await fetch(`${harness.api_url}/flow_runs/${id}`)).json()).state.type;
+
+const keyboardRun = await runAskingForInput(`bench-keyboard-${Date.now()}`);
+const kb = await browser.newPage();
+let keys = 0;
+const press = async (key) => { keys++; await kb.keyboard.press(key); };
+const started = Date.now();
+await kb.goto(`${console_.base}/`);
+await kb.locator(`[data-run-id="${keyboardRun}"]`).waitFor({ timeout: 60000 });
+// Newest first: the run is at the top; j moves to it.
+while (await kb.evaluate(() => document.querySelector("tr.current")?.dataset.runId) !== keyboardRun) {
+  if (keys > 60) throw new Error("j never reached the run");
+  await press("j");
+}
+await press("Enter");
+await kb.waitForURL(`**/runs/${keyboardRun}`);
+await kb.locator('[data-path="/approver"] input').waitFor({ timeout: 60000 });
+while (!(await kb.evaluate(() => document.activeElement?.matches('[data-path="/approver"] input')))) {
+  if (keys > 120) throw new Error("Tab never reached the field");
+  await press("Tab");
+}
+for (const key of "ana") await press(key);
+await kb.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 30000 });
+while (!(await kb.evaluate(() => document.activeElement?.dataset.testid === "resume"))) {
+  if (keys > 200) throw new Error("Tab never reached Resume");
+  await press("Tab");
+}
+await press("Enter");
+await kb.locator('[data-testid="outcome"] [data-decision="resume"]').waitFor({ timeout: 60000 });
+const keyboardSeconds = (Date.now() - started) / 1000;
+if (await stateOf(keyboardRun) !== "RUNNING") throw new Error("the keyboard resume did not resume the run");
+await kb.close();
+
+const clickRun = await runAskingForInput(`bench-clicks-${Date.now()}`);
+const ui = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+let clicks = 0;
+const click = async (locator) => { clicks++; await locator.click({ timeout: 60000 }); };
+await ui.goto(`${harness.ui_url}/runs?state=Paused`);
+await click(ui.getByRole("link", { name: `bench-clicks-`, exact: false }).first());
+await click(ui.getByRole("button", { name: "Resume" }).first());
+await click(ui.getByRole("dialog").getByRole("textbox").first());
+await ui.keyboard.type("ana");
+await click(ui.getByRole("dialog").getByRole("button", { name: /Submit|Resume/ }).last());
+for (let i = 0; i < 60 && await stateOf(clickRun) === "PAUSED"; i++) await new Promise((r) => setTimeout(r, 500));
+if (await stateOf(clickRun) !== "RUNNING") throw new Error("the clicks in Prefect's UI did not resume the run");
+await ui.close();
+
 await browser.close();
 await console_.close();
 
@@ -96,6 +162,7 @@ console.log(JSON.stringify({
     inbox_ms: flowgateInbox.ms,
     keystroke_ms_median: median(keystrokes),
     keystroke_ms_p95: percentile(keystrokes, 0.95),
+    keyboard_resume: { keystrokes: keys, seconds: keyboardSeconds, clicks: 0 },
   },
-  prefect_ui: { transfer_bytes: prefectRun.bytes, run_page_ms: prefectRun.ms },
+  prefect_ui: { transfer_bytes: prefectRun.bytes, run_page_ms: prefectRun.ms, resume_with_input: { clicks } },
 }));
