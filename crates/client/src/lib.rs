@@ -130,6 +130,7 @@ impl Client {
             });
         }
         response::check_status(
+            &answer.url,
             answer.status,
             &answer.body,
             self.options.auth.as_ref(),

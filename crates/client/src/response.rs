@@ -10,6 +10,7 @@ use crate::options::Auth;
 
 /// What a response was, before decoding its body.
 pub(crate) fn check_status(
+    url: &str,
     status: u16,
     body: &str,
     auth: Option<&Auth>,
@@ -20,8 +21,8 @@ pub(crate) fn check_status(
         // A proxy in front of Prefect (Trunk's in development, a load balancer) answers
         // these when it cannot reach the server: for the user, the server is unreachable.
         502 | 504 => Err(ClientError::Unreachable {
-            url: "the Prefect server behind the proxy".into(),
-            detail: format!("the proxy answered HTTP {status}: {}", server_message(body)),
+            url: url.to_owned(),
+            detail: format!("the proxy in front of it answered HTTP {status}"),
         }),
         401 | 403 => Err(ClientError::Unauthorized {
             status,
@@ -123,8 +124,10 @@ pub(crate) fn server_message(body: &str) -> String {
 mod tests {
     use super::*;
 
+    const URL: &str = "http://127.0.0.1:8080/api/flow_runs/1";
+
     fn status(status: u16, body: &str, auth: Option<&Auth>) -> ClientError {
-        check_status(status, body, auth, || "Flow run 1".into()).expect_err("an error status")
+        check_status(URL, status, body, auth, || "Flow run 1".into()).expect_err("an error status")
     }
 
     #[test]
@@ -179,7 +182,7 @@ mod tests {
         let nginx = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
         assert_eq!(
             status(502, nginx, None).to_string(),
-            "Cannot reach the Prefect server at the Prefect server behind the proxy: the proxy answered HTTP 502: an HTML page titled \"502 Bad Gateway\", not Prefect's answer (from a proxy or gateway in between?). Is it running, and is the API URL right?"
+            "Cannot reach the Prefect server at http://127.0.0.1:8080/api/flow_runs/1: the proxy in front of it answered HTTP 502. Is it running, and is the API URL right?"
         );
         assert_eq!(
             server_message("<html><body>Sign in</body></html>"),

@@ -102,7 +102,7 @@ const READ_FAULTS = [
   { fault: { mode: "status", status: 502 }, ok: true, note: "sent again after a proxy's 502" },
   { fault: { mode: "status", status: 503 }, ok: true, note: "sent again after a 503" },
   { fault: { mode: "status", status: 504, times: 9 }, kind: "unreachable",
-    message: /Cannot reach the Prefect server .*the proxy answered HTTP 504: an HTML page titled "504"/ },
+    message: /^Cannot reach the Prefect server at http:\/\/127\.0\.0\.1:\d+\/api\/\S+: the proxy in front of it answered HTTP 504\. Is it running/ },
   { fault: { mode: "stall" }, kind: "timeout", message: new RegExp(`did not answer within ${TIMEOUT_MS} ms`) },
   { fault: { mode: "html" }, kind: "http", message: /answered HTTP 200: an HTML page, not Prefect's answer \(from a proxy or gateway in between\?\)/ },
 ];
