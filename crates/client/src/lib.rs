@@ -123,15 +123,10 @@ impl Client {
         answer: &Answer,
         not_found: impl FnOnce() -> String,
     ) -> Result<(), ClientError> {
-        if answer.html && (200..300).contains(&answer.status) {
-            return Err(ClientError::Http {
-                status: answer.status,
-                message: response::server_message(&answer.body),
-            });
-        }
         response::check_status(
             &answer.url,
             answer.status,
+            answer.html,
             &answer.body,
             self.options.auth.as_ref(),
             not_found,

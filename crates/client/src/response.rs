@@ -12,11 +12,17 @@ use crate::options::Auth;
 pub(crate) fn check_status(
     url: &str,
     status: u16,
+    html: bool,
     body: &str,
     auth: Option<&Auth>,
     what: impl FnOnce() -> String,
 ) -> Result<(), ClientError> {
     match status {
+        // An HTML page is never Prefect's answer (a sign-in page, a portal answered for it).
+        200..=299 if html => Err(ClientError::Http {
+            status,
+            message: server_message(body),
+        }),
         200..=299 => Ok(()),
         // A proxy in front of Prefect (Trunk's in development, a load balancer) answers
         // these when it cannot reach the server: for the user, the server is unreachable.
@@ -127,7 +133,8 @@ mod tests {
     const URL: &str = "http://127.0.0.1:8080/api/flow_runs/1";
 
     fn status(status: u16, body: &str, auth: Option<&Auth>) -> ClientError {
-        check_status(URL, status, body, auth, || "Flow run 1".into()).expect_err("an error status")
+        check_status(URL, status, false, body, auth, || "Flow run 1".into())
+            .expect_err("an error status")
     }
 
     #[test]
@@ -184,9 +191,18 @@ mod tests {
             status(502, nginx, None).to_string(),
             "Cannot reach the Prefect server at http://127.0.0.1:8080/api/flow_runs/1: the proxy in front of it answered HTTP 502. Is it running, and is the API URL right?"
         );
+        let sign_in = "<html><body>Sign in</body></html>";
         assert_eq!(
-            server_message("<html><body>Sign in</body></html>"),
-            "an HTML page, not Prefect's answer (from a proxy or gateway in between?)"
+            check_status(URL, 200, true, sign_in, None, || "Flow run 1".into()),
+            Err(ClientError::Http {
+                status: 200,
+                message: "an HTML page, not Prefect's answer (from a proxy or gateway in between?)"
+                    .into()
+            })
+        );
+        assert_eq!(
+            check_status(URL, 200, false, "{}", None, || "Flow run 1".into()),
+            Ok(())
         );
         assert_eq!(
             status(501, "", None),

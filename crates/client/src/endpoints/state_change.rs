@@ -74,33 +74,25 @@ impl Client {
                 _ => return Err(interrupted(id, self.left_pause(id).await, cause)),
             }
         };
-        if answer.status >= 500 {
-            // The server failed on it (500), or a proxy answered for it (502, 504) — having
-            // passed it on or not: whether the run changed can only be read.
-            let cause = self
-                .check_answer(&answer, || format!("Flow run {id}"))
-                .err()
-                .unwrap_or_else(|| ClientError::Http {
-                    status: answer.status,
-                    message: response::server_message(&answer.body),
-                });
+        if let Err(cause) = self.check_answer(&answer, || format!("Flow run {id}")) {
+            // Prefect answers 500 for an id that is no flow run.
             if answer.status == 500
                 && let Err(ClientError::NotFound { .. }) = self.read_flow_run(id).await
             {
-                // Prefect answers 500 for an id that is no flow run.
                 return Err(ClientError::NotFound {
                     what: format!("Flow run {id}"),
                 });
             }
-            return Err(interrupted(id, self.left_pause(id).await, cause));
-        }
-        if let Err(cause) = self.check_answer(&answer, || format!("Flow run {id}")) {
-            // A 2xx that is not Prefect's answer: whether the server acted only the run tells.
-            return Err(if (200..300).contains(&answer.status) {
-                interrupted(id, self.left_pause(id).await, cause)
-            } else {
-                cause
-            });
+            // The server failed on it (500), a proxy answered for it (502, 504) having passed
+            // it on or not, or a 2xx came that is not Prefect's (an HTML page): whether the
+            // run changed only the run tells. Any other refusal (401, 404, 422…) did nothing.
+            return Err(
+                if answer.status >= 500 || (200..300).contains(&answer.status) {
+                    interrupted(id, self.left_pause(id).await, cause)
+                } else {
+                    cause
+                },
+            );
         }
         // A 2xx whose body cannot be read (a proxy that cut it short or replaced it): the
         // server acted, but on what it said only the run can tell.
