@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { launchChromium, serveConsole } from "../../web/tests/support/console-server.mjs";
+import { pausedRunOf } from "../../web/tests/support/prefect.mjs";
 
 const [harnessPath, dist, loadsArg] = process.argv.slice(2);
 const harness = JSON.parse(readFileSync(harnessPath, "utf8"));
@@ -92,18 +93,8 @@ await page.close();
 // clicks the same task takes in Prefect's UI (counted by doing it: open the paused run, open
 // its Resume dialog, fill the field, submit). Each side decides a run of its own that asks
 // for one string.
-async function runAskingForInput(name) {
-  const post = async (path, body) => (await fetch(`${harness.api_url}${path}`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
-  const flow = await post("/flows/", { name: "bench-keyboard" });
-  const created = await post("/flow_runs/", { flow_id: flow.id, name, state: { type: "RUNNING", name: "Running" } });
-  const schema = { title: "Approval", type: "object", required: ["approver"], properties: { approver: { title: "Approver", type: "string" } } };
-  await post(`/flow_runs/${created.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });
-  await post(`/flow_runs/${created.id}/set_state`, { force: true, state: { type: "PAUSED", name: "Paused", state_details: {
-    pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: "bench",
-    run_input_keyset: { schema: `${name}-schema`, response: `${name}-response`, description: `${name}-description` } } } });
-  return created.id;
-}
+const askingSchema = { title: "Approval", type: "object", required: ["approver"], properties: { approver: { title: "Approver", type: "string" } } };
+const runAskingForInput = (name) => pausedRunOf(harness.api_url, name, { flow: "bench-keyboard", schema: askingSchema, pauseKey: "bench" });
 const stateOf = async (id) => (await (await fetch(`${harness.api_url}/flow_runs/${id}`)).json()).state.type;
 
 const keyboardRun = await runAskingForInput(`bench-keyboard-${Date.now()}`);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../support/chromium.mjs";
 import { startFaultProxy } from "../support/fault-proxy.mjs";
-import { apiPost, readHarness, resumeTransitions, seedPaused, stillPaused } from "../support/prefect.mjs";
+import { pausedRunOf, readHarness, resumeTransitions, stillPaused } from "../support/prefect.mjs";
 
 const webRoot = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 const TIMEOUT_MS = 4000;
@@ -63,21 +63,11 @@ function call(op, arg) {
   }, { op, arg, timeoutMs: TIMEOUT_MS });
 }
 
+const SCHEMA = { title: "Approval", type: "object", properties: { approver: { type: "string" } } };
+
 /** A paused run of its own, asking for input (a one-field schema) when `schema`. */
-async function pausedRun(name, { schema = false } = {}) {
-  const [id] = await seedPaused(apiUrl, 1, `faults-${name}-${Date.now()}`);
-  if (schema) {
-    const text = JSON.stringify({ title: "Approval", type: "object", properties: { approver: { type: "string" } } });
-    await apiPost(apiUrl, `/flow_runs/${id}/input`, { key: "faults-schema", value: text });
-    await apiPost(apiUrl, `/flow_runs/${id}/set_state`, {
-      force: true,
-      state: { type: "PAUSED", name: "Paused", state_details: {
-        pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_reschedule: false,
-        run_input_keyset: { schema: "faults-schema", description: "faults-description", response: "faults-response" },
-      } },
-    });
-  }
-  return id;
+function pausedRun(name, { schema = false } = {}) {
+  return pausedRunOf(apiUrl, `faults-${name}-${Date.now()}`, { flow: "faults-gate", schema: schema ? SCHEMA : undefined });
 }
 
 /** Resumes of `id` in its state history. */

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { launchChromium, serveConsole } from "./console-server.mjs";
 import { startFaultProxy } from "./fault-proxy.mjs";
 import { serveConsoleWithNginx } from "./nginx.mjs";
+import { pausedRunOf } from "./prefect.mjs";
 
 export const repo = fileURLToPath(new URL("../../..", import.meta.url));
 export const shots = join(repo, "target/test-output");
@@ -54,17 +55,8 @@ export async function api(suite, path, body) {
 
 /** A run paused through the API as a flow pauses it (an hour's timeout); with `schema`, the
  * pause asks for input under keys named after the run. */
-export async function pausedRun(suite, name, { schema, flow = "e2e-gate" } = {}) {
-  const created = await api(suite, "/flows/", { name: flow });
-  const run = await api(suite, "/flow_runs/", { flow_id: created.id, name });
-  const details = { pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: "e2e" };
-  if (schema) {
-    await api(suite, `/flow_runs/${run.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });
-    details.run_input_keyset = { schema: `${name}-schema`, response: `${name}-response`, description: `${name}-description` };
-  }
-  await api(suite, `/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" }, force: true });
-  await api(suite, `/flow_runs/${run.id}/set_state`, { state: { type: "PAUSED", name: "Paused", state_details: details }, force: true });
-  return run.id;
+export function pausedRun(suite, name, options) {
+  return pausedRunOf(suite.harness.api_url, name, options);
 }
 
 /** Ends a run the test paused, so other suites see only their own. */

@@ -108,3 +108,20 @@ export async function seedPaused(apiUrl, count, name, concurrency = 16) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   return ids;
 }
+
+/**
+ * One run paused through the API as a flow pauses it (an hour's timeout), of the flow `flow`;
+ * with `schema`, the pause asks for input under keys named after the run. Resolves to its id.
+ */
+export async function pausedRunOf(apiUrl, name, { schema, flow = "e2e-gate", pauseKey = "e2e" } = {}) {
+  const created = await apiPost(apiUrl, "/flows/", { name: flow });
+  const run = await apiPost(apiUrl, "/flow_runs/", { flow_id: created.id, name });
+  const details = { pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: pauseKey };
+  if (schema) {
+    await apiPost(apiUrl, `/flow_runs/${run.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });
+    details.run_input_keyset = { schema: `${name}-schema`, response: `${name}-response`, description: `${name}-description` };
+  }
+  await apiPost(apiUrl, `/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" }, force: true });
+  await apiPost(apiUrl, `/flow_runs/${run.id}/set_state`, { state: { type: "PAUSED", name: "Paused", state_details: details }, force: true });
+  return run.id;
+}
