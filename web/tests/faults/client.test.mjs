@@ -157,7 +157,8 @@ for (const { fault, then, resumed, value, message, browserResends } of RESUME_FA
     if (then) proxy.inject({ match: RESUME, ...then });
     const got = await call("resume", id);
     proxy.clear();
-    const sent = proxy.log.filter((e) => RESUME.test(e.line) && e.line.includes(id));
+    // A request Prefect answered busy (503, SQLite locked) did nothing and is not counted.
+    const sent = proxy.log.filter((e) => RESUME.test(e.line) && e.line.includes(id) && !e.busy);
     const trail = JSON.stringify({ got, sent });
     if (value) {
       assert.deepEqual(got, { value }, trail);

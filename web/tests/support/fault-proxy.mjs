@@ -16,7 +16,7 @@ const PROXY_PAGE = (status) => `<html>\r\n<head><title>${status}</title></head>\
  * `{ base, apiUrl, inject(rule), clear(), log, close() }`. A rule is `{ match, mode, times,
  * ms, status }`: `match` a RegExp tested on `"METHOD /api/path"` (or `"WS /api/path"`),
  * `times` how many matching requests it hits (default 1). `log` lists every request with the
- * fault it met and whether it reached the server.
+ * fault it met, whether it reached the server, and `busy` when Prefect answered 503 to it.
  */
 export async function startFaultProxy(upstreamApi, { files } = {}) {
   const upstream = new URL(upstreamApi);
@@ -69,6 +69,19 @@ export async function startFaultProxy(upstreamApi, { files } = {}) {
       entry.reachedServer = true;
       return toServer(req, body);
     };
+    // The faults that come "after the server acted" need a server that did act. Prefect on
+    // SQLite answers 503 when its database is locked, having done nothing; that answer is
+    // relayed as it is and the rule waits for the client's next try, so a test knows what
+    // the server did instead of guessing.
+    const acted = async () => {
+      const answer = await send();
+      if (answer.status !== 503) return answer;
+      rule.times += 1;
+      entry.fault = null;
+      entry.busy = true;
+      reply(res, answer);
+      return null;
+    };
     try {
       switch (rule?.mode) {
         case undefined:
@@ -80,28 +93,29 @@ export async function startFaultProxy(upstreamApi, { files } = {}) {
           held.add(res);
           return;
         case "stall-after": // the server acts; its answer never comes back
-          await send();
+          if (!(await acted())) return;
           held.add(res);
           return;
         case "reset-before":
           return req.socket.destroy();
         case "reset-after":
-          await send();
+          if (!(await acted())) return;
           return req.socket.destroy();
         case "status": // the proxy answers for a server it could not reach
           return res.writeHead(rule.status, { "content-type": "text/html" }).end(PROXY_PAGE(rule.status));
         case "status-after": // the server acted, then the proxy gave up waiting on it
-          await send();
+          if (!(await acted())) return;
           return res.writeHead(rule.status, { "content-type": "text/html" }).end(PROXY_PAGE(rule.status));
         case "truncate": { // the connection ends halfway through the body
-          const answer = await send();
+          const answer = await acted();
+          if (!answer) return;
           const { "transfer-encoding": _te, connection: _c, ...rest } = answer.headers;
           res.writeHead(answer.status, { ...rest, "content-length": answer.body.length });
           res.write(answer.body.subarray(0, Math.floor(answer.body.length / 2)));
           return setTimeout(() => req.socket.destroy(), 50);
         }
         case "html": // a 200 that is not the server's (a captive portal, a login page)
-          await send();
+          if (!(await acted())) return;
           return res.writeHead(200, { "content-type": "text/html" }).end("<html><body>Sign in to continue</body></html>");
         default:
           throw new Error(`unknown fault ${rule.mode}`);

@@ -69,9 +69,18 @@ impl Settings {
             AuthKind::Basic => Some(Auth::Basic(self.secret.clone())),
             AuthKind::Bearer => Some(Auth::Bearer(self.secret.clone())),
         };
+        // A same-origin path (`/api`) is given the page's origin, so that an error names the
+        // whole URL the console tried, not `/api/…`.
+        let origin = web_sys::window().and_then(|w| w.location().origin().ok());
+        let api_url = match origin.filter(|o| o.starts_with("http")) {
+            Some(origin) if self.api_url.trim_start().starts_with('/') => {
+                format!("{origin}{}", self.api_url.trim())
+            }
+            _ => self.api_url.clone(),
+        };
         ClientOptions {
             auth,
-            ..ClientOptions::new(self.api_url.clone())
+            ..ClientOptions::new(api_url)
         }
     }
 
