@@ -89,6 +89,34 @@ const keystrokes = await page.evaluate(async (count) => {
 }, 200);
 await page.close();
 
+// A schema pattern that backtracks without end: the longest main-thread task while typing
+// 40 a's and a "!" into its field (the console searches in a worker and stops it after its
+// budget), beside what one such search costs on a main thread with only 22 a's (each more a
+// doubles it). Prefect's own UI is not measured here: it validates form input on its server
+// (POST /api/ui/schemas/validate), where the same search would hold the API's event loop.
+const redosSchema = { type: "object", required: ["code"], properties: { code: { type: "string", pattern: "^(a+)+$" } } };
+const redosRun = await pausedRunOf(harness.api_url, `bench-redos-${Date.now()}`, { flow: "bench-redos", schema: redosSchema, pauseKey: "bench" });
+const redos = await browser.newPage();
+await redos.goto(`${console_.base}/runs/${redosRun}`);
+await redos.locator('[data-path="/code"] input').waitFor({ timeout: 60000 });
+await redos.evaluate(() => {
+  window.longTasks = [];
+  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: "longtask" });
+});
+await redos.locator('[data-path="/code"] input').pressSequentially(`${"a".repeat(40)}!`, { delay: 10 });
+await redos.getByTestId("verdict").filter({ hasText: "was stopped" }).waitFor({ timeout: 30000 });
+const redosLongest = await redos.evaluate(() => Math.max(0, ...window.longTasks));
+const mainThreadSearch = await redos.evaluate(() => {
+  const start = performance.now();
+  new RegExp("^(a+)+$", "u").test(`${"a".repeat(22)}!`);
+  return performance.now() - start;
+});
+await redos.close();
+await fetch(`${harness.api_url}/flow_runs/${redosRun}/set_state`, {
+  method: "POST", headers: { "content-type": "application/json" },
+  body: JSON.stringify({ state: { type: "CANCELLED" }, force: true }),
+});
+
 // From opening the console to a sent resume with valid input, by keyboard only, against the
 // clicks the same task takes in Prefect's UI (counted by doing it: open the paused run, open
 // its Resume dialog, fill the field, submit). Each side decides a run of its own that asks
@@ -154,6 +182,7 @@ console.log(JSON.stringify({
     keystroke_ms_median: median(keystrokes),
     keystroke_ms_p95: percentile(keystrokes, 0.95),
     keyboard_resume: { keystrokes: keys, seconds: keyboardSeconds, clicks: 0 },
+    backtracking_pattern: { longest_main_thread_task_ms: Math.round(redosLongest), main_thread_search_22_ms: Math.round(mainThreadSearch) },
   },
   prefect_ui: { transfer_bytes: prefectRun.bytes, run_page_ms: prefectRun.ms, resume_with_input: { clicks } },
 }));

@@ -18,4 +18,8 @@ pub use check::{
     CIRCULAR_SCHEMA, InputCheck, SCHEMA_NOT_FOUND, SCHEMA_NOT_JSON, StoredSchema, check_run_input,
 };
 pub use hydrate::{Hydration, hydrate};
+#[cfg(feature = "search-elsewhere")]
+pub use pattern::elsewhere::{
+    CHECKING, PatternCheck, run_searches_elsewhere, settle_pattern_check, take_pattern_checks,
+};
 pub use validate::{Keyword, PathSegment, Validation, ValidationIssue, validate};

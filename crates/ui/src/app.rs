@@ -11,12 +11,14 @@ use crate::components::shortcuts::Shortcuts;
 use crate::routes::{inbox::Inbox, run::RunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::connection::Connection;
 use crate::state::live::{Live, LiveStatus, sleep};
+use crate::state::pattern_checks::PatternChecks;
 
 /// The console's root.
 #[component]
 pub fn App() -> impl IntoView {
     let connection = Connection::load();
     provide_context(connection);
+    provide_context(PatternChecks::start());
     let live = Live::start(connection);
     provide_context(live);
     crate::state::notify::install(live, connection);

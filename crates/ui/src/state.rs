@@ -5,6 +5,7 @@ pub(crate) mod connection;
 pub(crate) mod drafts;
 pub(crate) mod live;
 pub(crate) mod notify;
+pub(crate) mod pattern_checks;
 
 /// The browser's `localStorage`, when there is one and it may be used.
 pub(crate) fn storage() -> Option<web_sys::Storage> {

@@ -12,6 +12,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+#[cfg(feature = "search-elsewhere")]
+pub(crate) mod elsewhere;
+
 /// What Python's `\w` matches in a `str` pattern, as class members: letters, numbers, `_`.
 const WORD: &str = r"\p{L}\p{N}_";
 
@@ -246,8 +249,15 @@ fn compiled(pattern: &str) -> Result<std::rc::Rc<engine::Compiled>, String> {
 }
 
 /// Python's `re.search(pattern, text) is not None`; `Err` says why it cannot be decided.
+/// When searches run elsewhere (feature `search-elsewhere`), a search not settled yet is
+/// handed out and reported as [`elsewhere::CHECKING`] meanwhile.
 pub(crate) fn search(pattern: &str, text: &str) -> Result<bool, String> {
-    compiled(pattern)?.search(text)
+    let compiled = compiled(pattern)?;
+    #[cfg(feature = "search-elsewhere")]
+    if let Some(outcome) = elsewhere::searched(pattern, text) {
+        return outcome;
+    }
+    compiled.search(text)
 }
 
 /// Whether the pattern compiles (the `regex` format of the Draft 2020-12 meta-schema).

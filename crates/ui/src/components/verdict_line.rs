@@ -1,5 +1,7 @@
 //! The answer the server will give, above the resume button.
 
+use crate::state::pattern_checks::STOPPED;
+use flowgate_core::run_input::CHECKING;
 use flowgate_core::{ResumeVerdict, SetStateStatus};
 use leptos::prelude::*;
 
@@ -30,6 +32,23 @@ pub(crate) fn verdict_text(verdict: &ResumeVerdict) -> (String, &'static str) {
         }
         ResumeVerdict::HttpError { status, reason } => (
             format!("the server will refuse it (HTTP {status}): {reason}"),
+            "reject",
+        ),
+        ResumeVerdict::ServerDecides { reason } if reason.ends_with(&format!("({CHECKING})")) => (
+            "checking the input against the schema's pattern, off the page's main thread…".into(),
+            "other",
+        ),
+        // Prefect validates with Python's `re`, which backtracks as the browser's engine does
+        // (and slower): sent, this search would hold the server, so it is not sent.
+        ResumeVerdict::ServerDecides { reason } if reason.contains(STOPPED) => (
+            format!(
+                "not sent: {} Prefect's server would run the same search with Python's re, \
+                 which backtracks the same way and can keep the server busy for hours. \
+                 Change the input.",
+                reason
+                    .strip_prefix("Only the server can validate this input: ")
+                    .unwrap_or(reason)
+            ),
             "reject",
         ),
         ResumeVerdict::ServerDecides { reason } => {
@@ -71,5 +90,28 @@ mod tests {
             reason: "a template".into(),
         };
         assert_eq!(verdict_text(&undecided).1, "other");
+    }
+
+    #[test]
+    fn a_pattern_search_running_or_stopped_is_said_so() {
+        let checking = ResumeVerdict::ServerDecides {
+            reason: format!(
+                "Only the server can validate this input: the pattern 'x' cannot be run here ({})",
+                flowgate_core::run_input::CHECKING
+            ),
+        };
+        assert!(verdict_text(&checking).0.starts_with("checking the input"));
+        let stopped = ResumeVerdict::ServerDecides {
+            reason: format!(
+                "Only the server can validate this input: the pattern 'x' cannot be run here (it {}).",
+                crate::state::pattern_checks::STOPPED
+            ),
+        };
+        let (text, class) = verdict_text(&stopped);
+        assert!(
+            text.starts_with("not sent: the pattern 'x' cannot be run here (it was stopped"),
+            "{text}"
+        );
+        assert_eq!(class, "reject");
     }
 }

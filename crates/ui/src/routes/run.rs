@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use flowgate_client::{ClientError, RunInputRequest, parse_flow_run_id};
+use flowgate_core::run_input::CHECKING;
 use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
 };
@@ -24,6 +25,7 @@ use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text
 use crate::state::connection::Connection;
 use crate::state::drafts;
 use crate::state::live::{Live, sleep};
+use crate::state::pattern_checks::{PatternChecks, STOPPED};
 
 mod history;
 mod reject;
@@ -423,7 +425,13 @@ fn RunDetail(
     let timeout = details.pause_timeout;
     let timed_out = Memo::new(move |_| timeout.is_some_and(|t| t < clock.get()));
     let verdict_run = run.clone();
+    // Where the console runs schema patterns in a worker, a verdict is worked out again as
+    // each search settles (mounted alone, as in the browser tests, it runs them itself).
+    let pattern_checks = use_context::<PatternChecks>();
     let verdict = Memo::new(move |_| -> Result<ResumeVerdict, String> {
+        if let Some(checks) = pattern_checks {
+            checks.settled.track();
+        }
         let input = parsed.get()?;
         let schema = match &schema_text {
             Some(text) => StoredSchema::Text(text),
@@ -439,6 +447,24 @@ fn RunDetail(
                 DateTime::<Utc>::MIN_UTC
             },
         ))
+    });
+    if let Some(checks) = pattern_checks {
+        // After every change the verdict reads, not only when it changes: a verdict still
+        // waiting on one search looks the same while the text it waits on changes.
+        Effect::new(move |_| {
+            parsed.track();
+            checks.settled.track();
+            verdict.track();
+            checks.dispatch();
+        });
+    }
+    // Not sent while a pattern is being searched, nor when its search had to be stopped: the
+    // server would run the same search (see verdict_text).
+    let pattern_holds = Memo::new(move |_| {
+        verdict.with(|v| {
+            matches!(v, Ok(ResumeVerdict::ServerDecides { reason })
+                if reason.ends_with(&format!("({CHECKING})")) || reason.contains(STOPPED))
+        })
     });
     let line = Signal::derive(move || match verdict.get() {
         Ok(v) => verdict_text(&v),
@@ -557,7 +583,7 @@ fn RunDetail(
         {move || (is_paused || locked()).then(|| view! {
             <VerdictLine text=line/>
             <button data-testid="resume" on:click=send
-                disabled=move || deciding.with(Option::is_some) || parsed.get().is_err() || locked()>
+                disabled=move || deciding.with(Option::is_some) || parsed.get().is_err() || pattern_holds.get() || locked()>
                 {move || if deciding.get() == Some(Deciding::Resume) { "Resuming…" } else { "Resume" }}
             </button>
         })}
