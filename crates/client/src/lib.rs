@@ -4,7 +4,7 @@
 //! timeouts, and turning each failure into a [`ClientError`] a person can act on. Its wire
 //! types are `flowgate-core`'s; it defines none of its own. It must not depend on `leptos`.
 //!
-//! Requests are built ([`request`]) and answers classified ([`response`]) by pure
+//! Requests are built (`request`) and answers classified (`response`) by pure
 //! functions; only `transport` touches the network (gloo-net's `fetch`, so it runs in
 //! browsers, workers and Node). GETs and filters are retried on network failure; a resume
 //! never is — after an ambiguous failure the run is read to tell whether it happened.

@@ -1,7 +1,7 @@
 //! Run input: the typed answer a pause asks for, and how the server checks it.
 //!
-//! The server hydrates placeholders ([`hydrate`]), preprocesses the stored schema
-//! ([`schema`]) and validates ([`validate`]), with Python's `json` and `jsonschema` wording
+//! The server hydrates placeholders ([`mod@hydrate`]), preprocesses the stored schema
+//! (`schema`) and validates ([`mod@validate`]), with Python's `json` and `jsonschema` wording
 //! ([`python_json`], [`python_repr`]).
 
 mod check;
@@ -10,7 +10,7 @@ mod pattern;
 pub mod python_json;
 pub mod python_repr;
 mod registry;
-pub mod schema;
+mod schema;
 pub mod validate;
 mod validator;
 

@@ -43,7 +43,7 @@ fn write_repr(value: &Value, out: &mut String) {
 }
 
 /// `repr()` of a JSON number: integers as integers, floats as Python's shortest repr.
-pub fn number_repr(n: &Number) -> String {
+pub(crate) fn number_repr(n: &Number) -> String {
     if let Some(i) = n.as_i64() {
         i.to_string()
     } else if let Some(u) = n.as_u64() {

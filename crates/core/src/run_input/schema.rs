@@ -15,10 +15,10 @@ use serde_json::{Map, Value, json};
 
 /// The server would fail with HTTP 500 while preparing this schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SchemaCrash(pub String);
+pub(crate) struct SchemaCrash(pub(crate) String);
 
 /// Applies Prefect's preprocessing to a stored schema.
-pub fn preprocess(schema: &Value) -> Result<Value, SchemaCrash> {
+pub(crate) fn preprocess(schema: &Value) -> Result<Value, SchemaCrash> {
     let mut schema = schema.clone();
     let Value::Object(root) = &mut schema else {
         // Python: `"properties" in schema` raises on numbers, booleans and null, and
