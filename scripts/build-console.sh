@@ -8,12 +8,13 @@
 # Prefect's UI: pulldown-cmark's parser and its HTML-entity table measured 65 KB of it. It is
 # 608 KB since wasm-opt's extra passes (index.html) took 3 KB off a 610 KB build (606 KB).
 # It is 612 KB since schema patterns are searched in a Web Worker that can be stopped (a
-# backtracking pattern froze the tab): 4 KB of wasm and 1.3 KB of JS, 611 KB measured.
+# backtracking pattern froze the tab): 4 KB of wasm and 1.3 KB of JS, 611 KB measured. 613 KB
+# since a failed read offers Try again on every page (1.7 KB; 612.8 KB measured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-ceiling_kb=${FLOWGATE_CONSOLE_CEILING_KB:-612}
+ceiling_kb=${FLOWGATE_CONSOLE_CEILING_KB:-613}
 
 trunk build --release "$@"
 

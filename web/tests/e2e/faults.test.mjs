@@ -95,3 +95,58 @@ test("a bulk resume where one answer is lost after Prefect applied it and one re
   await page.close();
   await cancelRun(suite, refused);
 });
+
+test("a run page whose read keeps failing at the proxy: the page names the URL and the proxy, keeps the draft, and Try again loads it", async () => {
+  const id = await pausedRun(suite, `faults-read-${Date.now()}`, { schema: SCHEMA });
+  const { page } = await openWithInput(id, "ana");
+  // The run's read meets a 504 every time it is sent (the client sends a read up to 5 times).
+  suite.proxy.inject({ match: new RegExp(`^GET /api/flow_runs/${id}$`), mode: "status", status: 504, times: 5 });
+  await page.reload();
+  const error = page.locator(".read-error");
+  await error.waitFor({ timeout: 45000 });
+  const origin = new URL(suite.server.base).origin;
+  assert.match(
+    await error.textContent(),
+    new RegExp(`^Cannot reach the Prefect server at ${origin}/api/flow_runs/${id}: the proxy in front of it answered HTTP 504\\. Is it running, and is the API URL right\\? Try again$`),
+  );
+  assert.equal(suite.proxy.log.filter((e) => e.line === `GET /api/flow_runs/${id}` && e.fault === "status").length, 5, "read five times, then told");
+  await page.screenshot({ path: join(shots, "console-fault-read.png"), fullPage: true });
+  suite.proxy.clear();
+  await page.getByTestId("try-again").click();
+  const field = page.locator('[data-path="/approver"] input');
+  await field.waitFor({ timeout: 30000 });
+  assert.equal(await field.inputValue(), "ana", "the draft is back in the form");
+  await page.close();
+  await cancelRun(suite, id);
+});
+
+test("the inbox when the list's answer is a proxy's 502 twice, then an HTML page: read again past the 502s, the HTML page said, Try again reads again", async () => {
+  const id = await pausedRun(suite, `faults-inbox-${Date.now()}`);
+  const LIST = /^POST \/api\/flow_runs\/paginate$/;
+  const lists = () => suite.proxy.log.filter((e) => LIST.test(e.line)).length;
+  suite.proxy.inject({ match: LIST, mode: "status", status: 502, times: 2 });
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  await page.goto(`${suite.server.base}/`);
+  await page.locator(`[data-run-id="${id}"]`).waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".read-error").count(), 0, "no error for a read that went through");
+  assert.equal(suite.proxy.log.filter((e) => LIST.test(e.line) && e.fault === "status").length, 2, "both 502s were met");
+  // An HTML page where Prefect's JSON should be is not Prefect's answer and is not read again.
+  suite.proxy.inject({ match: LIST, mode: "html", times: 1000 });
+  await page.reload();
+  const error = page.locator(".read-error");
+  await error.waitFor({ timeout: 30000 });
+  assert.match(await error.textContent(), /answered HTTP 200: an HTML page, not Prefect's answer \(from a proxy or gateway in between\?\)/);
+  // Try again reads the list again (the live updates also do, whenever a run changes).
+  const before = lists();
+  await page.getByTestId("try-again").click();
+  for (let i = 0; i < 100 && lists() === before; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(lists() > before, "Try again sent the list again");
+  await error.waitFor({ timeout: 30000 });
+  suite.proxy.clear();
+  // With the proxy mended, the next read lists the run (Try again, or the live updates first).
+  await page.getByTestId("try-again").click({ timeout: 5000 }).catch(() => {});
+  await page.locator(`[data-run-id="${id}"]`).waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".read-error").count(), 0);
+  await page.close();
+  await cancelRun(suite, id);
+});

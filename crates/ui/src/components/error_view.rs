@@ -15,3 +15,16 @@ pub(crate) fn ErrorText(error: ClientError) -> impl IntoView {
     };
     view! { <span class="error" data-kind=kind>{error.to_string()}</span> }
 }
+
+/// A read that failed: its error, and a button that reads again by bumping `retry`, the
+/// counter the read tracks (the page's other parts and anything typed stay as they are).
+#[component]
+pub(crate) fn ReadError(error: ClientError, retry: RwSignal<u64>) -> impl IntoView {
+    view! {
+        <p class="read-error" role="alert">
+            <ErrorText error=error/>" "
+            <button type="button" class="secondary" data-testid="try-again"
+                on:click=move |_| retry.update(|n| *n += 1)>"Try again"</button>
+        </p>
+    }
+}

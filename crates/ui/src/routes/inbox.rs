@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::decision_outcome::{Outcome, outcome_view};
-use crate::components::error_view::ErrorText;
+use crate::components::error_view::ReadError;
 use crate::components::local_time::LocalTime;
 use crate::components::runs_table::{Column, Pager, RunsTable};
 use crate::components::state_badge::StateBadge;
@@ -370,7 +370,9 @@ pub(crate) fn Inbox() -> impl IntoView {
         }}
         {move || match waiting.get() {
             None => view! { <p class="loading">"Loading paused runs…"</p> }.into_any(),
-            Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
+            Some(Err(error)) => view! {
+                <ReadError error=error retry=refresh/>
+            }.into_any(),
             Some(Ok((found, _))) if found.count == 0 => view! {
                 <p class="empty" data-testid="inbox-empty">"Nothing is waiting: no flow run is paused."</p>
             }.into_any(),

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::decision_outcome::{Outcome, outcome_view};
-use crate::components::error_view::ErrorText;
+use crate::components::error_view::ReadError;
 use crate::components::local_time::{LocalTime, clock_time};
 use crate::components::markdown::Markdown;
 use crate::components::state_badge::StateBadge;
@@ -51,7 +51,7 @@ pub(crate) struct DecisionSignals {
     /// Set before sending, so the page does not take its own decision for someone else's.
     pub(crate) own_decision: RwSignal<bool>,
     /// Bumped to read the run again after the answer.
-    pub(crate) reloads: RwSignal<u32>,
+    pub(crate) reloads: RwSignal<u64>,
     /// The decision in flight or made, if any.
     pub(crate) deciding: RwSignal<Option<Deciding>>,
 }
@@ -160,7 +160,7 @@ pub(crate) fn RunPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     // For reads outside a reactive context (setup, event callbacks), which must not track.
     let id_now = move || params.with_untracked(|p| p.get("id").unwrap_or_default());
-    let reloads = RwSignal::new(0u32);
+    let reloads = RwSignal::new(0u64);
     let loaded = LocalResource::new(move || {
         let id = id();
         reloads.track();
@@ -189,7 +189,7 @@ pub(crate) fn RunPage() -> impl IntoView {
     let deciding = RwSignal::new(None::<Deciding>);
     let mode = RwSignal::new(EditMode::Form);
     let reject_reason = RwSignal::new(String::new());
-    let history_reloads = RwSignal::new(0u32);
+    let history_reloads = RwSignal::new(0u64);
     // A deep link's input replaces the draft in the form; the draft it replaced can be put
     // back.
     let query = use_query_map();
@@ -336,7 +336,9 @@ pub(crate) fn RunPage() -> impl IntoView {
         })}
         {move || match loaded.get() {
             None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
-            Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
+            Some(Err(error)) => view! {
+                <ReadError error=error retry=reloads/>
+            }.into_any(),
             Some(Ok((run, asks, flow, deployment))) => {
                 // A run that left its pause elsewhere no longer asks for input; its form stays
                 // on the page, locked, with the draft in it.

@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::error_view::ErrorText;
+use crate::components::error_view::ReadError;
 use crate::components::local_time::LocalTime;
 use crate::components::runs_table::{Column, Pager, RunsTable};
 use crate::components::state_badge::StateBadge;
@@ -133,7 +133,9 @@ pub(crate) fn RunsPage() -> impl IntoView {
         </div>
         {move || match results.get() {
             None => view! { <p class="loading">"Loading runs…"</p> }.into_any(),
-            Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
+            Some(Err(error)) => view! {
+                <ReadError error=error retry=changed/>
+            }.into_any(),
             Some(Ok((found, flows))) => {
                 let names: std::collections::HashMap<_, _> = flows.into_iter().map(|f| (f.id, f.name)).collect();
                 let pages = found.pages.max(1);

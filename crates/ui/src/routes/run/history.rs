@@ -7,7 +7,7 @@ use flowgate_client::{Client, ClientError};
 use flowgate_core::{Decision, DecisionKind, FlowRun, State};
 use leptos::prelude::*;
 
-use crate::components::error_view::ErrorText;
+use crate::components::error_view::{ErrorText, ReadError};
 use crate::components::local_time::LocalTime;
 use crate::components::state_badge::StateBadge;
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields};
@@ -96,7 +96,7 @@ fn decision_text(d: &Decision) -> String {
 #[component]
 pub(crate) fn History(
     run: FlowRun,
-    reloads: RwSignal<u32>,
+    reloads: RwSignal<u64>,
     clock: ReadSignal<DateTime<Utc>>,
 ) -> impl IntoView {
     let connection = expect_context::<Connection>();
@@ -111,7 +111,7 @@ pub(crate) fn History(
             <h2>"History"</h2>
             {move || match record.get() {
                 None => view! { <p class="loading">"Reading the run's history…"</p> }.into_any(),
-                Some(Err(error)) => view! { <p><ErrorText error=error/></p> }.into_any(),
+                Some(Err(error)) => view! { <ReadError error=error retry=reloads/> }.into_any(),
                 Some(Ok(record)) => {
                     let mut entries: Vec<Entry> = record.states.into_iter().map(|s| Entry::State(Box::new(s))).collect();
                     let decisions_error = match record.decisions {
