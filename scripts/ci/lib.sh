@@ -14,6 +14,16 @@ mkdir -p "$out"
 export PATH="$PWD/web/node_modules/.bin:$PATH"
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export FLOWGATE_CHROMIUM=${FLOWGATE_CHROMIUM:-/usr/bin/chromium}
+# The wasm-bindgen tests' browser: the crates' webdriver.json (for a plain `cargo test`) with
+# FLOWGATE_CHROMIUM as its binary, read by wasm-bindgen-test-runner from this variable.
+python3 - "$FLOWGATE_CHROMIUM" crates/core/webdriver.json "$out/webdriver.json" <<'PY'
+import json, sys
+browser, source, target = sys.argv[1:]
+config = json.load(open(source))
+config["goog:chromeOptions"]["binary"] = browser
+json.dump(config, open(target, "w"), indent=2)
+PY
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON=$PWD/$out/webdriver.json
 export CARGO_TERM_COLOR=never
 
 say() { printf '\n==> %s\n' "$*"; }
