@@ -11,8 +11,10 @@ const pausedRun = (name, schema) => pausedRunOf(suite, name, { flow: "keyboard-g
 
 /** Presses `j` (then `k`) until the current row is run `id` (the list's order is the server's). */
 async function moveTo(page, id) {
+  // Down, then up: at most one press per row on the page either way, however many runs wait.
+  const rows = await page.locator("tr[data-run-id]").count();
   for (const key of ["j", "k"]) {
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i <= rows; i++) {
       const current = await page.evaluate(() => document.querySelector("tr.current")?.dataset.runId);
       if (current === id) return;
       await page.keyboard.press(key);
