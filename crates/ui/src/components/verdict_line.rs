@@ -1,7 +1,6 @@
 //! The answer the server will give, above the resume button.
 
-use crate::state::pattern_checks::STOPPED;
-use flowgate_core::run_input::CHECKING;
+use crate::state::pattern_checks::PatternHold;
 use flowgate_core::{ResumeVerdict, SetStateStatus};
 use leptos::prelude::*;
 
@@ -34,26 +33,27 @@ pub(crate) fn verdict_text(verdict: &ResumeVerdict) -> (String, &'static str) {
             format!("the server will refuse it (HTTP {status}): {reason}"),
             "reject",
         ),
-        ResumeVerdict::ServerDecides { reason } if reason.ends_with(&format!("({CHECKING})")) => (
-            "checking the input against the schema's pattern, off the page's main thread…".into(),
-            "other",
-        ),
-        // Prefect validates with Python's `re`, which backtracks as the browser's engine does
-        // (and slower): sent, this search would hold the server, so it is not sent.
-        ResumeVerdict::ServerDecides { reason } if reason.contains(STOPPED) => (
-            format!(
-                "not sent: {} Prefect's server would run the same search with Python's re, \
-                 which backtracks the same way and can keep the server busy for hours. \
-                 Change the input.",
-                reason
-                    .strip_prefix("Only the server can validate this input: ")
-                    .unwrap_or(reason)
+        ResumeVerdict::ServerDecides { reason } => match PatternHold::of(verdict) {
+            Some(PatternHold::Checking) => (
+                "checking the input against the schema's pattern, off the page's main thread…"
+                    .into(),
+                "other",
             ),
-            "reject",
-        ),
-        ResumeVerdict::ServerDecides { reason } => {
-            (format!("only the server can tell: {reason}"), "other")
-        }
+            // Prefect validates with Python's `re`, which backtracks as the browser's engine
+            // does (and slower): sent, this search would hold the server, so it is not sent.
+            Some(PatternHold::Stopped) => (
+                format!(
+                    "not sent: {} Prefect's server would run the same search with Python's \
+                     re, which backtracks the same way and can keep the server busy for hours. \
+                     Change the input.",
+                    reason
+                        .strip_prefix("Only the server can validate this input: ")
+                        .unwrap_or(reason)
+                ),
+                "reject",
+            ),
+            None => (format!("only the server can tell: {reason}"), "other"),
+        },
     }
 }
 
@@ -92,26 +92,60 @@ mod tests {
         assert_eq!(verdict_text(&undecided).1, "other");
     }
 
+    /// The verdict core gives `input` against `schema`, when the searches run elsewhere.
+    fn undecided(schema: serde_json::Value, input: serde_json::Value) -> ResumeVerdict {
+        use flowgate_core::run_input::{InputCheck, StoredSchema, check_run_input};
+        let serde_json::Value::Object(input) = input else {
+            panic!("an object")
+        };
+        match check_run_input(&input, Some(StoredSchema::Json(&schema))) {
+            InputCheck::ServerDecides { reason } => ResumeVerdict::ServerDecides { reason },
+            other => panic!("not left to the server: {other:?}"),
+        }
+    }
+
     #[test]
-    fn a_pattern_search_running_or_stopped_is_said_so() {
-        let checking = ResumeVerdict::ServerDecides {
-            reason: format!(
-                "Only the server can validate this input: the pattern 'x' cannot be run here ({})",
-                flowgate_core::run_input::CHECKING
-            ),
+    fn a_pattern_search_running_or_stopped_is_said_so_and_holds_the_input_back() {
+        use crate::state::pattern_checks::{PatternHold, stopped_reason};
+        use flowgate_core::run_input::{
+            run_searches_elsewhere, settle_pattern_check, take_pattern_checks,
         };
-        assert!(verdict_text(&checking).0.starts_with("checking the input"));
-        let stopped = ResumeVerdict::ServerDecides {
-            reason: format!(
-                "Only the server can validate this input: the pattern 'x' cannot be run here (it {}).",
-                crate::state::pattern_checks::STOPPED
-            ),
-        };
-        let (text, class) = verdict_text(&stopped);
-        assert!(
-            text.starts_with("not sent: the pattern 'x' cannot be run here (it was stopped"),
-            "{text}"
+        run_searches_elsewhere();
+        let schema =
+            serde_json::json!({"properties": {"code": {"type": "string", "pattern": "^(a+)+$"}}});
+        let input = serde_json::json!({"code": "aaaa!"});
+        // Core's own wording while the worker searches.
+        let checking = undecided(schema.clone(), input.clone());
+        assert_eq!(PatternHold::of(&checking), Some(PatternHold::Checking));
+        assert_eq!(
+            verdict_text(&checking),
+            (
+                "checking the input against the schema's pattern, off the page's main thread…"
+                    .to_owned(),
+                "other"
+            )
         );
-        assert_eq!(class, "reject");
+        // The worker stopped it.
+        for check in take_pattern_checks() {
+            settle_pattern_check(&check, Err(stopped_reason()));
+        }
+        let stopped = undecided(schema, input);
+        assert_eq!(PatternHold::of(&stopped), Some(PatternHold::Stopped));
+        assert_eq!(
+            verdict_text(&stopped),
+            (
+                "not sent: the pattern '^(a+)+$' cannot be run here (the browser's RegExp was \
+                 still searching after 1000 ms and was stopped: the pattern backtracks on this \
+                 input, and may not finish). Prefect's server would run the same search with \
+                 Python's re, which backtracks the same way and can keep the server busy for \
+                 hours. Change the input."
+                    .to_owned(),
+                "reject"
+            )
+        );
+        let other = ResumeVerdict::ServerDecides {
+            reason: "a template".into(),
+        };
+        assert_eq!(PatternHold::of(&other), None);
     }
 }

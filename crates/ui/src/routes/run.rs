@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use flowgate_client::{ClientError, RunInputRequest, parse_flow_run_id};
-use flowgate_core::run_input::CHECKING;
 use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
 };
@@ -25,7 +24,7 @@ use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text
 use crate::state::connection::Connection;
 use crate::state::drafts;
 use crate::state::live::{Live, sleep};
-use crate::state::pattern_checks::{PatternChecks, STOPPED};
+use crate::state::pattern_checks::{PatternChecks, PatternHold};
 
 mod history;
 mod reject;
@@ -463,10 +462,7 @@ fn RunDetail(
     // Not sent while a pattern is being searched, nor when its search had to be stopped: the
     // server would run the same search (see verdict_text).
     let pattern_holds = Memo::new(move |_| {
-        verdict.with(|v| {
-            matches!(v, Ok(ResumeVerdict::ServerDecides { reason })
-                if reason.ends_with(&format!("({CHECKING})")) || reason.contains(STOPPED))
-        })
+        verdict.with(|v| v.as_ref().is_ok_and(|v| PatternHold::of(v).is_some()))
     });
     let line = Signal::derive(move || match verdict.get() {
         Ok(v) => verdict_text(&v),

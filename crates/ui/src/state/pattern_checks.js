@@ -1,12 +1,13 @@
 // Runs schema pattern searches in a Web Worker (web/workers/pattern-check.js), one at a time,
 // for crates/ui/src/state/pattern_checks.rs. A search still running after its budget is
 // stopped by ending the worker (the only way to stop a RegExp); the searches queued behind it
-// go to a new worker. Each search resolves to { found } or { error }; it never rejects.
+// go to a new worker. Each search resolves to { found }, { timedOut: true } or { error }; it
+// never rejects.
 const SCRIPT = "/pattern-check.js";
 let worker = null;
 let broken = null;
 let nextId = 0;
-const queue = []; // { id, message, resolve }; the first is the one running
+const queue = []; // { id, message, resolve, budget }; the first is the one running
 let timer = null;
 
 function fail(why) {
