@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { launchChromium, serveConsole } from "../../web/tests/support/console-server.mjs";
-import { pausedRunOf } from "../../web/tests/support/prefect.mjs";
+import { apiPost, pausedRunOf } from "../../web/tests/support/prefect.mjs";
 
 const [harnessPath, dist, loadsArg] = process.argv.slice(2);
 const harness = JSON.parse(readFileSync(harnessPath, "utf8"));
@@ -92,8 +92,8 @@ await page.close();
 // A schema pattern that backtracks without end: the longest main-thread task while typing
 // 40 a's and a "!" into its field (the console searches in a worker and stops it after its
 // budget), beside what one such search costs on a main thread with only 22 a's (each more a
-// doubles it). Prefect's own UI is not measured here: it validates form input on its server
-// (POST /api/ui/schemas/validate), where the same search would hold the API's event loop.
+// doubles it). Prefect's own UI is not measured here: its input is checked by the server when
+// submitted, where the same search (Python's re) would hold the API.
 const redosSchema = { type: "object", required: ["code"], properties: { code: { type: "string", pattern: "^(a+)+$" } } };
 const redosRun = await pausedRunOf(harness.api_url, `bench-redos-${Date.now()}`, { flow: "bench-redos", schema: redosSchema, pauseKey: "bench" });
 const redos = await browser.newPage();
@@ -112,10 +112,7 @@ const mainThreadSearch = await redos.evaluate(() => {
   return performance.now() - start;
 });
 await redos.close();
-await fetch(`${harness.api_url}/flow_runs/${redosRun}/set_state`, {
-  method: "POST", headers: { "content-type": "application/json" },
-  body: JSON.stringify({ state: { type: "CANCELLED" }, force: true }),
-});
+await apiPost(harness.api_url, `/flow_runs/${redosRun}/set_state`, { state: { type: "CANCELLED" }, force: true });
 
 // From opening the console to a sent resume with valid input, by keyboard only, against the
 // clicks the same task takes in Prefect's UI (counted by doing it: open the paused run, open
