@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 say() { printf '==> %s\n' "$*"; }
 
 scripts/bootstrap.sh > /dev/null
-export PATH="$PWD/web/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/scripts/tools:$PWD/web/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 say "console release build"
 trunk build --release > target/bench-trunk.log 2>&1 || { tail -20 target/bench-trunk.log; exit 1; }
 

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 say() { printf '==> %s\n' "$*"; }
 
 TRUNK_VERSION=0.21.14
+# Cuts the console's wasm into lazily loaded chunks (scripts/split-console.mjs); its runtime
+# half, wasm_split_helpers, comes with Leptos.
+WASM_SPLIT_VERSION=0.2.4
 BINARYEN_VERSION=132
 PREFECT_VERSION=3.9.1
 # Released with prefect 3.9.1 (both October 2026); Prefect's Redis broker for several replicas.
@@ -35,6 +38,13 @@ else
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io"
   # Not --locked: the CLI's own lockfile pins a crate version crates.io no longer serves.
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+if command -v wasm-split-cli > /dev/null && cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "wasm-split-cli $WASM_SPLIT_VERSION: present"
+else
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (wasm_split_cli_support) from crates.io (about 2 minutes on 2 cores)"
+  cargo install wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" --features build-binary --locked
 fi
 
 # npm writes node_modules/.package-lock.json as it installs: when it has every package

@@ -2,11 +2,13 @@
 // index.html (it loads the wasm and starts the console) into a file of its own, named by its
 // content, referenced with `src` and an `integrity` hash. The console then runs under a
 // Content-Security-Policy whose script-src has no 'unsafe-inline' and no per-build hash
-// (web/deploy/security-headers.conf). Fails the build if Trunk's output is not as expected,
-// rather than ship a page the policy would block.
+// (web/deploy/security-headers.conf). It also places the wasm chunks split-console.mjs cut.
+// Fails the build if Trunk's output is not as expected, rather than ship a page the policy
+// would block.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { placeChunks } from "./split-console.mjs";
 
 const stage = process.env.TRUNK_STAGING_DIR;
 const publicUrl = process.env.TRUNK_PUBLIC_URL ?? "/";
@@ -27,5 +29,9 @@ const integrity = `sha384-${createHash("sha384").update(code).digest("base64")}`
 writeFileSync(join(stage, name), code);
 writeFileSync(
   page,
-  html.replace(tag, `<script type="module" src="${publicUrl}${name}" integrity="${integrity}"></script>`),
+  placeChunks(
+    stage,
+    html.replace(tag, `<script type="module" src="${publicUrl}${name}" integrity="${integrity}"></script>`),
+    publicUrl,
+  ),
 );

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 say() { printf '==> %s\n' "$*"; }
 
 scripts/bootstrap.sh
-export PATH="$PWD/web/node_modules/.bin:$PATH"
+export PATH="$PWD/scripts/tools:$PWD/web/node_modules/.bin:$PATH"
 
 api="${FLOWGATE_PREFECT_API:-}"
 state=".flowgate/demo-server"

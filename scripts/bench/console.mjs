@@ -1,7 +1,8 @@
 // The console against Prefect's own UI (served by the same Prefect server), in the same run,
 // in headless Chromium with a cold cache for every load. Prints one JSON object:
 // - transfer: HTML + JS + CSS + wasm of the first page, each gzipped at level 9 (what a
-//   gzip-serving host sends), in bytes;
+//   gzip-serving host sends), in bytes: for a run page opened by its link (with the run
+//   page's chunk), and for the inbox (without it: the console fetches it 2 s after start);
 // - run page: from navigation start until the paused run's name is on screen, ms (median);
 // - inbox: the same until the first paused run is listed (Prefect's UI has no inbox);
 // - keystroke: from an input event in the run-input form until the verdict line shows the
@@ -174,6 +175,7 @@ console.log(JSON.stringify({
   loads,
   flowgate: {
     transfer_bytes: flowgateRun.bytes,
+    inbox_transfer_bytes: flowgateInbox.bytes,
     run_page_ms: flowgateRun.ms,
     inbox_ms: flowgateInbox.ms,
     keystroke_ms_median: median(keystrokes),

@@ -8,7 +8,7 @@ use leptos_router::path;
 
 use crate::components::error_view::ErrorText;
 use crate::components::shortcuts::Shortcuts;
-use crate::routes::{inbox::Inbox, run::RunPage, runs::RunsPage, settings::SettingsPage};
+use crate::routes::{inbox::Inbox, run_chunk::LazyRunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::connection::Connection;
 use crate::state::live::{Live, LiveStatus, sleep};
 use crate::state::pattern_checks::PatternChecks;
@@ -22,6 +22,7 @@ pub fn App() -> impl IntoView {
     let live = Live::start(connection);
     provide_context(live);
     crate::state::notify::install(live, connection);
+    crate::routes::run_chunk::prefetch_when_idle();
     // The theme from Settings, on <html> for the stylesheet; "system" follows the browser.
     Effect::new(move |_| {
         let theme = connection.settings.with(|s| s.theme.clone());
@@ -40,7 +41,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"There is no such page."</p> }>
                     <Route path=path!("/") view=Inbox/>
                     <Route path=path!("/runs") view=RunsPage/>
-                    <Route path=path!("/runs/:id") view=RunPage/>
+                    <Route path=path!("/runs/:id") view=LazyRunPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>

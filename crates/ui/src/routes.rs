@@ -2,5 +2,6 @@
 
 pub(crate) mod inbox;
 pub(crate) mod run;
+pub(crate) mod run_chunk;
 pub(crate) mod runs;
 pub(crate) mod settings;

@@ -1,0 +1,68 @@
+//! The run page, fetched when first needed: its form, the run-input validator, Markdown and
+//! the decision history are a wasm chunk of their own (`scripts/split-console.mjs` cuts it at
+//! [`run_page`]), so the inbox and the lists load without them. Once the console has been
+//! idle a moment the chunk is fetched in the background, so opening a run does not wait.
+
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+
+use crate::routes::run::RunPage;
+use crate::state::live::sleep;
+
+/// How long after start the chunk is fetched in the background (ms): after the first page's
+/// own reads, which it must not slow down.
+const PREFETCH_AFTER_MS: i32 = 2_000;
+
+/// Why the run page's code could not be fetched, in words a person can act on.
+#[derive(Debug, Clone)]
+pub(crate) struct ChunkError(String);
+
+impl From<SplitLoaderError> for ChunkError {
+    fn from(err: SplitLoaderError) -> Self {
+        ChunkError(format!(
+            "the run page's code could not be fetched from the server this console is served \
+             by ({err}); check the connection and try again"
+        ))
+    }
+}
+
+/// The split point: what only this function reaches goes to the chunk.
+#[leptos::wasm_split::wasm_split(run_page, fallible, preload(prefetch_run_page), wasm_split_path = ::leptos::wasm_split)]
+fn run_page() -> Result<fn() -> AnyView, ChunkError> {
+    Ok(|| view! { <RunPage/> }.into_any())
+}
+
+/// Fetches the run page's chunk in the background once the console has settled. A failure
+/// is left for opening a run to report (and retry).
+pub(crate) fn prefetch_when_idle() {
+    leptos::task::spawn_local(async {
+        sleep(PREFETCH_AFTER_MS).await;
+        let _ = prefetch_run_page().await;
+    });
+}
+
+/// The route's view: the run page once its chunk is here; while it is fetched, a line that
+/// says so; if it cannot be fetched, the reason and Try again.
+#[component]
+pub(crate) fn LazyRunPage() -> impl IntoView {
+    let retries = RwSignal::new(0u64);
+    let page = LocalResource::new(move || {
+        retries.track();
+        run_page()
+    });
+    move || {
+        match page.get() {
+        // The same words as the run page's own read: one line while the code, then the run, arrive.
+        None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
+        Some(Ok(draw)) => draw(),
+        Some(Err(ChunkError(message))) => view! {
+            <p class="read-error" role="alert">
+                <span class="error" data-kind="unreachable" data-testid="chunk-error">{message}</span>" "
+                <button type="button" class="secondary" data-testid="try-again"
+                    on:click=move |_| retries.update(|n| *n += 1)>"Try again"</button>
+            </p>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -1,0 +1,104 @@
+// Cuts the console's wasm into the part every page needs and the chunks only some pages
+// need (the run page: its form, the run-input validator, Markdown), so the inbox loads
+// without them. The split points are the `#[wasm_split]` functions in crates/ui; the cutting
+// is done by `wasm-split-cli` (crates.io: wasm_split_cli_support, scripts/bootstrap.sh), which
+// reads the relocations the link keeps (crates/ui/build.rs: --emit-relocs).
+//
+// Two roles, both run by Trunk:
+// - as wasm-bindgen (scripts/tools/wasm-bindgen puts it in the way for the console only):
+//   split the linked wasm, run the real wasm-bindgen on the main part, shrink each chunk with
+//   wasm-opt in a release build (Trunk runs wasm-opt on the main part only), name each chunk
+//   by its content, and leave them with the loader wasm-split-cli wrote in
+//   <out-dir>/wasm-split/;
+// - from the post_build hook (console-loader.mjs calls placeChunks): put the chunks and the
+//   loader beside the console's own files, point the loader at the hashed main script, and
+//   preload the loader with an integrity hash like Trunk's own.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const LOADER = "__wasm_split.js";
+const SPLIT_DIR = "wasm-split";
+
+/// wasm-opt's flags for the chunks: the main part's, from index.html (data-wasm-opt and
+/// data-wasm-opt-params), and --strip-debug: a chunk keeps the link's function names, which
+/// wasm-bindgen drops from the main part.
+function wasmOptFlags() {
+  const html = readFileSync("index.html", "utf8");
+  const level = html.match(/data-wasm-opt="([^"]+)"/)?.[1];
+  const params = html.match(/data-wasm-opt-params="([^"]*)"/)?.[1];
+  if (!level || params === undefined) fail("index.html names no data-wasm-opt and data-wasm-opt-params");
+  return [`-O${level}`, ...params.split(/\s+/).filter(Boolean), "--strip-debug"];
+}
+
+function fail(message) {
+  console.error(`split-console: ${message}`);
+  process.exit(1);
+}
+
+function contentName(stem, bytes, ext) {
+  return `${stem}-${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}.${ext}`;
+}
+
+function runAsWasmBindgen(args) {
+  const real = process.env.FLOWGATE_REAL_WASM_BINDGEN;
+  const outDir = args.find((a) => a.startsWith("--out-dir="))?.slice("--out-dir=".length);
+  const inputs = args.filter((a) => !a.startsWith("-") && a.endsWith(".wasm"));
+  if (!real || !outDir || inputs.length !== 1) {
+    fail(`expected Trunk's wasm-bindgen call (--out-dir=… and one .wasm), got: ${args.join(" ")}`);
+  }
+  const work = join(outDir, SPLIT_DIR);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  execFileSync("wasm-split-cli", [inputs[0], work], { stdio: "inherit" });
+  const main = join(work, "main.wasm");
+  // --keep-lld-exports: the chunks import the main part's function table, stack pointer and
+  // the like, which wasm-bindgen drops otherwise.
+  execFileSync(real, ["--keep-lld-exports", ...args.map((a) => (a === inputs[0] ? main : a))], { stdio: "inherit" });
+  rmSync(main);
+
+  const release = /[/\\]release$/.test(outDir.replace(/[/\\]+$/, ""));
+  let loader = readFileSync(join(work, LOADER), "utf8");
+  const chunks = readdirSync(work).filter((f) => f.endsWith(".wasm"));
+  if (chunks.length === 0) fail("wasm-split-cli wrote no chunk: is a #[wasm_split] function still reached?");
+  for (const chunk of chunks) {
+    const path = join(work, chunk);
+    if (release) execFileSync("wasm-opt", [...wasmOptFlags(), path, "-o", path], { stdio: "inherit" });
+    const stem = chunk.slice(0, -".wasm".length);
+    const named = contentName(stem, readFileSync(path), "wasm");
+    const reference = `"./${chunk}"`;
+    if (!loader.includes(reference)) fail(`the loader does not fetch ${chunk}`);
+    loader = loader.replaceAll(reference, `"./${named}"`);
+    renameSync(path, join(work, named));
+  }
+  writeFileSync(join(work, LOADER), loader);
+}
+
+/// Puts the chunks and their loader into Trunk's staging directory; returns index.html with
+/// the loader preloaded. `html` is the staged index.html.
+export function placeChunks(stage, html, publicUrl) {
+  const targetDir = process.env.CARGO_TARGET_DIR ?? "target";
+  const work = join(targetDir, "wasm-bindgen", process.env.TRUNK_PROFILE ?? "debug", SPLIT_DIR);
+  const main = html.match(/<link rel="modulepreload" href="[^"]*\/(flowgate-ui-[0-9a-f]+\.js)"/)?.[1];
+  if (!main) fail("index.html preloads no flowgate-ui-<hash>.js");
+  if (!readFileSync(join(stage, main), "utf8").includes(`"./${LOADER}"`)) {
+    fail(`${main} does not import ./${LOADER}: was the wasm split (scripts/tools first on PATH)?`);
+  }
+  if (!existsSync(join(work, LOADER))) fail(`no split output in ${work}`);
+  for (const file of readdirSync(work).filter((f) => f.endsWith(".wasm"))) {
+    writeFileSync(join(stage, file), readFileSync(join(work, file)));
+  }
+  const loader = readFileSync(join(work, LOADER), "utf8");
+  const pointed = loader.replace(/from "\.\/main\.js";/, `from "./${main}";`);
+  if (pointed === loader) fail(`${LOADER} does not import initSync from ./main.js`);
+  writeFileSync(join(stage, LOADER), pointed);
+  const integrity = `sha384-${createHash("sha384").update(pointed).digest("base64")}`;
+  return html.replace(
+    "</head>",
+    `<link rel="modulepreload" href="${publicUrl}${LOADER}" crossorigin="anonymous" integrity="${integrity}"></head>`,
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) runAsWasmBindgen(process.argv.slice(2));

@@ -1,0 +1,78 @@
+// The run page's code is a wasm chunk of its own (scripts/split-console.mjs): the inbox loads
+// without it, the console fetches it in the background once idle, a run opened by its link
+// fetches it at once, and a chunk that cannot be fetched is said so with Try again, the
+// console otherwise working. Against the real server, in Chromium, under the deploy CSP.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { consoleSuite } from "../support/e2e.mjs";
+
+const suite = consoleSuite();
+const isChunk = (url) => /\/split_[a-z_]+-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+
+function watchChunks(page) {
+  const fetched = [];
+  page.on("request", (r) => { if (isChunk(r.url())) fetched.push({ url: r.url(), at: Date.now() }); });
+  return fetched;
+}
+
+test("the inbox renders before the run page's chunk is fetched, which comes once idle", async () => {
+  const page = await suite.browser.newPage();
+  const fetched = watchChunks(page);
+  const wasm = [];
+  page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+  await page.goto(`${suite.server.base}/`);
+  await page.waitForSelector('[data-testid="inbox-row"]', { timeout: 30000 });
+  const listedAt = Date.now();
+  assert.deepEqual(fetched, [], "the inbox was drawn without the run page's code");
+  assert.equal(wasm.length, 1, `one wasm before the inbox: ${wasm}`);
+  // Fetched in the background, after the first page's reads.
+  await page.waitForRequest((r) => isChunk(r.url()), { timeout: 10000 });
+  assert.equal(fetched.length, 1);
+  assert.ok(fetched[0].at >= listedAt, "the chunk came after the inbox was drawn");
+  // Opening a run then needs nothing more from the network but the run.
+  await page.locator('[data-testid="inbox-row"] a').first().click();
+  await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+  assert.equal(fetched.length, 1, "the chunk is fetched once");
+  await page.close();
+});
+
+test("a run opened by its link fetches the chunk at once", async () => {
+  const page = await suite.browser.newPage();
+  const fetched = watchChunks(page);
+  const started = Date.now();
+  await page.goto(`${suite.server.base}/runs/${suite.harness.runs.completed}`);
+  await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+  assert.equal(fetched.length, 1);
+  assert.ok(fetched[0].at - started < 1500, "not held back until idle");
+  await page.close();
+});
+
+test("a chunk that cannot be fetched is said so, the console keeps working, Try again loads it", async () => {
+  const page = await suite.browser.newPage();
+  let refuse = true;
+  let refused = 0;
+  await page.route((url) => isChunk(url.href), (route) => {
+    if (refuse) { refused++; return route.abort("connectionreset"); }
+    return route.continue();
+  });
+  await page.goto(`${suite.server.base}/runs/${suite.harness.runs.timed_out}`);
+  const error = page.getByTestId("chunk-error");
+  await error.waitFor({ timeout: 30000 });
+  assert.equal(
+    await error.textContent(),
+    "the run page's code could not be fetched from the server this console is served by " +
+      "(failed to load split module); check the connection and try again",
+  );
+  assert.equal(await page.getByRole("alert").count(), 1);
+  // The rest of the console works without the chunk.
+  await page.getByRole("link", { name: "Waiting" }).click();
+  await page.waitForSelector('[data-testid="inbox-row"]', { timeout: 30000 });
+  await page.goBack();
+  await error.waitFor();
+  refuse = false;
+  await page.getByTestId("try-again").click();
+  await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+  assert.ok(refused >= 2, `each attempt fetched again (${refused} refused)`);
+  assert.equal(await error.count(), 0);
+  await page.close();
+});
