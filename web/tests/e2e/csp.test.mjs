@@ -24,7 +24,13 @@ test("every answer carries the security headers; the page has no inline script",
   }
   const loader = html.match(/src="(\/loader-[0-9a-f]{16}\.js)"/)[1];
   const wasm = html.match(/href="(\/flowgate-ui-[0-9a-f]+_bg\.wasm)"/)[1];
-  for (const path of ["/", "/runs", loader, wasm, "/api/health"]) {
+  // The run page's chunk and its loader (scripts/split-console.mjs): the loader is preloaded
+  // with a hash; its name carries none, so it is never cached, while the chunk's does.
+  const splitLoader = "/__wasm_split.js";
+  assert.match(html, /<link rel="modulepreload" href="\/__wasm_split\.js" crossorigin="anonymous" integrity="sha384-/);
+  const chunk = `/${(await (await fetch(`${suite.server.base}${splitLoader}`)).text())
+    .match(/"\.\/(split_run_page-[0-9a-f]{16}\.wasm)"/)[1]}`;
+  for (const path of ["/", "/runs", loader, wasm, splitLoader, chunk, "/api/health"]) {
     const response = await fetch(`${suite.server.base}${path}`);
     assert.equal(response.status, 200, path);
     for (const [name, value] of Object.entries(expected)) {
@@ -32,9 +38,10 @@ test("every answer carries the security headers; the page has no inline script",
       // The tests' servers add a report-uri to the policy, and nothing else.
       assert.equal(got.replace(/; report-uri \S+$/, ""), value, `${name} on ${path}`);
     }
-    if (path === wasm) assert.equal(response.headers.get("content-type"), "application/wasm");
-    if (viaNginx && path === wasm) assert.match(response.headers.get("cache-control") ?? "", /max-age=31536000/);
-    if (viaNginx && path === "/runs") assert.equal(response.headers.get("cache-control"), "no-cache");
+    if (path === wasm || path === chunk) assert.equal(response.headers.get("content-type"), "application/wasm");
+    if (path === splitLoader) assert.match(response.headers.get("content-type"), /^text\/javascript/);
+    if (viaNginx && (path === wasm || path === chunk)) assert.match(response.headers.get("cache-control") ?? "", /max-age=31536000/);
+    if (viaNginx && (path === "/runs" || path === splitLoader)) assert.equal(response.headers.get("cache-control"), "no-cache");
   }
 });
 
