@@ -11,8 +11,9 @@
 //   by its content, and leave them with the loader wasm-split-cli wrote in
 //   <out-dir>/wasm-split/;
 // - from the post_build hook (console-loader.mjs calls placeChunks): put the chunks and the
-//   loader beside the console's own files, point the loader at the hashed main script, and
-//   preload the loader with an integrity hash like Trunk's own.
+//   loader beside the console's own files, point the loader at the hashed main script, have
+//   it fetch the run page's chunk at once when the page opened is a run's, and preload the
+//   loader with an integrity hash like Trunk's own.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -91,8 +92,23 @@ export function placeChunks(stage, html, publicUrl) {
     writeFileSync(join(stage, file), readFileSync(join(work, file)));
   }
   const loader = readFileSync(join(work, LOADER), "utf8");
-  const pointed = loader.replace(/from "\.\/main\.js";/, `from "./${main}";`);
+  let pointed = loader.replace(/from "\.\/main\.js";/, `from "./${main}";`);
   if (pointed === loader) fail(`${LOADER} does not import initSync from ./main.js`);
+  // A run page opened by its link (a notification, a shared link) needs the run page's chunk
+  // at once: its fetch starts as this module is evaluated, beside the main part's, instead of
+  // after the main part has started and routed. The loader's own fetch then finds it.
+  const runChunk = pointed.match(/"\.\/(split_run_page-[0-9a-f]{16}\.wasm)"/)?.[1];
+  if (!runChunk) fail(`${LOADER} fetches no split_run_page chunk`);
+  pointed += `
+if (location.pathname.startsWith(${JSON.stringify(`${publicUrl}runs/`)})) {
+    const link = document.createElement("link");
+    link.rel = "preload";
+    link.as = "fetch";
+    link.crossOrigin = "anonymous";
+    link.href = new URL("./${runChunk}", import.meta.url).href;
+    document.head.append(link);
+}
+`;
   writeFileSync(join(stage, LOADER), pointed);
   const integrity = `sha384-${createHash("sha384").update(pointed).digest("base64")}`;
   return html.replace(

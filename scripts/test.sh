@@ -11,7 +11,8 @@
 # beside the builds made the whole run half again as long. The SQLite servers start while the
 # console's release build runs (its link-time optimisation uses one core), the PostgreSQL ones
 # while the first SQLite suites run (not beside the console's live suite, whose poll timing
-# their start disturbed), and each server is stopped as soon as no step needs it.
+# their start disturbed); the PostgreSQL fidelity and client suites run beside the npm
+# package's; and each server is stopped as soon as no step needs it.
 set -uo pipefail
 export FLOWGATE_CI_NESTED=1
 source "$(dirname "$0")/ci/lib.sh"
@@ -55,14 +56,20 @@ start_servers "${postgres[@]}" > "$out/start-postgres.log" 2>&1 &
 postgres_start=$!
 $ci/real-server.sh sqlite
 stop_servers core client auth
+wait $postgres_start || failure "starting the Prefect servers (PostgreSQL); see $out/start-postgres.log"
+# The PostgreSQL fidelity and client suites mostly wait on their servers, and their tests are
+# built by now: they run beside the npm package's suites, their output shown when they end.
+say "the PostgreSQL fidelity and client suites, in the background (output: $out/real-server-postgres.log)"
+$ci/real-server.sh postgres > "$out/real-server-postgres.log" 2>&1 &
+postgres_suites=$!
 $ci/package.sh test
 stop_servers node
-wait $postgres_start || failure "starting the Prefect servers (PostgreSQL); see $out/start-postgres.log"
+wait $postgres_suites
+cat "$out/real-server-postgres.log"
+stop_servers pg-core pg-client pg-auth
 $ci/e2e.sh sqlite node
 stop_servers console
 
-$ci/real-server.sh postgres
-stop_servers pg-core pg-client pg-auth
 $ci/e2e.sh postgres nginx
 stop_servers pg-console
 $ci/postgres.sh

@@ -28,6 +28,12 @@ export CARGO_TERM_COLOR=never
 
 say() { printf '\n==> %s\n' "$*"; }
 
+# A step's output, kept in a file named after it: two steps may run side by side.
+step_log() {
+  mkdir -p "$out/steps"
+  printf '%s/steps/%s.log' "$out" "$(tr -c 'A-Za-z0-9\n' '-' <<< "$1" | cut -c1-100)"
+}
+
 # Records one finished step and says so.
 record() {
   local name=$1 status=$2 p=$3 f=$4 took=$5
@@ -40,7 +46,7 @@ check() {
   local name=$1; shift
   local t0=$SECONDS
   say "$name"
-  if "$@" 2>&1 | tee "$out/step.log"; then
+  if "$@" 2>&1 | tee "$(step_log "$name")"; then
     record "$name" ok 1 0 $((SECONDS - t0))
   else
     record "$name" FAILED 0 1 $((SECONDS - t0))
@@ -50,7 +56,8 @@ check() {
 # A test run whose `test result:` lines are counted test by test.
 tests() {
   local name=$1; shift
-  local t0=$SECONDS log="$out/step.log" status p f errexit=${-//[^e]/}
+  local t0=$SECONDS log status p f errexit=${-//[^e]/}
+  log=$(step_log "$name")
   say "$name"
   # A failed run (and a count that finds nothing) is recorded, not a reason to stop.
   set +e
