@@ -72,7 +72,8 @@ test("a chunk that cannot be fetched is said so, the console keeps working, Try 
   assert.equal(
     await error.textContent(),
     "the run page's code could not be fetched from the server this console is served by " +
-      "(failed to load split module); check the connection and try again",
+      "(failed to load split module); check the connection and try again, or reload the page " +
+      "if Flowgate was updated since it was opened",
   );
   assert.equal(await page.getByRole("alert").count(), 1);
   // The rest of the console works without the chunk.

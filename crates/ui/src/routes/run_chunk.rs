@@ -19,9 +19,12 @@ pub(crate) struct ChunkError(String);
 
 impl From<SplitLoaderError> for ChunkError {
     fn from(err: SplitLoaderError) -> Self {
+        // A console left open across a deploy asks for a chunk the new build no longer has:
+        // only a reload brings the new one.
         ChunkError(format!(
             "the run page's code could not be fetched from the server this console is served \
-             by ({err}); check the connection and try again"
+             by ({err}); check the connection and try again, or reload the page if Flowgate \
+             was updated since it was opened"
         ))
     }
 }
