@@ -4,7 +4,9 @@
 // this one checks the headers themselves and that the policy is enforced and reported.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { consoleSuite } from "../support/e2e.mjs";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { consoleSuite, repo } from "../support/e2e.mjs";
 import { securityHeaders } from "../support/nginx.mjs";
 
 const suite = consoleSuite();
@@ -41,6 +43,12 @@ test("every answer carries the security headers; the page has no inline script",
     if (path === wasm || path === chunk) assert.equal(response.headers.get("content-type"), "application/wasm");
     if (path === splitLoader) assert.match(response.headers.get("content-type"), /^text\/javascript/);
     if (viaNginx && (path === wasm || path === chunk)) assert.match(response.headers.get("cache-control") ?? "", /max-age=31536000/);
+    // nginx sends the build's own gzip -9 (gzip_static): the bytes build-console.sh counts.
+    if (viaNginx && path !== "/api/health") {
+      const file = path === "/" || path === "/runs" ? "/index.html" : path;
+      assert.equal(response.headers.get("content-encoding"), "gzip", path);
+      assert.equal(Number(response.headers.get("content-length")), statSync(join(repo, "dist", `${file}.gz`)).size, path);
+    }
     if (viaNginx && (path === "/runs" || path === splitLoader)) assert.equal(response.headers.get("cache-control"), "no-cache");
   }
 });
