@@ -16,7 +16,7 @@
 //   loader with an integrity hash like Trunk's own.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -61,12 +61,13 @@ function runAsWasmBindgen(args) {
   rmSync(main);
 
   const release = /[/\\]release$/.test(outDir.replace(/[/\\]+$/, ""));
+  const optFlags = release ? wasmOptFlags() : null;
   let loader = readFileSync(join(work, LOADER), "utf8");
   const chunks = readdirSync(work).filter((f) => f.endsWith(".wasm"));
   if (chunks.length === 0) fail("wasm-split-cli wrote no chunk: is a #[wasm_split] function still reached?");
   for (const chunk of chunks) {
     const path = join(work, chunk);
-    if (release) execFileSync("wasm-opt", [...wasmOptFlags(), path, "-o", path], { stdio: "inherit" });
+    if (optFlags) execFileSync("wasm-opt", [...optFlags, path, "-o", path], { stdio: "inherit" });
     const stem = chunk.slice(0, -".wasm".length);
     const named = contentName(stem, readFileSync(path), "wasm");
     const reference = `"./${chunk}"`;
@@ -89,7 +90,7 @@ export function placeChunks(stage, html, publicUrl) {
   }
   if (!existsSync(join(work, LOADER))) fail(`no split output in ${work}`);
   for (const file of readdirSync(work).filter((f) => f.endsWith(".wasm"))) {
-    writeFileSync(join(stage, file), readFileSync(join(work, file)));
+    copyFileSync(join(work, file), join(stage, file));
   }
   const loader = readFileSync(join(work, LOADER), "utf8");
   let pointed = loader.replace(/from "\.\/main\.js";/, `from "./${main}";`);

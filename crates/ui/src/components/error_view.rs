@@ -20,9 +20,16 @@ pub(crate) fn ErrorText(error: ClientError) -> impl IntoView {
 /// counter the read tracks (the page's other parts and anything typed stay as they are).
 #[component]
 pub(crate) fn ReadError(error: ClientError, retry: RwSignal<u64>) -> impl IntoView {
+    view! { <TryAgain retry=retry><ErrorText error=error/></TryAgain> }
+}
+
+/// Something that failed, said as an alert (`children`), and a Try again button that bumps
+/// `retry`, the counter the failed work tracks.
+#[component]
+pub(crate) fn TryAgain(retry: RwSignal<u64>, children: Children) -> impl IntoView {
     view! {
         <p class="read-error" role="alert">
-            <ErrorText error=error/>" "
+            {children()}" "
             <button type="button" class="secondary" data-testid="try-again"
                 on:click=move |_| retry.update(|n| *n += 1)>"Try again"</button>
         </p>

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
+use crate::components::error_view::TryAgain;
 use crate::routes::run::RunPage;
 use crate::state::live::sleep;
 
@@ -53,19 +54,18 @@ pub(crate) fn LazyRunPage() -> impl IntoView {
         retries.track();
         run_page()
     });
-    move || {
-        match page.get() {
-        // The same words as the run page's own read: one line while the code, then the run, arrive.
+    // While the chunk comes, the same words as the run page's own read: one line while the
+    // code, then the run, arrive.
+    move || match page.get() {
         None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
         Some(Ok(draw)) => draw(),
         Some(Err(ChunkError(message))) => view! {
-            <p class="read-error" role="alert">
-                <span class="error" data-kind="unreachable" data-testid="chunk-error">{message}</span>" "
-                <button type="button" class="secondary" data-testid="try-again"
-                    on:click=move |_| retries.update(|n| *n += 1)>"Try again"</button>
-            </p>
+            <TryAgain retry=retries>
+                <span class="error" data-kind="unreachable" data-testid="chunk-error">
+                    {message}
+                </span>
+            </TryAgain>
         }
         .into_any(),
-    }
     }
 }
