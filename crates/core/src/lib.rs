@@ -22,6 +22,7 @@ pub mod filter;
 pub mod flow_run;
 pub mod orchestration;
 pub mod parse;
+pub mod policy;
 pub mod reject;
 pub mod resume;
 pub mod run_input;
@@ -37,6 +38,7 @@ pub use filter::{
 pub use flow_run::{Deployment, Flow, FlowRun, FlowRunPolicy};
 pub use orchestration::{DetailsType, OrchestrationDetails, OrchestrationResult, SetStateStatus};
 pub use parse::ParseError;
+pub use policy::{PolicyCase, PolicyVerdict, policy_verdict};
 pub use reject::{Aftermath, RejectPlan, cancel_verdict, reject_message, reject_plan};
 pub use resume::{ExpectedAnswer, ExpectedState, ResumeVerdict, StoredSchema, resume_verdict};
 pub use state::{State, StateDetails, StateType};
