@@ -1,5 +1,6 @@
 //! The API calls, one file per resource area.
 
+pub(crate) mod deployments;
 pub(crate) mod flow_runs;
 pub(crate) mod flows;
 pub(crate) mod health;

@@ -26,7 +26,7 @@ use crate::state::StateType;
 pub const FLOW_RUN_PREFIX: &str = "prefect.flow-run.";
 
 /// An `until` far enough away that the subscription never ends by itself.
-pub(crate) const FOREVER: &str = "2999-12-31T23:59:59Z";
+pub const FOREVER: &str = "2999-12-31T23:59:59Z";
 
 /// The first message on the socket: authenticate (`token` `None` without auth).
 pub fn auth_message(token: Option<&str>) -> String {

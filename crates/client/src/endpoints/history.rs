@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use flowgate_core::decision::{decision_event, decisions_filter};
 use flowgate_core::{Decision, EventPage, NewDecision, State};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::request::Method;
@@ -36,11 +37,30 @@ impl Client {
                 .into(),
         })?;
         let event = decision_event(decision, id, transport::now());
-        let answer = self
-            .call(Method::Post, "/events", Some(&[event]), false)
-            .await?;
-        self.check_answer(&answer, || "The events endpoint".into())?;
+        self.emit_events(&[event]).await?;
         Ok(id)
+    }
+
+    /// HTTP POST /events: records events in Prefect's event store. Prefect stores them
+    /// asynchronously: reading them back may take a few seconds.
+    pub async fn emit_events(&self, events: &[Value]) -> Result<(), ClientError> {
+        let answer = self
+            .call(Method::Post, "/events", Some(&events), false)
+            .await?;
+        self.check_answer(&answer, || "The events endpoint".into())
+    }
+
+    /// HTTP POST /events/filter: one page of the events matching `filter` (Prefect's
+    /// `EventFilter` body: `{"filter": …, "limit": …}`).
+    pub async fn filter_events(&self, filter: &Value) -> Result<EventPage, ClientError> {
+        self.fetch(
+            Method::Post,
+            "/events/filter",
+            Some(filter),
+            "event page",
+            || "The events endpoint".into(),
+        )
+        .await
     }
 
     /// HTTP POST /events/filter: the decisions recorded for run `id`, newest first, made
@@ -50,15 +70,7 @@ impl Client {
         id: Uuid,
         since: DateTime<Utc>,
     ) -> Result<Vec<Decision>, ClientError> {
-        let page: EventPage = self
-            .fetch(
-                Method::Post,
-                "/events/filter",
-                Some(&decisions_filter(id, since)),
-                "event page",
-                || "The events endpoint".into(),
-            )
-            .await?;
+        let page = self.filter_events(&decisions_filter(id, since)).await?;
         Ok(page
             .events
             .iter()

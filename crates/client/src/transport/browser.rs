@@ -1,5 +1,5 @@
-//! The only code that touches the network: one request through gloo-net's `fetch`, with a
-//! timeout that aborts it.
+//! The browser's (and Node's) network: one request through gloo-net's `fetch`, with a
+//! timeout that aborts it; timers, clock and random ids from the JS host.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -7,6 +7,7 @@ use std::rc::Rc;
 use gloo_net::http::RequestBuilder;
 use wasm_bindgen::prelude::*;
 
+use super::{NoAnswer, Reply};
 use crate::request::{ApiRequest, Method};
 
 #[wasm_bindgen]
@@ -18,20 +19,7 @@ extern "C" {
     fn clear_timeout(handle: &JsValue);
 }
 
-/// A request that got no HTTP answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum NoAnswer {
-    /// The network failed (refused, reset, DNS, CORS).
-    Network(String),
-    /// The timeout fired first.
-    Timeout,
-}
-
 /// Sends the request; returns the status and body text.
-/// An answer: its status, its body, and whether it is an HTML page (never Prefect's: a proxy,
-/// a gateway or a sign-in page answered instead).
-pub(crate) type Reply = (u16, String, bool);
-
 pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply, NoAnswer> {
     let controller = web_sys::AbortController::new()
         .map_err(|err| NoAnswer::Network(format!("cannot create an AbortController: {err:?}")))?;
