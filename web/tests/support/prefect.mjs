@@ -110,12 +110,16 @@ export async function seedPaused(apiUrl, count, name, concurrency = 16) {
 }
 
 /**
- * One run paused through the API as a flow pauses it (an hour's timeout), of the flow `flow`;
- * with `schema`, the pause asks for input under keys named after the run. Resolves to its id.
+ * One run paused through the API as a flow pauses it (an hour's timeout), of the flow `flow`
+ * (with `tags` and `labels`); with `schema`, the pause asks for input under keys named after
+ * the run; with `runId`, that existing run is paused instead. Resolves to its id.
  */
-export async function pausedRunOf(apiUrl, name, { schema, flow = "e2e-gate", pauseKey = "e2e" } = {}) {
-  const created = await apiPost(apiUrl, "/flows/", { name: flow });
-  const run = await apiPost(apiUrl, "/flow_runs/", { flow_id: created.id, name });
+export async function pausedRunOf(apiUrl, name, { schema, flow = "e2e-gate", pauseKey = "e2e", tags = [], labels = {}, runId } = {}) {
+  let run = { id: runId };
+  if (!runId) {
+    const created = await apiPost(apiUrl, "/flows/", { name: flow });
+    run = await apiPost(apiUrl, "/flow_runs/", { flow_id: created.id, name, tags, labels });
+  }
   const details = { pause_timeout: new Date(Date.now() + 3600_000).toISOString(), pause_key: pauseKey };
   if (schema) {
     await apiPost(apiUrl, `/flow_runs/${run.id}/input`, { key: `${name}-schema`, value: JSON.stringify(schema) });

@@ -1,0 +1,532 @@
+//! Deciding through the gate: read what Prefect and the gate's records say of a run, ask
+//! the policy (core's [`policy_verdict`], the one the console runs too), and only then
+//! record an approval, resume or reject. Nothing the policy refused is ever forwarded.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use flowgate_client::{Client, ClientError};
+use flowgate_core::decision::{DecisionKind, NewDecision, decision_event};
+use flowgate_core::policy::{
+    Person, PolicyCase, PolicyVerdict, Refusal, RunFacts, canonical_json, labels, policy_verdict,
+};
+use flowgate_core::{
+    FlowRun, OrchestrationResult, ResumeVerdict, SetStateStatus, StateType, StoredSchema,
+    resume_verdict,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::policy_store::PolicyStore;
+use crate::records::{self, Records, Signer};
+
+/// A gate: its settings, its Prefect client, the policy in force and its signing key.
+#[derive(Debug)]
+pub struct Gate {
+    /// Its settings.
+    pub config: Config,
+    /// Its way to Prefect.
+    pub client: Client,
+    /// The policy in force.
+    pub policy: Arc<PolicyStore>,
+    signer: Signer,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(<redacted>)")
+    }
+}
+
+/// Why the gate did not do what was asked; each maps to one HTTP status.
+#[derive(Debug)]
+pub enum GateError {
+    /// 400: the request itself is wrong.
+    BadRequest(String),
+    /// 401: no identity the gate can believe.
+    Unauthenticated(String),
+    /// 403: the policy refuses this person.
+    Forbidden(Box<PolicyVerdict>, String),
+    /// 404: no such run or deployment.
+    NotFound(String),
+    /// 409: the run is not in a state this can be done in (no longer paused, approved
+    /// already, another input approved).
+    Conflict(String, Option<Box<PolicyVerdict>>),
+    /// 422: Prefect would refuse the input or the resume; its own words.
+    Unprocessable(String),
+    /// 502/504: Prefect failed or could not be reached.
+    Prefect(ClientError),
+}
+
+impl From<ClientError> for GateError {
+    fn from(err: ClientError) -> Self {
+        match err {
+            ClientError::NotFound { what } => GateError::NotFound(format!("{what} was not found.")),
+            other => GateError::Prefect(other),
+        }
+    }
+}
+
+/// What is known of a run when a decision is asked for.
+struct Situation {
+    run: FlowRun,
+    case: PolicyCase,
+    records: Records,
+}
+
+/// The outcome of an approval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+pub enum Approved {
+    /// Recorded; more approvals are needed.
+    #[serde(rename_all = "camelCase")]
+    Recorded {
+        /// The verdict after this approval.
+        verdict: Box<PolicyVerdict>,
+    },
+    /// This approval completed the gate and the run was resumed.
+    #[serde(rename_all = "camelCase")]
+    Resumed {
+        /// Prefect's answer.
+        result: Box<OrchestrationResult>,
+        /// Who approved the input it resumed with.
+        approvers: Vec<String>,
+        /// The decision record's id, or why it could not be written.
+        record: Result<Uuid, String>,
+    },
+    /// The approvals were complete and the run left its pause, by another request's resume
+    /// (another replica's, for the same approvals) or by one whose answer was lost.
+    #[serde(rename_all = "camelCase")]
+    AlreadyResumed {
+        /// The state the run is in now.
+        state_type: Option<StateType>,
+    },
+}
+
+/// The outcome of a reject.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectOutcome {
+    /// Prefect's answer.
+    pub result: OrchestrationResult,
+    /// The state message written, e.g. `Rejected by carol: not signed`.
+    pub message: String,
+    /// The decision record's id, or why it could not be written.
+    pub record: Result<Uuid, String>,
+}
+
+/// The longest reason a reject takes.
+const MAX_REASON: usize = 2_000;
+
+impl Gate {
+    /// A gate for `config`, its policy loaded from `policy`.
+    pub fn new(config: Config, policy: Arc<PolicyStore>) -> Result<Gate, String> {
+        let client = Client::new(config.prefect.clone()).map_err(|err| err.to_string())?;
+        Ok(Gate {
+            signer: Signer::new(&config.secret),
+            config,
+            client,
+            policy,
+        })
+    }
+
+    /// The policy case of run `id` for `person`: what the console computes its verdict from.
+    pub async fn case(&self, id: Uuid, person: &Person) -> Result<PolicyCase, GateError> {
+        Ok(self.situation(id, person).await?.case)
+    }
+
+    async fn situation(&self, id: Uuid, person: &Person) -> Result<Situation, GateError> {
+        let run = self.client.read_flow_run(id).await?;
+        let since = run.created.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        let pause = run
+            .state
+            .as_ref()
+            .filter(|s| s.state_type == StateType::Paused)
+            .map(|s| s.id);
+        let filter = records::records_filter(id, since);
+        let (flows, deployments, page) = tokio::join!(
+            self.client.flows_by_id([run.flow_id]),
+            self.client.deployments_by_id(run.deployment_id),
+            self.client.filter_events(&filter),
+        );
+        let flow =
+            flows?.into_iter().next().map(|f| f.name).ok_or_else(|| {
+                GateError::NotFound(format!("The flow of run {id} was not found."))
+            })?;
+        let deployment = deployments?
+            .into_iter()
+            .next()
+            .map(|d| format!("{flow}/{}", d.name));
+        let page = page?;
+        if page.total > page.events.len() as u64 {
+            // Fail closed: approvals on a page not read could change the count.
+            return Err(GateError::Conflict(
+                format!(
+                    "Run {id} has {} gate records, more than the gate reads at once ({}); decide it in Prefect.",
+                    page.total,
+                    page.events.len()
+                ),
+                None,
+            ));
+        }
+        let records = records::read_records(&self.signer, &page, pause);
+        let mut requesters = records.requesters.clone();
+        if let Some(named) = labels::label_requester(&run.labels)
+            && !requesters.contains(&named)
+        {
+            requesters.push(named);
+        }
+        let state = run.state.as_ref();
+        let facts = RunFacts {
+            flow_run_id: id,
+            pause_state_id: pause,
+            flow,
+            deployment,
+            tags: run.tags.clone(),
+            pause_key: state.and_then(|s| s.state_details.pause_key.clone()),
+            labels: run.labels.clone(),
+            requesters,
+            asks_input: state
+                .and_then(|s| s.state_details.requested_input_keyset())
+                .is_some(),
+        };
+        let case = PolicyCase::new(
+            &self.policy.get(),
+            facts,
+            person.clone(),
+            records.approvals.clone(),
+        );
+        Ok(Situation { run, case, records })
+    }
+
+    /// Approves run `id` for `person` with `input`; resumes it when this is the last
+    /// approval needed.
+    pub async fn approve(
+        &self,
+        id: Uuid,
+        person: &Person,
+        input: Option<Value>,
+    ) -> Result<Approved, GateError> {
+        let situation = self.situation(id, person).await?;
+        let pause = paused(&situation.run)?;
+        let input = match (situation.case.run.asks_input, input) {
+            (true, input) => Some(input.unwrap_or_else(|| json!({}))),
+            (false, None) => None,
+            (false, Some(_)) => {
+                return Err(GateError::BadRequest(
+                    "This pause asks for no input; approve it without run_input.".into(),
+                ));
+            }
+        };
+        let verdict = policy_verdict(&situation.case, input.as_ref());
+        refuse_unless_allowed(&verdict, &verdict.approve)?;
+        self.prefect_would_accept(&situation.run, input.as_ref())
+            .await?;
+
+        if verdict.needed <= 1 {
+            return self
+                .resume(&situation.run, person, input, vec![person.user.clone()])
+                .await;
+        }
+        // Record the approval, wait until Prefect has stored it, then count again: of two
+        // final approvals given at once (to two replicas), the one stored last sees both.
+        let record_id = Uuid::new_v4();
+        let event = records::record(
+            &self.signer,
+            records::APPROVED,
+            id,
+            records::approval_payload(person, input.as_ref(), pause, &self.config.id),
+            record_id,
+            Utc::now(),
+        );
+        self.client.emit_events(&[event]).await?;
+        let situation = self.settled(id, person, record_id).await?;
+        if paused(&situation.run).ok() != Some(pause) {
+            return Ok(Approved::AlreadyResumed {
+                state_type: situation.run.state_type,
+            });
+        }
+        let wanted = input.as_ref().map(canonical_json).unwrap_or_default();
+        let after = policy_verdict(&situation.case, input.as_ref());
+        let complete = after.proposals.iter().find(|p| {
+            p.input.as_ref().map(canonical_json).unwrap_or_default() == wanted
+                && p.approvers.len() >= after.needed as usize
+        });
+        match complete {
+            Some(proposal) => {
+                let approvers = proposal.approvers.clone();
+                self.resume(&situation.run, person, input, approvers).await
+            }
+            None => Ok(Approved::Recorded {
+                verdict: Box::new(after),
+            }),
+        }
+    }
+
+    /// Reads the run's situation until the record `record_id` is among what Prefect has
+    /// stored, or the settle time runs out.
+    async fn settled(
+        &self,
+        id: Uuid,
+        person: &Person,
+        record_id: Uuid,
+    ) -> Result<Situation, GateError> {
+        let deadline = Instant::now() + Duration::from_millis(self.config.settle_ms);
+        let mut wait = Duration::from_millis(50);
+        loop {
+            let situation = self.situation(id, person).await?;
+            if situation.records.ids.contains(&record_id) {
+                return Ok(situation);
+            }
+            if Instant::now() >= deadline {
+                return Err(GateError::Prefect(ClientError::Http {
+                    status: 504,
+                    message: format!(
+                        "the approval was sent to Prefect but it had not stored it after {} ms; it counts once stored — read the run again",
+                        self.config.settle_ms
+                    ),
+                }));
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_millis(500));
+        }
+    }
+
+    /// Refuses what Prefect's own resume would refuse (core's verdict, to the word), so
+    /// that no approval is recorded for an input that could never resume the run.
+    async fn prefect_would_accept(
+        &self,
+        run: &FlowRun,
+        input: Option<&Value>,
+    ) -> Result<(), GateError> {
+        let request = self.client.run_input_request(run).await?;
+        let schema = match &request {
+            Some(request) => request.stored_schema(),
+            None => StoredSchema::Missing,
+        };
+        match resume_verdict(run, schema, input, Utc::now()) {
+            ResumeVerdict::Answer(answer) if answer.status == SetStateStatus::Accept => Ok(()),
+            ResumeVerdict::Answer(answer) => Err(GateError::Unprocessable(format!(
+                "Prefect would refuse this resume ({}): {}",
+                answer.status,
+                answer.reason.unwrap_or_default()
+            ))),
+            ResumeVerdict::HttpError { status, reason } => Err(GateError::Unprocessable(format!(
+                "Prefect would refuse this input (HTTP {status}): {reason}"
+            ))),
+            // Jinja templates and workspace variables: the server decides on resume.
+            ResumeVerdict::ServerDecides { .. } => Ok(()),
+        }
+    }
+
+    async fn resume(
+        &self,
+        run: &FlowRun,
+        person: &Person,
+        input: Option<Value>,
+        approvers: Vec<String>,
+    ) -> Result<Approved, GateError> {
+        let resumed = match self.client.resume(run.id, input.as_ref()).await {
+            Ok(resumed) => resumed,
+            // The answer was lost (a busy database, a cut connection) but the run left its
+            // pause: resumed once, by this request or by another replica's; which one cannot
+            // be told, so no decision is recorded for it.
+            Err(ClientError::ResumeInterrupted {
+                resumed: Some(true),
+                ..
+            }) => {
+                let now = self.client.read_flow_run(run.id).await?;
+                return Ok(Approved::AlreadyResumed {
+                    state_type: now.state_type,
+                });
+            }
+            Err(other) => return Err(other.into()),
+        };
+        match resumed.result.status {
+            SetStateStatus::Accept => {
+                let record = self
+                    .record_decision(
+                        run,
+                        person,
+                        DecisionKind::Resumed,
+                        None,
+                        input.as_ref(),
+                        &resumed.result,
+                        &approvers,
+                    )
+                    .await;
+                Ok(Approved::Resumed {
+                    result: Box::new(resumed.result),
+                    approvers,
+                    record,
+                })
+            }
+            SetStateStatus::Abort => {
+                // Not paused any more: another approval's resume came first.
+                let now = self.client.read_flow_run(run.id).await?;
+                Ok(Approved::AlreadyResumed {
+                    state_type: now.state_type,
+                })
+            }
+            _ => Err(GateError::Unprocessable(format!(
+                "Prefect refused the resume ({}): {}",
+                resumed.result.status,
+                resumed.result.details.reason().unwrap_or_default()
+            ))),
+        }
+    }
+
+    /// Rejects run `id` for `person` with `reason`.
+    pub async fn reject(
+        &self,
+        id: Uuid,
+        person: &Person,
+        reason: &str,
+    ) -> Result<RejectOutcome, GateError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(GateError::BadRequest("A reject needs a reason.".into()));
+        }
+        if reason.chars().count() > MAX_REASON {
+            return Err(GateError::BadRequest(format!(
+                "The reason is longer than {MAX_REASON} characters."
+            )));
+        }
+        let situation = self.situation(id, person).await?;
+        paused(&situation.run)?;
+        let verdict = policy_verdict(&situation.case, None);
+        refuse_unless_allowed(&verdict, &verdict.reject)?;
+        let rejected = self.client.reject(id, Some(&person.user), reason).await?;
+        if !rejected.state_written {
+            return Err(GateError::Unprocessable(format!(
+                "Prefect refused the reject ({}): {}",
+                rejected.result.status,
+                rejected.result.details.reason().unwrap_or_default()
+            )));
+        }
+        let record = self
+            .record_decision(
+                &rejected.flow_run,
+                person,
+                DecisionKind::Rejected,
+                Some(reason),
+                None,
+                &rejected.result,
+                &[],
+            )
+            .await;
+        Ok(RejectOutcome {
+            result: rejected.result,
+            message: rejected.message,
+            record,
+        })
+    }
+
+    /// Starts a run of deployment `id` for `person` and records them as its requester.
+    pub async fn request(
+        &self,
+        deployment: Uuid,
+        person: &Person,
+        body: Value,
+    ) -> Result<FlowRun, GateError> {
+        if !body.is_object() {
+            return Err(GateError::BadRequest(
+                "The body must be a JSON object (Prefect's DeploymentFlowRunCreate).".into(),
+            ));
+        }
+        let run = self.client.create_flow_run(deployment, &body).await?;
+        let event = records::record(
+            &self.signer,
+            records::REQUESTED,
+            run.id,
+            records::request_payload(person, &self.config.id),
+            Uuid::new_v4(),
+            Utc::now(),
+        );
+        // The run exists either way; without its record the requester is not known to
+        // four-eyes, so the failure is an error the caller sees.
+        self.client.emit_events(&[event]).await?;
+        Ok(run)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record_decision(
+        &self,
+        run: &FlowRun,
+        person: &Person,
+        kind: DecisionKind,
+        reason: Option<&str>,
+        input: Option<&Value>,
+        result: &OrchestrationResult,
+        approvers: &[String],
+    ) -> Result<Uuid, String> {
+        let id = Uuid::new_v4();
+        let state_type = result.state.as_ref().map(|s| s.state_type.to_string());
+        let mut event = decision_event(
+            &NewDecision {
+                kind,
+                flow_run_id: run.id,
+                flow_run: Some(run),
+                decider: Some(&person.user),
+                reason,
+                input,
+                state_type: state_type.as_deref(),
+                bulk: false,
+            },
+            id,
+            Utc::now(),
+        );
+        if let Some(payload) = event.get_mut("payload").and_then(Value::as_object_mut) {
+            payload.insert("decider_checked".into(), true.into());
+            payload.insert("checked_by".into(), self.config.id.clone().into());
+            payload.insert("groups".into(), json!(person.groups));
+            payload.insert("approvers".into(), json!(approvers));
+        }
+        let event = self.signer.sign(event);
+        self.client
+            .emit_events(&[event])
+            .await
+            .map(|()| id)
+            .map_err(|err| err.to_string())
+    }
+}
+
+/// The paused state's id, or 409 saying what the run is now.
+fn paused(run: &FlowRun) -> Result<Uuid, GateError> {
+    match &run.state {
+        Some(state) if state.state_type == StateType::Paused => Ok(state.id),
+        Some(state) => Err(GateError::Conflict(
+            format!(
+                "Run {} is no longer paused (it is {}); nothing was decided.",
+                run.id,
+                state.name.as_deref().unwrap_or("in another state")
+            ),
+            None,
+        )),
+        None => Err(GateError::Conflict(
+            format!("Run {} has no state; nothing was decided.", run.id),
+            None,
+        )),
+    }
+}
+
+/// 403 or 409 for a refused permission, with the verdict.
+fn refuse_unless_allowed(
+    verdict: &PolicyVerdict,
+    permission: &flowgate_core::policy::Permission,
+) -> Result<(), GateError> {
+    use flowgate_core::policy::Permission;
+    let Permission::Refused { refusal, reason } = permission else {
+        return Ok(());
+    };
+    let boxed = Box::new(verdict.clone());
+    Err(match refusal {
+        Refusal::AlreadyApproved | Refusal::DifferentInput { .. } => {
+            GateError::Conflict(reason.clone(), Some(boxed))
+        }
+        _ => GateError::Forbidden(boxed, reason.clone()),
+    })
+}

@@ -1,0 +1,245 @@
+//! The gate's HTTP API, under `/gate/`. Every route takes the person from the proxy's
+//! headers first (401 without a believable one); bodies are JSON of at most 1 MiB.
+//!
+//! - `GET  /gate/capabilities` — that a gate is here, its id, and who you are to it.
+//! - `GET  /gate/flow_runs/{id}/policy` — the policy case of a run for you: the console and
+//!   the npm package compute the verdict from it with the same core the gate enforces with.
+//! - `POST /gate/flow_runs/{id}/approve` `{"run_input": {...}}` — approve (and resume when
+//!   yours is the last approval needed).
+//! - `POST /gate/flow_runs/{id}/reject` `{"reason": "..."}` — reject (cancel) the run.
+//! - `POST /gate/deployments/{id}/create_flow_run` — start a run and be recorded as its
+//!   requester (four-eyes).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use flowgate_client::ClientError;
+use flowgate_core::policy::Person;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::gate::{Gate, GateError};
+use crate::identity;
+
+/// The largest request body the gate reads.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The gate's routes.
+pub fn router(gate: Arc<Gate>) -> Router {
+    Router::new()
+        .route("/gate/capabilities", get(capabilities))
+        .route("/gate/flow_runs/{id}/policy", get(policy))
+        .route("/gate/flow_runs/{id}/approve", post(approve))
+        .route("/gate/flow_runs/{id}/reject", post(reject))
+        .route("/gate/deployments/{id}/create_flow_run", post(request))
+        .fallback(|| async {
+            error(
+                StatusCode::NOT_FOUND,
+                "notFound",
+                "The gate has no such route (see crates/gate/README.md).".into(),
+                None,
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(gate)
+}
+
+fn error(
+    status: StatusCode,
+    kind: &str,
+    message: String,
+    extra: Option<(&str, Value)>,
+) -> Response {
+    let mut body = json!({ "error": kind, "message": message });
+    if let Some((key, value)) = extra {
+        body[key] = value;
+    }
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for GateError {
+    fn into_response(self) -> Response {
+        match self {
+            GateError::BadRequest(m) => error(StatusCode::BAD_REQUEST, "badRequest", m, None),
+            GateError::Unauthenticated(m) => {
+                error(StatusCode::UNAUTHORIZED, "unauthenticated", m, None)
+            }
+            GateError::Forbidden(verdict, m) => error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                m,
+                Some((
+                    "verdict",
+                    serde_json::to_value(&verdict).unwrap_or_default(),
+                )),
+            ),
+            GateError::NotFound(m) => error(StatusCode::NOT_FOUND, "notFound", m, None),
+            GateError::Conflict(m, verdict) => error(
+                StatusCode::CONFLICT,
+                "conflict",
+                m,
+                verdict.map(|v| ("verdict", serde_json::to_value(&v).unwrap_or_default())),
+            ),
+            GateError::Unprocessable(m) => error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "refusedByPrefect",
+                m,
+                None,
+            ),
+            GateError::Prefect(err) => {
+                let status = match err {
+                    ClientError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+                    ClientError::Http { status: 504, .. } => StatusCode::GATEWAY_TIMEOUT,
+                    _ => StatusCode::BAD_GATEWAY,
+                };
+                let message = format!("The gate could not finish with Prefect: {err}");
+                error(
+                    status,
+                    "prefect",
+                    message,
+                    Some(("prefect", serde_json::to_value(&err).unwrap_or_default())),
+                )
+            }
+        }
+    }
+}
+
+/// The person the trusted proxy asserts, or 401.
+fn who(gate: &Gate, peer: SocketAddr, headers: &HeaderMap) -> Result<Person, GateError> {
+    identity::person(&gate.config, peer, headers).map_err(GateError::Unauthenticated)
+}
+
+fn run_id(text: &str) -> Result<Uuid, GateError> {
+    Uuid::parse_str(text).map_err(|_| {
+        GateError::BadRequest(format!(
+            "{text:?} is not a flow run id (a UUID such as 5b2fef16-b6fd-4048-bf91-c59ed2f00e81)."
+        ))
+    })
+}
+
+/// A JSON body, or 400 naming what is wrong with it.
+fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, GateError> {
+    parsed
+        .map(|Json(value)| value)
+        .map_err(|rejection| match rejection {
+            JsonRejection::BytesRejection(_) => GateError::BadRequest(format!(
+                "The body could not be read (at most {MAX_BODY} bytes)."
+            )),
+            other => GateError::BadRequest(format!(
+                "The body is not what this route takes: {}",
+                other.body_text()
+            )),
+        })
+}
+
+async fn capabilities(
+    State(gate): State<Arc<Gate>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, GateError> {
+    let person = who(&gate, peer, &headers)?;
+    Ok(Json(json!({
+        "gate": gate.config.id,
+        "version": env!("CARGO_PKG_VERSION"),
+        "person": person,
+        "routes": ["policy", "approve", "reject", "create_flow_run"],
+    })))
+}
+
+async fn policy(
+    State(gate): State<Arc<Gate>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GateError> {
+    let person = who(&gate, peer, &headers)?;
+    let case = gate.case(run_id(&id)?, &person).await?;
+    Ok(Json(serde_json::to_value(case).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveBody {
+    #[serde(default)]
+    run_input: Option<Value>,
+}
+
+async fn approve(
+    State(gate): State<Arc<Gate>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    parsed: Result<Json<ApproveBody>, JsonRejection>,
+) -> Result<Json<Value>, GateError> {
+    let person = who(&gate, peer, &headers)?;
+    let id = run_id(&id)?;
+    let ApproveBody { run_input } = body(parsed)?;
+    let run_input = match run_input {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(Value::Object(map)),
+        Some(other) => {
+            return Err(GateError::BadRequest(format!(
+                "run_input must be a JSON object, not {}.",
+                kind_of(&other)
+            )));
+        }
+    };
+    let outcome = gate.approve(id, &person, run_input).await?;
+    Ok(Json(serde_json::to_value(outcome).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RejectBody {
+    reason: String,
+}
+
+async fn reject(
+    State(gate): State<Arc<Gate>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    parsed: Result<Json<RejectBody>, JsonRejection>,
+) -> Result<Json<Value>, GateError> {
+    let person = who(&gate, peer, &headers)?;
+    let id = run_id(&id)?;
+    let RejectBody { reason } = body(parsed)?;
+    let outcome = gate.reject(id, &person, &reason).await?;
+    Ok(Json(serde_json::to_value(outcome).unwrap_or_default()))
+}
+
+async fn request(
+    State(gate): State<Arc<Gate>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    parsed: Result<Json<Value>, JsonRejection>,
+) -> Result<Response, GateError> {
+    let person = who(&gate, peer, &headers)?;
+    let deployment = Uuid::parse_str(&id)
+        .map_err(|_| GateError::BadRequest(format!("{id:?} is not a deployment id (a UUID).")))?;
+    let run = gate.request(deployment, &person, body(parsed)?).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::to_value(run).unwrap_or_default()),
+    )
+        .into_response())
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
