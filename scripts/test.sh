@@ -3,8 +3,8 @@
 # also runs alone): formatting, clippy (native and wasm32), the native tests, the differential
 # test against Prefect's validator, the wasm tests in headless Chromium, the npm package, the
 # console's release build, and every suite against real Prefect servers: on SQLite, and on
-# PostgreSQL (one of them with two API replicas and Redis). Ends with the seconds each step
-# took and `N passed, N failed`.
+# PostgreSQL (one of them with two API replicas and Redis), and the gate behind nginx. Ends
+# with the seconds each step took and `N passed, N failed`.
 #
 # The order is about the two cores. Every build comes first, with no server running: an idle
 # Prefect server still takes about a tenth of a core (its service loops), and eleven of them
@@ -27,7 +27,7 @@ else
 fi
 
 sqlite=(core client auth node console)
-postgres=(pg-core pg-client pg-auth pg-console pg-replicas pg-crash)
+postgres=(pg-core pg-client pg-auth pg-console pg-replicas pg-crash pg-gate)
 stop_all() {
   stop_servers "${sqlite[@]}" "${postgres[@]}"
   wait
@@ -59,14 +59,14 @@ stop_servers core client auth
 wait $postgres_start || failure "starting the Prefect servers (PostgreSQL); see $out/start-postgres.log"
 # The PostgreSQL fidelity and client suites mostly wait on their servers, and their tests are
 # built by now: they run beside the npm package's suites, their output shown when they end.
-say "the PostgreSQL fidelity and client suites, in the background (output: $out/real-server-postgres.log)"
-$ci/real-server.sh postgres > "$out/real-server-postgres.log" 2>&1 &
+say "the PostgreSQL fidelity and client suites, then the gate's, in the background (output: $out/real-server-postgres.log)"
+{ $ci/real-server.sh postgres; $ci/gate.sh postgres; } > "$out/real-server-postgres.log" 2>&1 &
 postgres_suites=$!
 $ci/package.sh test
 stop_servers node
 wait $postgres_suites
 cat "$out/real-server-postgres.log"
-stop_servers pg-core pg-client pg-auth
+stop_servers pg-core pg-client pg-auth pg-gate
 $ci/e2e.sh sqlite node
 stop_servers console
 

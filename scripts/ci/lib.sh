@@ -120,6 +120,7 @@ server_flags() {
     console) flags="--demo" ;;                         # the console's demo runs, real flows
     replicas) flags="--replicas 2" ;;                  # two API replicas, Redis between them
     crash) flags="--bare --bulk 100" ;;                # killed during a bulk resume; then scale
+    gate) flags="--bare" ;;                            # the gate's suite makes its own runs
     *) echo "no server named $1" >&2; return 1 ;;
   esac
   case $1 in pg-*) flags+=" --database postgres --postgres-cluster $h/postgres" ;; esac

@@ -7,3 +7,5 @@ source "$(dirname "$0")/lib.sh"
 # Every cargo command builds the whole workspace's feature set (`--workspace`, choosing tests
 # by target), so that no step rebuilds a crate another step built.
 tests "native tests" cargo test --workspace
+# The gate's binary, for its suite against real servers (scripts/ci/gate.sh).
+check "build the gate (flowgate-gate)" cargo build -p flowgate-gate

@@ -52,8 +52,11 @@ pub struct Decision {
     pub kind: DecisionKind,
     /// The run.
     pub flow_run_id: Uuid,
-    /// The name the person gave, if any (not checked by any server).
+    /// The decider: a name the person gave, or, for a decision made through a gate, the
+    /// user the gate's authenticating proxy asserted.
     pub decider: Option<String>,
+    /// The gate that checked the decider's identity (`None`: a name the person gave).
+    pub checked_by: Option<String>,
     /// The reason given (rejects require one).
     pub reason: Option<String>,
     /// The input sent with a resume, as sent.
@@ -179,6 +182,11 @@ impl Decision {
             kind,
             flow_run_id,
             decider: text("decider"),
+            checked_by: payload
+                .get("decider_checked")
+                .and_then(Value::as_bool)
+                .filter(|checked| *checked)
+                .and_then(|_| text("checked_by")),
             reason: text("reason"),
             input: payload.get("input").filter(|v| !v.is_null()).cloned(),
             state_type: text("state_type"),
@@ -187,5 +195,38 @@ impl Decision {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(payload: Value) -> Event {
+        serde_json::from_value(json!({
+            "id": "8c5e3c9e-5a3e-4b5e-9d61-2f5f0e7b1c11",
+            "occurred": "2026-12-04T10:00:00Z",
+            "event": "flowgate.decision.resumed",
+            "resource": { "prefect.resource.id": "prefect.flow-run.5b2fef16-b6fd-4048-bf91-c59ed2f00e81" },
+            "payload": payload,
+        }))
+        .expect("event")
+    }
+
+    #[test]
+    fn only_a_checked_decider_names_the_gate_that_checked_it() {
+        let gate = Decision::from_event(&event(
+            json!({"decider": "carol", "decider_checked": true, "checked_by": "gate-1"}),
+        ))
+        .expect("decision");
+        assert_eq!(gate.decider.as_deref(), Some("carol"));
+        assert_eq!(gate.checked_by.as_deref(), Some("gate-1"));
+        for payload in [
+            json!({"decider": "ana", "decider_checked": false, "checked_by": "gate-1"}),
+            json!({"decider": "ana"}),
+        ] {
+            let named = Decision::from_event(&event(payload)).expect("decision");
+            assert_eq!(named.checked_by, None);
+        }
     }
 }

@@ -40,3 +40,21 @@ pub async fn serve(config: config::Config) -> Result<(), String> {
     .await
     .map_err(|err| format!("the server stopped: {err}"))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The policy files this crate's README shows are ones the gate accepts.
+    #[test]
+    fn the_readmes_policy_examples_parse() {
+        let readme = include_str!("../README.md");
+        let mut found = 0;
+        for block in readme.split("```toml\n").skip(1) {
+            let text = block.split("```").next().unwrap_or_default();
+            if let Err(err) = flowgate_core::policy::Policy::from_toml(text) {
+                panic!("README policy example does not parse: {err}\n{text}");
+            }
+            found += 1;
+        }
+        assert!(found > 0, "the README shows a policy file");
+    }
+}

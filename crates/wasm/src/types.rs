@@ -358,8 +358,10 @@ export interface Decision {
   occurred: Timestamp;
   kind: "resumed" | "rejected";
   flowRunId: string;
-  /** The name the person gave; not checked by any server. */
+  /** The name the person gave, or, through a gate, the user its proxy asserted. */
   decider: string | null;
+  /** The gate that checked the decider's identity; null when it is a name the person gave. */
+  checkedBy: string | null;
   reason: string | null;
   /** The input sent with a resume. */
   input: unknown | null;

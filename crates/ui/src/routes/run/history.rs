@@ -61,7 +61,7 @@ async fn read_record(client: Client, run: FlowRun) -> Result<Record, ClientError
 
 enum Entry {
     State(Box<State>),
-    Decision(Decision),
+    Decision(Box<Decision>),
 }
 
 impl Entry {
@@ -79,7 +79,10 @@ fn decision_text(d: &Decision) -> String {
         DecisionKind::Resumed => "Resumed",
         DecisionKind::Rejected => "Rejected",
     };
-    let mut text = format!("{what} by {who} in Flowgate");
+    let mut text = match &d.checked_by {
+        Some(gate) => format!("{what} by {who} through the gate (identity checked by {gate})"),
+        None => format!("{what} by {who} in Flowgate"),
+    };
     if d.bulk {
         text.push_str(" (bulk)");
     }
@@ -116,7 +119,7 @@ pub(crate) fn History(
                     let mut entries: Vec<Entry> = record.states.into_iter().map(|s| Entry::State(Box::new(s))).collect();
                     let decisions_error = match record.decisions {
                         Ok(found) => {
-                            entries.extend(found.into_iter().map(Entry::Decision));
+                            entries.extend(found.into_iter().map(|d| Entry::Decision(Box::new(d))));
                             None
                         }
                         Err(error) => Some(error),
@@ -141,7 +144,7 @@ pub(crate) fn History(
                                 }.into_any(),
                             }).collect_view()}
                         </ol>
-                        <p class="hint">"Decisions are recorded by Flowgate as Prefect events; the name is the one each person gave in Settings, not an identity the server checked."</p>
+                        <p class="hint">"Decisions are recorded by Flowgate as Prefect events. Through a gate, the name is the identity its proxy checked; otherwise it is the one each person gave in Settings, not an identity the server checked."</p>
                         {decisions_error.map(|error| view! {
                             <p class="error" data-testid="decisions-error">"The recorded decisions could not be read: " <ErrorText error=error/></p>
                         })}
