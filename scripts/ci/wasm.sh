@@ -6,4 +6,4 @@ source "$(dirname "$0")/lib.sh"
 
 tests "wasm tests in headless Chromium (the crates' own tests, core's, the console's form)" \
   cargo test --workspace --target wasm32-unknown-unknown --lib --bins \
-  --test models --test python_compat --test replay
+  --test models --test python_compat --test replay --test policy
