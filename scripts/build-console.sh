@@ -5,14 +5,17 @@
 # history) is a wasm chunk of its own (scripts/split-console.mjs), fetched when a run is
 # first opened or once the console is idle: it is printed apart, with what opening a run by
 # its link costs. The build fails when the first load passes its 400 KB budget, or the run
-# page by link its ceiling at today's size (634.2 KB measured; the unsplit build was 612.8 KB:
-# the cut costs 21 KB, mostly calls into the main part through its function table, which
-# wasm-opt cannot optimise across).
+# page by link its ceiling at today's size (634.2 KB measured at the split; the unsplit build
+# was 612.8 KB: the cut costs 21 KB, mostly calls into the main part through its function
+# table, which wasm-opt cannot optimise across). The gate raised it to 682.9 KB: the run page
+# computes the gate's policy verdict (core's policy module and the decoding of its case),
+# and the main part decides through a gate (19 KB of the 47). That code could be a chunk of
+# its own, fetched only when a gate answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-636}
+run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-684}
 
 # scripts/tools/wasm-bindgen cuts the wasm into its chunks on the way to the real one.
 export PATH="$PWD/scripts/tools:$PATH"

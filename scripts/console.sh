@@ -6,6 +6,9 @@
 # seeded with demo paused runs, and stopped again when the console stops: on Prefect's
 # embedded SQLite, or with FLOWGATE_DEMO_DATABASE=postgres on a private PostgreSQL cluster,
 # and with FLOWGATE_DEMO_REPLICAS=N (postgres only) as N API replicas with Redis between them.
+# With FLOWGATE_DEMO_GATE=1 the console runs the whole gate shape instead of `trunk serve`: its
+# release build behind Debian's nginx with web/deploy/gate.conf (demo people sign in), and a
+# gate with a demo policy in front of the same Prefect (see crates/gate/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +37,13 @@ for url in record["api_urls"][1:]:
 fi
 
 port="${FLOWGATE_PORT:-8080}"
+if [ -n "${FLOWGATE_DEMO_GATE:-}" ]; then
+  say "FLOWGATE_DEMO_GATE is set: the console's release build, the gate and nginx"
+  scripts/build-console.sh
+  cargo build --quiet -p flowgate-gate
+  node scripts/demo-gate.mjs "$api" "$port" "$PWD/dist"
+  exit
+fi
 say "console: http://127.0.0.1:$port/  (its /api, websocket included, goes to $api)"
 # Two proxies: HTTP for the API, and a websocket one for Prefect's event stream (Trunk's CLI
 # proxy is one or the other). Trunk's websocket proxy drops the `prefect` subprotocol; the

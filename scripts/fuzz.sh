@@ -12,7 +12,7 @@ scripts/bootstrap.sh > /dev/null
 export PATH="$PWD/web/node_modules/.bin:$PATH"
 
 echo "==> core: parsers and decisions on arbitrary input ($runs cases per property)"
-PROPTEST_CASES=$runs cargo test --release -p flowgate-core --test no_panic
+PROPTEST_CASES=$runs cargo test --release -p flowgate-core --features policy-file --test no_panic
 
 echo "==> npm package: every export with arbitrary JS values ($runs runs per argument)"
 [ -f web/package/dist/node/flowgate.js ] || scripts/build-package.sh

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::future::Future;
 
+use flowgate_core::gate::{GateApproval, GateReject};
 use futures_util::StreamExt;
 use futures_util::stream;
 use serde::Serialize;
@@ -71,6 +72,35 @@ impl Client {
     ) -> Vec<BulkOutcome<Decided<Rejected>>> {
         for_each_once(ids, concurrency, on_progress, |id| {
             self.reject_decided(id, reason, decider, true)
+        })
+        .await
+    }
+
+    /// Approves each run once through the gate (no input; see [`Client::gate_approve`]), at
+    /// most `concurrency` at a time.
+    pub async fn gate_approve_many(
+        &self,
+        ids: &[Uuid],
+        concurrency: usize,
+        on_progress: impl FnMut(&BulkOutcome<GateApproval>, usize, usize),
+    ) -> Vec<BulkOutcome<GateApproval>> {
+        for_each_once(ids, concurrency, on_progress, |id| {
+            self.gate_approve(id, None)
+        })
+        .await
+    }
+
+    /// Rejects each run once through the gate with the same reason (see
+    /// [`Client::gate_reject`]), at most `concurrency` at a time.
+    pub async fn gate_reject_many(
+        &self,
+        ids: &[Uuid],
+        reason: &str,
+        concurrency: usize,
+        on_progress: impl FnMut(&BulkOutcome<GateReject>, usize, usize),
+    ) -> Vec<BulkOutcome<GateReject>> {
+        for_each_once(ids, concurrency, on_progress, |id| {
+            self.gate_reject(id, reason)
         })
         .await
     }

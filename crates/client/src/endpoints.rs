@@ -3,6 +3,7 @@
 pub(crate) mod deployments;
 pub(crate) mod flow_runs;
 pub(crate) mod flows;
+pub(crate) mod gate;
 pub(crate) mod health;
 pub(crate) mod history;
 pub(crate) mod reject;

@@ -124,6 +124,17 @@ pub enum ClientError {
         /// What went wrong with the request.
         cause: Box<ClientError>,
     },
+    /// The gate in front of Prefect refused the decision (401, 403, 409, 422, …); its words.
+    #[error("{message}")]
+    GateRefused {
+        /// The HTTP status.
+        status: u16,
+        /// The gate's kind of refusal: `unauthenticated`, `forbidden`, `conflict`,
+        /// `refusedByPrefect`, `badRequest`, `notFound`, `prefect`.
+        reason: String,
+        /// What the gate said.
+        message: String,
+    },
     /// The run cannot be rejected (it is no longer paused); nothing was sent.
     #[error("{message}")]
     NotRejectable {

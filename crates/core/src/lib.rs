@@ -20,6 +20,7 @@ pub mod decision;
 pub mod events;
 pub mod filter;
 pub mod flow_run;
+pub mod gate;
 pub mod orchestration;
 pub mod parse;
 pub mod policy;

@@ -160,3 +160,81 @@ proptest! {
         let _ = resume_verdict(&run, StoredSchema::Text(&text), Some(&input), now);
     }
 }
+
+/// Policy files: lines drawn from real keys and values, damaged and shuffled, and arbitrary
+/// text. Reading one answers a policy or an error naming a line within the file.
+#[cfg(feature = "policy-file")]
+mod policy_files {
+    use flowgate_core::policy::{Person, Policy, PolicyCase, RunFacts, policy_verdict};
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("[groups]".to_owned()),
+            Just("[[rule]]".to_owned()),
+            Just("[default]".to_owned()),
+            Just("ops = [\"alice\", \"bob\"]".to_owned()),
+            Just("sre = \"from-proxy\"".to_owned()),
+            Just("name = \"r\"".to_owned()),
+            Just("approvers = [\"group:ops\", \"carol\", \"*\"]".to_owned()),
+            Just("rejecters = [\"group:sre\"]".to_owned()),
+            Just("approvals = 2".to_owned()),
+            Just("four_eyes = false".to_owned()),
+            Just("tags = [\"release\"]".to_owned()),
+            "[a-z_\\[\\]\"=:*, .0-9-]{0,24}",
+        ]
+    }
+
+    fn labels() -> impl Strategy<Value = Map<String, Value>> {
+        proptest::collection::vec(
+            (
+                prop_oneof![
+                    Just("flowgate.approvers"),
+                    Just("flowgate.rejecters"),
+                    Just("flowgate.approvals"),
+                    Just("flowgate.four_eyes"),
+                    Just("flowgate.requester"),
+                ],
+                prop_oneof![
+                    "[a-z:, *0-9-]{0,16}".prop_map(Value::String),
+                    any::<i64>().prop_map(Value::from),
+                    any::<bool>().prop_map(Value::Bool),
+                    Just(json!(null)),
+                ],
+            ),
+            0..4,
+        )
+        .prop_map(|pairs| pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    proptest! {
+        #![proptest_config(super::budget())]
+
+        #[test]
+        fn reading_a_policy_file_never_panics(lines in proptest::collection::vec(line(), 0..14), text in ".{0,80}") {
+            let file = lines.join("\n");
+            for candidate in [&file, &text] {
+                match Policy::from_toml(candidate) {
+                    Ok(policy) => {
+                        // A policy the gate accepts decides any run without panicking.
+                        let case = PolicyCase::new(&policy, RunFacts::default(), Person { user: "alice".into(), groups: vec!["sre".into()] }, vec![]);
+                        let _ = policy_verdict(&case, Some(&json!({})));
+                    }
+                    Err(err) => {
+                        let lines = candidate.lines().count().max(1);
+                        prop_assert!(err.line.is_none_or(|l| l >= 1 && l <= lines + 1), "{err} for {candidate:?}");
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn verdicts_never_panic_on_any_labels(labels in labels(), input in super::json_value()) {
+            let policy = Policy::from_toml("[groups]\nops = [\"a\"]\n[default]\napprovers = [\"*\"]\n").expect("policy");
+            let run = RunFacts { labels, ..RunFacts::default() };
+            let case = PolicyCase::new(&policy, run, Person::default(), vec![]);
+            let _ = policy_verdict(&case, Some(&input));
+        }
+    }
+}

@@ -2,12 +2,14 @@
 //! the policy (core's [`policy_verdict`], the one the console runs too), and only then
 //! record an approval, resume or reject. Nothing the policy refused is ever forwarded.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use flowgate_client::{Client, ClientError};
 use flowgate_core::decision::{DecisionKind, NewDecision, decision_event};
+use flowgate_core::gate::{ApprovalOutcome, GateApproval, GateRecord, GateReject};
 use flowgate_core::policy::{
     Person, PolicyCase, PolicyVerdict, Refusal, RunFacts, canonical_json, labels, policy_verdict,
 };
@@ -15,7 +17,6 @@ use flowgate_core::{
     FlowRun, OrchestrationResult, ResumeVerdict, SetStateStatus, StateType, StoredSchema,
     resume_verdict,
 };
-use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -33,7 +34,12 @@ pub struct Gate {
     /// The policy in force.
     pub policy: Arc<PolicyStore>,
     signer: Signer,
+    /// Flow and deployment names by id (Prefect never renames either).
+    names: Mutex<HashMap<Uuid, String>>,
 }
+
+/// How many names the gate keeps before it starts its cache afresh.
+const MAX_NAMES: usize = 10_000;
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,47 +83,6 @@ struct Situation {
     records: Records,
 }
 
-/// The outcome of an approval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "outcome", rename_all = "camelCase")]
-pub enum Approved {
-    /// Recorded; more approvals are needed.
-    #[serde(rename_all = "camelCase")]
-    Recorded {
-        /// The verdict after this approval.
-        verdict: Box<PolicyVerdict>,
-    },
-    /// This approval completed the gate and the run was resumed.
-    #[serde(rename_all = "camelCase")]
-    Resumed {
-        /// Prefect's answer.
-        result: Box<OrchestrationResult>,
-        /// Who approved the input it resumed with.
-        approvers: Vec<String>,
-        /// The decision record's id, or why it could not be written.
-        record: Result<Uuid, String>,
-    },
-    /// The approvals were complete and the run left its pause, by another request's resume
-    /// (another replica's, for the same approvals) or by one whose answer was lost.
-    #[serde(rename_all = "camelCase")]
-    AlreadyResumed {
-        /// The state the run is in now.
-        state_type: Option<StateType>,
-    },
-}
-
-/// The outcome of a reject.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RejectOutcome {
-    /// Prefect's answer.
-    pub result: OrchestrationResult,
-    /// The state message written, e.g. `Rejected by carol: not signed`.
-    pub message: String,
-    /// The decision record's id, or why it could not be written.
-    pub record: Result<Uuid, String>,
-}
-
 /// The longest reason a reject takes.
 const MAX_REASON: usize = 2_000;
 
@@ -127,6 +92,7 @@ impl Gate {
         let client = Client::new(config.prefect.clone()).map_err(|err| err.to_string())?;
         Ok(Gate {
             signer: Signer::new(&config.secret),
+            names: Mutex::new(HashMap::new()),
             config,
             client,
             policy,
@@ -135,10 +101,70 @@ impl Gate {
 
     /// The policy case of run `id` for `person`: what the console computes its verdict from.
     pub async fn case(&self, id: Uuid, person: &Person) -> Result<PolicyCase, GateError> {
-        Ok(self.situation(id, person).await?.case)
+        Ok(self.situation(id, person, true).await?.case)
     }
 
-    async fn situation(&self, id: Uuid, person: &Person) -> Result<Situation, GateError> {
+    /// The flow's name and the deployment's `flow/deployment` name of `run`. Prefect never
+    /// renames either, so each is asked once per gate process.
+    async fn names(&self, run: &FlowRun) -> Result<(String, Option<String>), GateError> {
+        let known = |id: Uuid| self.names.lock().ok().and_then(|n| n.get(&id).cloned());
+        let flow = match known(run.flow_id) {
+            Some(name) => name,
+            None => {
+                let name = self
+                    .client
+                    .flows_by_id([run.flow_id])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|f| f.name)
+                    .ok_or_else(|| {
+                        GateError::NotFound(format!("The flow of run {} was not found.", run.id))
+                    })?;
+                self.remember(run.flow_id, &name);
+                name
+            }
+        };
+        let deployment = match run.deployment_id {
+            None => None,
+            Some(id) => match known(id) {
+                Some(name) => Some(name),
+                None => {
+                    let found = self
+                        .client
+                        .deployments_by_id([id])
+                        .await?
+                        .into_iter()
+                        .next();
+                    found.map(|d| {
+                        let name = format!("{flow}/{}", d.name);
+                        self.remember(id, &name);
+                        name
+                    })
+                }
+            },
+        };
+        Ok((flow, deployment))
+    }
+
+    fn remember(&self, id: Uuid, name: &str) {
+        if let Ok(mut names) = self.names.lock() {
+            if names.len() >= MAX_NAMES {
+                names.clear();
+            }
+            names.insert(id, name.to_owned());
+        }
+    }
+
+    /// What is known of run `id` for `person`. The gate's records (approvals, requesters)
+    /// are read when `with_records`, or when a rule that governs the run needs them (more
+    /// than one approval, or four-eyes).
+    async fn situation(
+        &self,
+        id: Uuid,
+        person: &Person,
+        with_records: bool,
+    ) -> Result<Situation, GateError> {
         let run = self.client.read_flow_run(id).await?;
         let since = run.created.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
         let pause = run
@@ -146,41 +172,9 @@ impl Gate {
             .as_ref()
             .filter(|s| s.state_type == StateType::Paused)
             .map(|s| s.id);
-        let filter = records::records_filter(id, since);
-        let (flows, deployments, page) = tokio::join!(
-            self.client.flows_by_id([run.flow_id]),
-            self.client.deployments_by_id(run.deployment_id),
-            self.client.filter_events(&filter),
-        );
-        let flow =
-            flows?.into_iter().next().map(|f| f.name).ok_or_else(|| {
-                GateError::NotFound(format!("The flow of run {id} was not found."))
-            })?;
-        let deployment = deployments?
-            .into_iter()
-            .next()
-            .map(|d| format!("{flow}/{}", d.name));
-        let page = page?;
-        if page.total > page.events.len() as u64 {
-            // Fail closed: approvals on a page not read could change the count.
-            return Err(GateError::Conflict(
-                format!(
-                    "Run {id} has {} gate records, more than the gate reads at once ({}); decide it in Prefect.",
-                    page.total,
-                    page.events.len()
-                ),
-                None,
-            ));
-        }
-        let records = records::read_records(&self.signer, &page, pause);
-        let mut requesters = records.requesters.clone();
-        if let Some(named) = labels::label_requester(&run.labels)
-            && !requesters.contains(&named)
-        {
-            requesters.push(named);
-        }
+        let (flow, deployment) = self.names(&run).await?;
         let state = run.state.as_ref();
-        let facts = RunFacts {
+        let mut facts = RunFacts {
             flow_run_id: id,
             pause_state_id: pause,
             flow,
@@ -188,18 +182,56 @@ impl Gate {
             tags: run.tags.clone(),
             pause_key: state.and_then(|s| s.state_details.pause_key.clone()),
             labels: run.labels.clone(),
-            requesters,
+            requesters: Vec::new(),
             asks_input: state
                 .and_then(|s| s.state_details.requested_input_keyset())
                 .is_some(),
         };
-        let case = PolicyCase::new(
-            &self.policy.get(),
-            facts,
-            person.clone(),
-            records.approvals.clone(),
-        );
+        let policy = self.policy.get();
+        let label_rule = labels::label_rule(&run.labels).ok().flatten();
+        let needs_records = policy
+            .rules_for(&facts)
+            .into_iter()
+            .chain(&label_rule)
+            .any(|r| r.four_eyes || r.approvals > 1);
+        let records = if with_records || needs_records {
+            self.records(id, since, pause).await?
+        } else {
+            Records::default()
+        };
+        facts.requesters = records.requesters.clone();
+        if let Some(named) = labels::label_requester(&run.labels)
+            && !facts.requesters.contains(&named)
+        {
+            facts.requesters.push(named);
+        }
+        let case = PolicyCase::new(&policy, facts, person.clone(), records.approvals.clone());
         Ok(Situation { run, case, records })
+    }
+
+    /// The gate's records of run `id` for the pause `pause`, checked.
+    async fn records(
+        &self,
+        id: Uuid,
+        since: DateTime<Utc>,
+        pause: Option<Uuid>,
+    ) -> Result<Records, GateError> {
+        let page = self
+            .client
+            .filter_events(&records::records_filter(id, since))
+            .await?;
+        if page.total > page.events.len() as u64 {
+            // Fail closed: approvals on a page not read could change the count.
+            return Err(GateError::Conflict(
+                format!(
+                    "Run {id} has {} gate records, more than the gate reads at once ({}); the gate will not decide it on part of them.",
+                    page.total,
+                    page.events.len()
+                ),
+                None,
+            ));
+        }
+        Ok(records::read_records(&self.signer, &page, pause))
     }
 
     /// Approves run `id` for `person` with `input`; resumes it when this is the last
@@ -209,8 +241,8 @@ impl Gate {
         id: Uuid,
         person: &Person,
         input: Option<Value>,
-    ) -> Result<Approved, GateError> {
-        let situation = self.situation(id, person).await?;
+    ) -> Result<GateApproval, GateError> {
+        let situation = self.situation(id, person, false).await?;
         let pause = paused(&situation.run)?;
         let input = match (situation.case.run.asks_input, input) {
             (true, input) => Some(input.unwrap_or_else(|| json!({}))),
@@ -245,9 +277,7 @@ impl Gate {
         self.client.emit_events(&[event]).await?;
         let situation = self.settled(id, person, record_id).await?;
         if paused(&situation.run).ok() != Some(pause) {
-            return Ok(Approved::AlreadyResumed {
-                state_type: situation.run.state_type,
-            });
+            return Ok(already_resumed(situation.run.state_type, Vec::new()));
         }
         let wanted = input.as_ref().map(canonical_json).unwrap_or_default();
         let after = policy_verdict(&situation.case, input.as_ref());
@@ -260,8 +290,19 @@ impl Gate {
                 let approvers = proposal.approvers.clone();
                 self.resume(&situation.run, person, input, approvers).await
             }
-            None => Ok(Approved::Recorded {
-                verdict: Box::new(after),
+            None => Ok(GateApproval {
+                outcome: ApprovalOutcome::Recorded,
+                needed: after.needed,
+                approvers: after
+                    .proposals
+                    .iter()
+                    .find(|p| p.input.as_ref().map(canonical_json).unwrap_or_default() == wanted)
+                    .map(|p| p.approvers.clone())
+                    .unwrap_or_default(),
+                message: Some(after.message),
+                result: None,
+                record: None,
+                state_type: None,
             }),
         }
     }
@@ -277,7 +318,7 @@ impl Gate {
         let deadline = Instant::now() + Duration::from_millis(self.config.settle_ms);
         let mut wait = Duration::from_millis(50);
         loop {
-            let situation = self.situation(id, person).await?;
+            let situation = self.situation(id, person, true).await?;
             if situation.records.ids.contains(&record_id) {
                 return Ok(situation);
             }
@@ -328,7 +369,7 @@ impl Gate {
         person: &Person,
         input: Option<Value>,
         approvers: Vec<String>,
-    ) -> Result<Approved, GateError> {
+    ) -> Result<GateApproval, GateError> {
         let resumed = match self.client.resume(run.id, input.as_ref()).await {
             Ok(resumed) => resumed,
             // The answer was lost (a busy database, a cut connection) but the run left its
@@ -339,9 +380,7 @@ impl Gate {
                 ..
             }) => {
                 let now = self.client.read_flow_run(run.id).await?;
-                return Ok(Approved::AlreadyResumed {
-                    state_type: now.state_type,
-                });
+                return Ok(already_resumed(now.state_type, approvers));
             }
             Err(other) => return Err(other.into()),
         };
@@ -358,18 +397,20 @@ impl Gate {
                         &approvers,
                     )
                     .await;
-                Ok(Approved::Resumed {
-                    result: Box::new(resumed.result),
+                Ok(GateApproval {
+                    outcome: ApprovalOutcome::Resumed,
+                    needed: approvers.len() as u32,
                     approvers,
-                    record,
+                    message: None,
+                    result: Some(resumed.result),
+                    record: Some(GateRecord::of(record)),
+                    state_type: None,
                 })
             }
             SetStateStatus::Abort => {
                 // Not paused any more: another approval's resume came first.
                 let now = self.client.read_flow_run(run.id).await?;
-                Ok(Approved::AlreadyResumed {
-                    state_type: now.state_type,
-                })
+                Ok(already_resumed(now.state_type, approvers))
             }
             _ => Err(GateError::Unprocessable(format!(
                 "Prefect refused the resume ({}): {}",
@@ -385,7 +426,7 @@ impl Gate {
         id: Uuid,
         person: &Person,
         reason: &str,
-    ) -> Result<RejectOutcome, GateError> {
+    ) -> Result<GateReject, GateError> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(GateError::BadRequest("A reject needs a reason.".into()));
@@ -395,7 +436,7 @@ impl Gate {
                 "The reason is longer than {MAX_REASON} characters."
             )));
         }
-        let situation = self.situation(id, person).await?;
+        let situation = self.situation(id, person, false).await?;
         paused(&situation.run)?;
         let verdict = policy_verdict(&situation.case, None);
         refuse_unless_allowed(&verdict, &verdict.reject)?;
@@ -418,10 +459,10 @@ impl Gate {
                 &[],
             )
             .await;
-        Ok(RejectOutcome {
+        Ok(GateReject {
             result: rejected.result,
             message: rejected.message,
-            record,
+            record: GateRecord::of(record),
         })
     }
 
@@ -491,6 +532,19 @@ impl Gate {
             .await
             .map(|()| id)
             .map_err(|err| err.to_string())
+    }
+}
+
+/// An approval that found the run resumed by another request.
+fn already_resumed(state_type: Option<StateType>, approvers: Vec<String>) -> GateApproval {
+    GateApproval {
+        outcome: ApprovalOutcome::AlreadyResumed,
+        needed: approvers.len() as u32,
+        approvers,
+        message: None,
+        result: None,
+        record: None,
+        state_type,
     }
 }
 

@@ -13,13 +13,14 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use flowgate_client::ClientError;
+use flowgate_core::gate::GateCapabilities;
 use flowgate_core::policy::Person;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -116,6 +117,16 @@ fn who(gate: &Gate, peer: SocketAddr, headers: &HeaderMap) -> Result<Person, Gat
     identity::person(&gate.config, peer, headers).map_err(GateError::Unauthenticated)
 }
 
+/// The path's id segment, or 400 when it cannot be read (not UTF-8 once decoded).
+fn segment(id: Result<Path<String>, PathRejection>) -> Result<String, GateError> {
+    id.map(|Path(id)| id).map_err(|rejection| {
+        GateError::BadRequest(format!(
+            "The path's id cannot be read: {}",
+            rejection.body_text()
+        ))
+    })
+}
+
 fn run_id(text: &str) -> Result<Uuid, GateError> {
     Uuid::parse_str(text).map_err(|_| {
         GateError::BadRequest(format!(
@@ -145,22 +156,22 @@ async fn capabilities(
     headers: HeaderMap,
 ) -> Result<Json<Value>, GateError> {
     let person = who(&gate, peer, &headers)?;
-    Ok(Json(json!({
-        "gate": gate.config.id,
-        "version": env!("CARGO_PKG_VERSION"),
-        "person": person,
-        "routes": ["policy", "approve", "reject", "create_flow_run"],
-    })))
+    let capabilities = GateCapabilities {
+        gate: gate.config.id.clone(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        person,
+    };
+    Ok(Json(serde_json::to_value(capabilities).unwrap_or_default()))
 }
 
 async fn policy(
     State(gate): State<Arc<Gate>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, GateError> {
     let person = who(&gate, peer, &headers)?;
-    let case = gate.case(run_id(&id)?, &person).await?;
+    let case = gate.case(run_id(&segment(id)?)?, &person).await?;
     Ok(Json(serde_json::to_value(case).unwrap_or_default()))
 }
 
@@ -175,11 +186,11 @@ async fn approve(
     State(gate): State<Arc<Gate>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     parsed: Result<Json<ApproveBody>, JsonRejection>,
 ) -> Result<Json<Value>, GateError> {
     let person = who(&gate, peer, &headers)?;
-    let id = run_id(&id)?;
+    let id = run_id(&segment(id)?)?;
     let ApproveBody { run_input } = body(parsed)?;
     let run_input = match run_input {
         None | Some(Value::Null) => None,
@@ -205,11 +216,11 @@ async fn reject(
     State(gate): State<Arc<Gate>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     parsed: Result<Json<RejectBody>, JsonRejection>,
 ) -> Result<Json<Value>, GateError> {
     let person = who(&gate, peer, &headers)?;
-    let id = run_id(&id)?;
+    let id = run_id(&segment(id)?)?;
     let RejectBody { reason } = body(parsed)?;
     let outcome = gate.reject(id, &person, &reason).await?;
     Ok(Json(serde_json::to_value(outcome).unwrap_or_default()))
@@ -219,10 +230,11 @@ async fn request(
     State(gate): State<Arc<Gate>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     parsed: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, GateError> {
     let person = who(&gate, peer, &headers)?;
+    let id = segment(id)?;
     let deployment = Uuid::parse_str(&id)
         .map_err(|_| GateError::BadRequest(format!("{id:?} is not a deployment id (a UUID).")))?;
     let run = gate.request(deployment, &person, body(parsed)?).await?;

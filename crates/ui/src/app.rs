@@ -10,6 +10,7 @@ use crate::components::error_view::ErrorText;
 use crate::components::shortcuts::Shortcuts;
 use crate::routes::{inbox::Inbox, run_chunk::LazyRunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::connection::Connection;
+use crate::state::gate::GatePresence;
 use crate::state::live::{Live, LiveStatus, sleep};
 use crate::state::pattern_checks::PatternChecks;
 
@@ -18,6 +19,7 @@ use crate::state::pattern_checks::PatternChecks;
 pub fn App() -> impl IntoView {
     let connection = Connection::load();
     provide_context(connection);
+    provide_context(GatePresence::start(connection));
     provide_context(PatternChecks::start());
     let live = Live::start(connection);
     provide_context(live);
@@ -66,6 +68,7 @@ fn Header() -> impl IntoView {
                 <A href="/settings">"Settings"</A>
             </nav>
             <LiveBadge/>
+            <GateBadge/>
             <span class="server" data-testid="server-version">
                 {move || match version.get() {
                     None => "connecting…".to_owned(),
@@ -84,6 +87,28 @@ fn Header() -> impl IntoView {
 /// How many runs wait, beside "Waiting" and in the tab's title (`(3) Flowgate`), so a tab in
 /// the background shows when something new waits. Re-counted on every poll and, at most once
 /// a second, after runs enter or leave a pause.
+/// Who the gate signed in, when decisions go through one.
+#[component]
+fn GateBadge() -> impl IntoView {
+    let gate = expect_context::<GatePresence>();
+    move || {
+        match gate.get() {
+        Some(Ok(Some(found))) => Some(view! {
+            <span class="gate" data-testid="gate-person"
+                title=format!("Decisions go through the gate {}, which enforces who may decide.", found.gate)>
+                "Signed in as " {found.person.user.clone()}
+            </span>
+        }.into_any()),
+        Some(Err(error)) => Some(view! {
+            <span class="gate gate-refused" data-testid="gate-person" role="alert">
+                "The gate refused you: " <ErrorText error=error/>
+            </span>
+        }.into_any()),
+        _ => None,
+    }
+    }
+}
+
 #[component]
 fn WaitingCount() -> impl IntoView {
     let connection = expect_context::<Connection>();

@@ -3,6 +3,7 @@
 
 pub(crate) mod connection;
 pub(crate) mod drafts;
+pub(crate) mod gate;
 pub(crate) mod live;
 pub(crate) mod notify;
 pub(crate) mod pattern_checks;

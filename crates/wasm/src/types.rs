@@ -388,6 +388,7 @@ export interface FlowgateErrorDetailsByKind {
   rejectInterrupted: { kind: "rejectInterrupted"; flowRunId: string; rejected: boolean | null; cause: FlowgateErrorDetails };
   notRejectable: { kind: "notRejectable"; flowRunId: string; message: string };
   eventStream: { kind: "eventStream"; url: string; detail: string; refused: boolean };
+  gateRefused: { kind: "gateRefused"; status: number; reason: string; message: string };
   /** A value that does not fit the model, by JSON path. */
   parse: { what: string; path: string; message: string };
   internal: null;

@@ -223,8 +223,9 @@ test("2 of 3 with input: one approval waits as 1 of 2, another input is refused 
   const recorded = await json(first);
   assert.equal(first.status, 200, JSON.stringify(recorded));
   assert.equal(recorded.outcome, "recorded");
-  assert.equal(recorded.verdict.needed, 2);
-  assert.deepEqual(recorded.verdict.proposals, [{ input, approvers: ["alice"] }]);
+  assert.equal(recorded.needed, 2);
+  assert.deepEqual(recorded.approvers, ["alice"]);
+  assert.equal(recorded.message, "You already approved this run — 1 of 2 approvals so far (alice).");
   assert.equal((await readRun(id)).state.type, "PAUSED");
 
   const seen = await json(await as("bob")(`/gate/flow_runs/${id}/policy`));

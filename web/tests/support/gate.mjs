@@ -92,12 +92,12 @@ function mark(conf, name, lines) {
 
 /**
  * nginx with web/deploy/gate.conf in front of `gates` (their ports) and Prefect at `apiUrl`,
- * serving `dist` (or an empty folder): `{ base, close, as(user) }`.
+ * serving `dist` (or an empty folder), on `port` (or a free one): `{ base, close, as(user) }`.
  */
-export async function startGateProxy({ apiUrl, gatePorts, dist }) {
+export async function startGateProxy({ apiUrl, gatePorts, dist, port }) {
   if (!existsSync(NGINX)) throw new Error(`${NGINX} is missing: scripts/bootstrap.sh unpacks Debian's nginx there`);
   const dir = mkdtempSync(join(tmpdir(), "flowgate-gate-nginx-"));
-  const port = await freePort();
+  port ??= await freePort();
   writeFileSync(join(dir, "users.htpasswd"), Object.entries(PEOPLE).map(([u, p]) => htpasswdLine(u, p)).join("\n") + "\n");
   writeFileSync(join(dir, "headers.conf"), "\n");
   let site = readFileSync(join(repo, "web/deploy/gate.conf"), "utf8");

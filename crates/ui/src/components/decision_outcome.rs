@@ -2,6 +2,7 @@
 //! page and the inbox's bulk actions, for resumes and rejects alike.
 
 use flowgate_client::{ClientError, Decided, Rejected, Resumed};
+use flowgate_core::gate::{ApprovalOutcome, GateApproval, GateRecord, GateReject};
 use flowgate_core::reject::Aftermath;
 use flowgate_core::{OrchestrationResult, SetStateStatus, StateType};
 use leptos::prelude::*;
@@ -17,6 +18,22 @@ pub(crate) enum Outcome {
     Resumed(Box<Decided<Resumed>>),
     /// A reject.
     Rejected(Box<Decided<Rejected>>),
+    /// An approval through the gate.
+    Approved(Box<GateApproval>),
+    /// A reject through the gate.
+    GateRejected(Box<GateReject>),
+}
+
+impl Outcome {
+    /// Whether the decision changed the run (then nothing more is sent from its page).
+    pub(crate) fn changed_run(&self) -> bool {
+        match self {
+            Outcome::Resumed(decided) => decided.outcome.state_written,
+            Outcome::Rejected(decided) => decided.outcome.state_written,
+            Outcome::Approved(approval) => approval.outcome != ApprovalOutcome::Recorded,
+            Outcome::GateRejected(_) => true,
+        }
+    }
 }
 
 fn state_name(result: &OrchestrationResult) -> String {
@@ -98,6 +115,77 @@ fn record_view(record: Option<Result<Uuid, ClientError>>) -> Option<AnyView> {
     })
 }
 
+/// A gate's decision record, as the page says it.
+fn gate_record_view(record: GateRecord) -> AnyView {
+    match record.error {
+        None => view! {
+            <span class="record" data-testid="record-ok">" Recorded as a Prefect event, with the identity the gate checked."</span>
+        }
+        .into_any(),
+        Some(error) => view! {
+            <span class="record missing" data-testid="record-missing">
+                " The decision stands, but its record is missing: " {error}
+            </span>
+        }
+        .into_any(),
+    }
+}
+
+/// "alice", "alice and bob", "alice, bob and carol".
+fn names(people: &[String]) -> String {
+    match people {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn approval_view(approval: GateApproval) -> AnyView {
+    let GateApproval {
+        outcome,
+        needed,
+        approvers,
+        result,
+        record,
+        state_type,
+        ..
+    } = approval;
+    match (outcome, result) {
+        (ApprovalOutcome::Resumed, Some(result)) => {
+            let status = result.status.to_string();
+            let text = format!(
+                "{} Approved by {}.",
+                resume_text(&result),
+                names(&approvers)
+            );
+            view! {
+                <p class="result" data-status=status data-decision="approve">{text}{record.map(gate_record_view)}</p>
+            }
+            .into_any()
+        }
+        (ApprovalOutcome::AlreadyResumed, _) => {
+            let now = state_type
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "in another state".into());
+            view! {
+                <p class="result" data-status="ALREADY" data-decision="approve">
+                    {format!("The approvals were complete and the run was resumed by another request; it is now {now}.")}
+                </p>
+            }
+            .into_any()
+        }
+        _ => {
+            let text = format!(
+                "Your approval is recorded: {} of {needed} so far ({}). The run stays paused until {needed} people approve the same input.",
+                approvers.len(),
+                names(&approvers),
+            );
+            view! { <p class="result" data-status="RECORDED" data-decision="approve">{text}</p> }
+                .into_any()
+        }
+    }
+}
+
 /// What happened, plainly.
 pub(crate) fn outcome_view(outcome: Result<Outcome, ClientError>) -> AnyView {
     match outcome {
@@ -108,6 +196,19 @@ pub(crate) fn outcome_view(outcome: Result<Outcome, ClientError>) -> AnyView {
             let text = resume_text(result);
             view! {
                 <p class="result" data-status=status data-decision="resume">{text}{record_view(decided.record)}</p>
+            }
+            .into_any()
+        }
+        Ok(Outcome::Approved(approval)) => approval_view(*approval),
+        Ok(Outcome::GateRejected(rejected)) => {
+            let status = rejected.result.status.to_string();
+            let text = format!(
+                "Rejected: the run is now {}. Its state message reads: {}",
+                state_name(&rejected.result),
+                rejected.message
+            );
+            view! {
+                <p class="result" data-status=status data-decision="reject">{text}{gate_record_view(rejected.record)}</p>
             }
             .into_any()
         }

@@ -22,6 +22,7 @@ use crate::components::local_time::LocalTime;
 use crate::components::runs_table::{Column, Pager, RunsTable};
 use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
+use crate::state::gate::GatePresence;
 use crate::state::live::{Live, sleep};
 
 /// Runs resumed together, at most this many requests at a time: the client's default, which
@@ -211,12 +212,15 @@ pub(crate) fn Inbox() -> impl IntoView {
     });
     // After a bulk action, focus goes to its results.
     let results_ref = NodeRef::<leptos::html::Ul>::new();
+    let gate = expect_context::<GatePresence>();
     let bulk = Action::new_local(
         move |(chosen, action): &(Vec<(Uuid, String)>, BulkAction)| {
             let client = connection.client();
             let chosen = chosen.clone();
             let action = action.clone();
             let decider = connection.settings.get_untracked().decider();
+            // Through a gate, each run is approved or rejected by its policy, run by run.
+            let through_gate = untrack(|| gate.present());
             async move {
                 let client = match client {
                     Ok(client) => client,
@@ -244,8 +248,33 @@ pub(crate) fn Inbox() -> impl IntoView {
                     results.update(|r| r.push((name, outcome)));
                     progress.set(Some((count, total)));
                 };
-                match action {
-                    BulkAction::Resume => {
+                match (action, through_gate) {
+                    (BulkAction::Resume, true) => {
+                        client
+                            .gate_approve_many(&ids, BULK_CONCURRENCY, |done, count, total| {
+                                let outcome =
+                                    done.outcome.clone().map(|a| Outcome::Approved(Box::new(a)));
+                                note(name_of(done.flow_run_id), outcome, count, total);
+                            })
+                            .await;
+                    }
+                    (BulkAction::Reject(reason), true) => {
+                        client
+                            .gate_reject_many(
+                                &ids,
+                                &reason,
+                                BULK_CONCURRENCY,
+                                |done, count, total| {
+                                    let outcome = done
+                                        .outcome
+                                        .clone()
+                                        .map(|r| Outcome::GateRejected(Box::new(r)));
+                                    note(name_of(done.flow_run_id), outcome, count, total);
+                                },
+                            )
+                            .await;
+                    }
+                    (BulkAction::Resume, false) => {
                         client
                             .resume_many_decided(
                                 &ids,
@@ -259,7 +288,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                             )
                             .await;
                     }
-                    BulkAction::Reject(reason) => {
+                    (BulkAction::Reject(reason), false) => {
                         client
                             .reject_many(
                                 &ids,

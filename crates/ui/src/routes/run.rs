@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use flowgate_client::{ClientError, RunInputRequest, parse_flow_run_id};
+use flowgate_core::gate::ApprovalOutcome;
+use flowgate_core::policy::{PolicyVerdict, policy_verdict};
 use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
 };
@@ -15,7 +17,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::countdown::{Countdown, ticking_clock};
 use crate::components::decision_outcome::{Outcome, outcome_view};
-use crate::components::error_view::ReadError;
+use crate::components::error_view::{ErrorText, ReadError};
 use crate::components::local_time::{LocalTime, clock_time};
 use crate::components::markdown::Markdown;
 use crate::components::state_badge::StateBadge;
@@ -23,6 +25,7 @@ use crate::components::verdict_line::{VerdictLine, verdict_text};
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
 use crate::state::connection::Connection;
 use crate::state::drafts;
+use crate::state::gate::GatePresence;
 use crate::state::live::{Live, sleep};
 use crate::state::pattern_checks::{PatternChecks, PatternHold};
 
@@ -30,7 +33,7 @@ mod history;
 mod reject;
 
 use history::History;
-use reject::RejectPanel;
+use reject::{GateSay, RejectPanel};
 
 /// A decision from the run page: being sent (one at a time), or made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,11 +78,7 @@ impl DecisionSignals {
         self.deciding.set(Some(kind));
         spawn_local(async move {
             let result = send.await;
-            let changed = match &result {
-                Ok(Outcome::Resumed(decided)) => decided.outcome.state_written,
-                Ok(Outcome::Rejected(decided)) => decided.outcome.state_written,
-                Err(_) => false,
-            };
+            let changed = result.as_ref().is_ok_and(Outcome::changed_run);
             let _ = self.deciding.try_set(changed.then_some(Deciding::Done));
             let _ = self.outcome.try_set(Some(result));
             let _ = self.reloads.try_update(|n| *n += 1);
@@ -484,6 +483,57 @@ fn RunDetail(
         input.set(text);
     });
 
+    // With a gate in front of Prefect, what its policy says for the person signed in: core's
+    // verdict (the one the gate enforces with) on the case the gate serves, worked out again
+    // as the input changes.
+    let gate = expect_context::<GatePresence>();
+    let policy_case = LocalResource::new(move || {
+        let wanted = is_paused && gate.present();
+        let client = connection.client();
+        async move {
+            if !wanted {
+                return Ok(None);
+            }
+            client?.gate_policy(id).await.map(Some)
+        }
+    });
+    let policy = Memo::new(move |_| -> Option<Result<PolicyVerdict, ClientError>> {
+        let input = parsed.get().ok().flatten();
+        match policy_case.get()? {
+            Ok(Some(case)) => Some(Ok(policy_verdict(&case, input.as_ref()))),
+            Ok(None) => None,
+            Err(error) => Some(Err(error)),
+        }
+    });
+    // Nothing is sent while it is not known whether a gate decides, nor what its policy says.
+    let policy_blocks = Memo::new(move |_| {
+        if gate.asking() {
+            return true;
+        }
+        gate.present() && policy.with(|p| !matches!(p, Some(Ok(v)) if v.approve.is_allowed()))
+    });
+    let gate_say = Signal::derive(move || {
+        let user = match gate.get()? {
+            Ok(Some(found)) => found.person.user,
+            Ok(None) => return None,
+            Err(error) => {
+                return Some(GateSay {
+                    user: String::new(),
+                    refused: Some(error.to_string()),
+                });
+            }
+        };
+        let refused = match policy.get() {
+            None => Some("Reading what the gate's policy allows…".to_owned()),
+            Some(Err(error)) => Some(error.to_string()),
+            Some(Ok(verdict)) => match verdict.reject {
+                flowgate_core::policy::Permission::Allowed { .. } => None,
+                flowgate_core::policy::Permission::Refused { reason, .. } => Some(reason),
+            },
+        };
+        Some(GateSay { user, refused })
+    });
+
     let resume_run = StoredValue::new(run.clone());
     let DecisionSignals {
         outcome, deciding, ..
@@ -492,17 +542,47 @@ fn RunDetail(
         let client = connection.client_untracked();
         let run = resume_run.get_value();
         let decider = connection.settings.get_untracked().decider();
+        let through_gate = gate.present();
         decisions.send(Deciding::Resume, async move {
-            let result = client?
-                .resume_decided(id, input.as_ref(), Some(&run), &decider, false)
-                .await
-                .map(|d| Outcome::Resumed(Box::new(d)));
-            if matches!(&result, Ok(Outcome::Resumed(r)) if r.outcome.result.status == SetStateStatus::Accept)
-            {
+            let result = if through_gate {
+                client?
+                    .gate_approve(id, input.as_ref())
+                    .await
+                    .map(|a| Outcome::Approved(Box::new(a)))
+            } else {
+                client?
+                    .resume_decided(id, input.as_ref(), Some(&run), &decider, false)
+                    .await
+                    .map(|d| Outcome::Resumed(Box::new(d)))
+            };
+            let resumed = match &result {
+                Ok(Outcome::Resumed(r)) => r.outcome.result.status == SetStateStatus::Accept,
+                Ok(Outcome::Approved(a)) => a.outcome == ApprovalOutcome::Resumed,
+                _ => false,
+            };
+            if resumed {
                 drafts::clear(&id.to_string());
             }
             result
         });
+    };
+    let resume_label = move || {
+        if deciding.get() == Some(Deciding::Resume) {
+            return if gate.present() {
+                "Approving…"
+            } else {
+                "Resuming…"
+            };
+        }
+        match policy.get() {
+            Some(Ok(verdict)) if verdict.needed > 1 => match verdict.approve {
+                flowgate_core::policy::Permission::Allowed { completes: true } => {
+                    "Approve and resume"
+                }
+                _ => "Approve",
+            },
+            _ => "Resume",
+        }
     };
     // After a decision, focus goes to what happened (a screen reader reads it; the keyboard
     // continues from there).
@@ -580,9 +660,18 @@ fn RunDetail(
         // was open (then the locked form and its verdict stay, with the draft).
         {move || (is_paused || locked()).then(|| view! {
             <VerdictLine text=line/>
+            {move || policy.get().map(|p| match p {
+                Ok(verdict) => {
+                    let class = if verdict.approve.is_allowed() { "accept" } else { "reject" };
+                    view! { <p class=format!("verdict verdict-{class}") data-testid="policy-line">{verdict.message}</p> }.into_any()
+                }
+                Err(error) => view! {
+                    <p class="verdict verdict-reject" data-testid="policy-line">"The gate's policy could not be read: " <ErrorText error=error/></p>
+                }.into_any(),
+            })}
             <button data-testid="resume" on:click=send
-                disabled=move || deciding.with(Option::is_some) || parsed.get().is_err() || pattern_holds.get() || locked()>
-                {move || if deciding.get() == Some(Deciding::Resume) { "Resuming…" } else { "Resume" }}
+                disabled=move || deciding.with(Option::is_some) || parsed.get().is_err() || pattern_holds.get() || locked() || policy_blocks.get()>
+                {resume_label}
             </button>
         })}
         {asks_input.then(|| view! {
@@ -596,7 +685,7 @@ fn RunDetail(
         <div class="outcome" data-testid="outcome" role="status" tabindex="-1" node_ref=outcome_ref>{move || outcome.get().map(outcome_view)}</div>
         {is_paused.then(|| view! {
             <RejectPanel run=reject_run reason=reject_reason clock=clock locked=Signal::derive(locked)
-                decisions=decisions/>
+                decisions=decisions gate=gate_say/>
         })}
     }
 }

@@ -11,6 +11,15 @@ use crate::components::decision_outcome::{Outcome, aftermath_text};
 use crate::components::verdict_line::verdict_text;
 use crate::state::connection::Connection;
 
+/// What a gate says of rejecting, when decisions go through one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GateSay {
+    /// The person the gate signed in (the reject's message names them).
+    pub(crate) user: String,
+    /// Why they may not reject, if they may not.
+    pub(crate) refused: Option<String>,
+}
+
 /// The reject form of a paused run.
 #[component]
 pub(crate) fn RejectPanel(
@@ -24,16 +33,24 @@ pub(crate) fn RejectPanel(
     locked: Signal<bool>,
     /// Where the reject's answer goes, shared with the resume.
     decisions: DecisionSignals,
+    /// With a gate: who is signed in and whether its policy lets them reject.
+    #[prop(into)]
+    gate: Signal<Option<GateSay>>,
 ) -> impl IntoView {
     let deciding = decisions.deciding;
     let connection = expect_context::<Connection>();
     let id = run.id;
-    let decider = move || connection.settings.with(|s| s.decider());
+    // Through a gate the message names the person it signed in; else the name in Settings.
+    let decider = move || match gate.get() {
+        Some(say) => Some(say.user).filter(|u| !u.is_empty()),
+        None => connection.settings.with(|s| s.decider()).name,
+    };
     // The message as it will be sent, or why nothing can be sent yet.
     let message = Memo::new(move |_| {
-        let name = decider().name;
+        let name = decider();
         reject_message(name.as_deref(), &reason.get())
     });
+    let refused = move || gate.get().and_then(|say| say.refused);
     let timeout = run
         .state
         .as_ref()
@@ -55,7 +72,14 @@ pub(crate) fn RejectPanel(
         let client = connection.client_untracked();
         let reason = reason.get_untracked();
         let decider = connection.settings.get_untracked().decider();
+        let through_gate = gate.get_untracked().is_some();
         decisions.send(Deciding::Reject, async move {
+            if through_gate {
+                return client?
+                    .gate_reject(id, &reason)
+                    .await
+                    .map(|r| Outcome::GateRejected(Box::new(r)));
+            }
             client?
                 .reject_decided(id, &reason, &decider, false)
                 .await
@@ -84,8 +108,9 @@ pub(crate) fn RejectPanel(
                 Ok(text) => format!("The run's state message will read: {text}"),
                 Err(why) => why,
             }}</p>
+            {move || refused().map(|why| view! { <p class="verdict verdict-reject" data-testid="reject-policy">{why}</p> })}
             <button type="button" class="danger" data-testid="reject" on:click=reject
-                disabled=move || deciding.with(Option::is_some) || message.with(Result::is_err) || plan.with(Result::is_err) || locked.get()>
+                disabled=move || deciding.with(Option::is_some) || message.with(Result::is_err) || plan.with(Result::is_err) || locked.get() || refused().is_some()>
                 {move || if deciding.get() == Some(Deciding::Reject) { "Rejecting…" } else { "Reject" }}
             </button>
         </fieldset>

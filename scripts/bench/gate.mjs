@@ -1,0 +1,81 @@
+// A decision through the gate against the same decision straight to Prefect, on one server in
+// one run: single resumes one after another, alternating straight and through the gate (the
+// added latency, p50/p95), then bulk resumes at concurrency 4 both ways (the gate's share of
+// the straight rate). Runs need one approval (the policy's default rule, no four-eyes). After
+// each bulk, every run's state history must show exactly one resume. Prints one JSON object.
+//
+// Usage: node scripts/bench/gate.mjs HARNESS_JSON SINGLES BULK
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readHarness, resumeTransitions, seedPaused } from "../../web/tests/support/prefect.mjs";
+import { startGate } from "../../web/tests/support/gate.mjs";
+
+const [harnessPath, singlesArg, bulkArg] = process.argv.slice(2);
+const harness = readHarness(harnessPath);
+const api = harness.api_url;
+const singles = Number(singlesArg ?? 200);
+const bulkRuns = Number(bulkArg ?? 400);
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+const dir = mkdtempSync(join(tmpdir(), "flowgate-bench-gate-"));
+writeFileSync(join(dir, "policy.toml"), '[default]\napprovers = ["*"]\nfour_eyes = false\n');
+const gate = await startGate({ apiUrl: api, policyPath: join(dir, "policy.toml"), secret: randomBytes(32).toString("hex"), id: "bench" });
+
+const straight = (id) => fetch(`${api}/flow_runs/${id}/resume`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+const throughGate = (id) => fetch(`${gate.url}/gate/flow_runs/${id}/approve`, {
+  method: "POST", headers: { "content-type": "application/json", "x-forwarded-user": "bench" }, body: "{}",
+});
+
+async function timed(send, id) {
+  const t0 = performance.now();
+  const response = await send(id);
+  const body = await response.json();
+  const ms = performance.now() - t0;
+  const ok = response.ok && (body.status === "ACCEPT" || body.outcome === "resumed");
+  if (!ok) throw new Error(`${response.status} ${JSON.stringify(body)}`);
+  return ms;
+}
+
+async function bulk(send, ids, concurrency) {
+  let next = 0;
+  const t0 = performance.now();
+  async function worker() {
+    while (next < ids.length) await timed(send, ids[next++]);
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const counts = await resumeTransitions(api, ids);
+  const wrong = ids.filter((id) => counts.get(id) !== 1);
+  if (wrong.length) throw new Error(`${wrong.length} runs not resumed exactly once`);
+  return ids.length / seconds;
+}
+
+try {
+  // Warm both paths (connections, the gate's first reads) before measuring.
+  const warm = await seedPaused(api, 10, `bench-gate-warm-${Date.now()}`);
+  for (const [i, id] of warm.entries()) await timed(i % 2 ? straight : throughGate, id);
+
+  const ids = await seedPaused(api, singles * 2, `bench-gate-single-${Date.now()}`);
+  const direct = [];
+  const gated = [];
+  for (let i = 0; i < singles; i++) {
+    direct.push(await timed(straight, ids[2 * i]));
+    gated.push(await timed(throughGate, ids[2 * i + 1]));
+  }
+  const single = {
+    straightP50: percentile(direct, 0.5), straightP95: percentile(direct, 0.95),
+    gateP50: percentile(gated, 0.5), gateP95: percentile(gated, 0.95),
+  };
+  single.addedP50 = single.gateP50 - single.straightP50;
+  single.addedP95 = single.gateP95 - single.straightP95;
+
+  const a = await seedPaused(api, bulkRuns, `bench-gate-bulk-a-${Date.now()}`);
+  const b = await seedPaused(api, bulkRuns, `bench-gate-bulk-b-${Date.now()}`);
+  const straightRate = await bulk(straight, a, 4);
+  const gateRate = await bulk(throughGate, b, 4);
+  console.log(JSON.stringify({ singles, bulkRuns, single, bulk: { straightRate, gateRate, share: gateRate / straightRate } }));
+} finally {
+  await gate.stop();
+}
