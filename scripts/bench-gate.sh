@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the gate: a decision through it against the same decision straight to Prefect
-# (added latency p50/p95; budget: at most 5 ms p95 added on loopback) and bulk resumes at
-# concurrency 4 both ways (budget: the gate at 90 % or more of the straight rate), on Prefect
+# (added latency p50/p95; budget: at most 5 ms p95 added on loopback) and bulk resumes, straight
+# at concurrency 4 and through the gate's bulk approval (budget: the gate at 90 % or more of
+# the straight rate), on Prefect
 # with PostgreSQL (a private cluster, started here and stopped at the end) and the gate's
 # release build. FLOWGATE_BENCH_SINGLES (default 200) and FLOWGATE_BENCH_RUNS (default 400)
 # set the sizes.
@@ -35,7 +36,7 @@ print(f"{'':<22}{'p50 ms':>9}{'p95 ms':>9}")
 print(f"{'straight to Prefect':<22}{s['straightP50']:>9.1f}{s['straightP95']:>9.1f}")
 print(f"{'through the gate':<22}{s['gateP50']:>9.1f}{s['gateP95']:>9.1f}")
 print(f"{'added by the gate':<22}{s['addedP50']:>9.1f}{s['addedP95']:>9.1f}   budget: 5 ms p95 -> {'met' if s['addedP95'] <= 5 else 'NOT met'}")
-print(f"\nbulk resume, {r['bulkRuns']} runs at concurrency 4")
+print(f"\nbulk resume, {r['bulkRuns']} runs: straight at concurrency 4, through the gate's bulk approval in chunks of 50")
 print(f"straight {b['straightRate']:.0f}/s, through the gate {b['gateRate']:.0f}/s: {b['share']:.0%} of straight"
       f"   budget: 90 % -> {'met' if b['share'] >= 0.9 else 'NOT met'}")
 PY

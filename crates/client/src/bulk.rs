@@ -76,18 +76,30 @@ impl Client {
         .await
     }
 
-    /// Approves each run once through the gate (no input; see [`Client::gate_approve`]), at
-    /// most `concurrency` at a time.
+    /// Approves each run once through the gate (runs that ask no input): `chunk` runs a
+    /// request to `POST /gate/flow_runs/approve` (the gate resumes each chunk's runs a few at
+    /// a time and writes their records in one batch), one chunk after another, calling
+    /// `on_progress` for each run as its chunk answers.
     pub async fn gate_approve_many(
         &self,
         ids: &[Uuid],
-        concurrency: usize,
-        on_progress: impl FnMut(&BulkOutcome<GateApproval>, usize, usize),
+        chunk: usize,
+        mut on_progress: impl FnMut(&BulkOutcome<GateApproval>, usize, usize),
     ) -> Vec<BulkOutcome<GateApproval>> {
-        for_each_once(ids, concurrency, on_progress, |id| {
-            self.gate_approve(id, None)
-        })
-        .await
+        let mut seen = HashSet::with_capacity(ids.len());
+        let unique: Vec<Uuid> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
+        let total = unique.len();
+        let mut outcomes = Vec::with_capacity(total);
+        for part in unique.chunks(chunk.max(1)) {
+            let answered = self.gate_approve_chunk(part).await;
+            for outcome in answered {
+                outcomes.push(outcome);
+                if let Some(last) = outcomes.last() {
+                    on_progress(last, outcomes.len(), total);
+                }
+            }
+        }
+        outcomes
     }
 
     /// Rejects each run once through the gate with the same reason (see

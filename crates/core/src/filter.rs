@@ -239,6 +239,22 @@ pub struct FlowRunFilter {
 }
 
 impl FlowRunFilter {
+    /// The runs with these ids (at most 200 a call).
+    pub fn by_ids(ids: impl IntoIterator<Item = Uuid>) -> Self {
+        let ids: Vec<Uuid> = ids.into_iter().collect();
+        FlowRunFilter {
+            limit: Some(id_limit(&ids)),
+            flow_runs: Some(FlowRunCriteria {
+                id: Some(IdFilter {
+                    any_: Some(ids),
+                    not_any_: None,
+                }),
+                ..FlowRunCriteria::default()
+            }),
+            ..FlowRunFilter::default()
+        }
+    }
+
     /// Runs in the given state types.
     pub fn in_states(types: impl IntoIterator<Item = StateType>) -> Self {
         FlowRunFilter {

@@ -98,3 +98,33 @@ pub struct GateReject {
     /// The decision's record.
     pub record: GateRecord,
 }
+
+/// A refusal as the gate words it: `{"status", "error", "message"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateRefusal {
+    /// The HTTP status it would answer alone.
+    pub status: u16,
+    /// Its kind (`forbidden`, `conflict`, `notFound`, …).
+    pub error: String,
+    /// Its words.
+    pub message: String,
+}
+
+/// One run's outcome in `POST /gate/flow_runs/approve`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GateBulkOutcome {
+    /// The run.
+    pub flow_run_id: Uuid,
+    /// What the approval did, or `None` when it was refused.
+    pub approval: Option<GateApproval>,
+    /// Why it was refused.
+    pub error: Option<GateRefusal>,
+}
+
+/// `POST /gate/flow_runs/approve`: each run's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateBulkAnswer {
+    /// In completion order.
+    pub outcomes: Vec<GateBulkOutcome>,
+}

@@ -38,6 +38,7 @@ pub fn router(gate: Arc<Gate>) -> Router {
         .route("/gate/capabilities", get(capabilities))
         .route("/gate/flow_runs/{id}/policy", get(policy))
         .route("/gate/flow_runs/{id}/approve", post(approve))
+        .route("/gate/flow_runs/approve", post(approve_many))
         .route("/gate/flow_runs/{id}/reject", post(reject))
         .route("/gate/deployments/{id}/create_flow_run", post(request))
         .fallback(|| async {
@@ -65,50 +66,53 @@ fn error(
     (status, Json(body)).into_response()
 }
 
-impl IntoResponse for GateError {
-    fn into_response(self) -> Response {
+impl GateError {
+    /// Its status, kind and message, as every answer of the gate words them.
+    pub fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
-            GateError::BadRequest(m) => error(StatusCode::BAD_REQUEST, "badRequest", m, None),
+            GateError::BadRequest(m) => (StatusCode::BAD_REQUEST, "badRequest", m.clone()),
             GateError::Unauthenticated(m) => {
-                error(StatusCode::UNAUTHORIZED, "unauthenticated", m, None)
+                (StatusCode::UNAUTHORIZED, "unauthenticated", m.clone())
             }
-            GateError::Forbidden(verdict, m) => error(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                m,
-                Some((
-                    "verdict",
-                    serde_json::to_value(&verdict).unwrap_or_default(),
-                )),
-            ),
-            GateError::NotFound(m) => error(StatusCode::NOT_FOUND, "notFound", m, None),
-            GateError::Conflict(m, verdict) => error(
-                StatusCode::CONFLICT,
-                "conflict",
-                m,
-                verdict.map(|v| ("verdict", serde_json::to_value(&v).unwrap_or_default())),
-            ),
-            GateError::Unprocessable(m) => error(
+            GateError::Forbidden(_, m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            GateError::NotFound(m) => (StatusCode::NOT_FOUND, "notFound", m.clone()),
+            GateError::Conflict(m, _) => (StatusCode::CONFLICT, "conflict", m.clone()),
+            GateError::Unprocessable(m) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "refusedByPrefect",
-                m,
-                None,
+                m.clone(),
             ),
             GateError::Prefect(err) => {
                 let status = match err {
-                    ClientError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
-                    ClientError::Http { status: 504, .. } => StatusCode::GATEWAY_TIMEOUT,
+                    ClientError::Timeout { .. } | ClientError::Http { status: 504, .. } => {
+                        StatusCode::GATEWAY_TIMEOUT
+                    }
                     _ => StatusCode::BAD_GATEWAY,
                 };
-                let message = format!("The gate could not finish with Prefect: {err}");
-                error(
+                (
                     status,
                     "prefect",
-                    message,
-                    Some(("prefect", serde_json::to_value(&err).unwrap_or_default())),
+                    format!("The gate could not finish with Prefect: {err}"),
                 )
             }
         }
+    }
+}
+
+impl IntoResponse for GateError {
+    fn into_response(self) -> Response {
+        let (status, kind, message) = self.parts();
+        let extra = match self {
+            GateError::Forbidden(verdict, _) | GateError::Conflict(_, Some(verdict)) => Some((
+                "verdict",
+                serde_json::to_value(&verdict).unwrap_or_default(),
+            )),
+            GateError::Prefect(err) => {
+                Some(("prefect", serde_json::to_value(&err).unwrap_or_default()))
+            }
+            _ => None,
+        };
+        error(status, kind, message, extra)
     }
 }
 
@@ -204,6 +208,36 @@ async fn approve(
     };
     let outcome = gate.approve(id, &person, run_input).await?;
     Ok(Json(serde_json::to_value(outcome).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveManyBody {
+    ids: Vec<Uuid>,
+}
+
+/// `POST /gate/flow_runs/approve` `{"ids": [...]}`: approves runs that ask no input, each
+/// with its own outcome: `{"outcomes": [{"flowRunId", "approval" | "error"}]}`.
+async fn approve_many(
+    State(gate): State<Arc<Gate>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    parsed: Result<Json<ApproveManyBody>, JsonRejection>,
+) -> Result<Json<Value>, GateError> {
+    let person = who(&gate, peer, &headers)?;
+    let ApproveManyBody { ids } = body(parsed)?;
+    let outcomes = gate.approve_many(&ids, &person).await?;
+    let outcomes: Vec<Value> = outcomes
+        .into_iter()
+        .map(|(id, outcome)| match outcome {
+            Ok(approval) => json!({ "flowRunId": id, "approval": approval, "error": null }),
+            Err(err) => {
+                let (status, kind, message) = err.parts();
+                json!({ "flowRunId": id, "approval": null, "error": { "status": status.as_u16(), "error": kind, "message": message } })
+            }
+        })
+        .collect();
+    Ok(Json(json!({ "outcomes": outcomes })))
 }
 
 #[derive(Deserialize)]

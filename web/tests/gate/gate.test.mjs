@@ -292,6 +292,32 @@ test("bad requests get clear errors: ids, bodies, unknown runs, reasons", async 
   assert.equal((await readRun(id)).state.type, "PAUSED");
 });
 
+test("a bulk approval: each run its own outcome, the allowed resumed once, the refused untouched, records in one batch", async () => {
+  const simple = [await pausedRun("gate-simple"), await pausedRun("gate-simple")];
+  const restricted = await pausedRun("gate-restricted");
+  const asksInput = await pausedRun("gate-simple", { schema: SCHEMA });
+  const unknown = crypto.randomUUID();
+  const response = await post(as("carol"), "/gate/flow_runs/approve", { ids: [...simple, restricted, asksInput, unknown, simple[0]] });
+  const body = await json(response);
+  assert.equal(response.status, 200, JSON.stringify(body));
+  const of = (id) => body.outcomes.find((o) => o.flowRunId === id);
+  assert.equal(body.outcomes.length, 5, "a run named twice is decided once");
+  for (const id of simple) {
+    assert.equal(of(id).approval.outcome, "resumed", JSON.stringify(of(id)));
+    assert.match(of(id).approval.record.eventId, /^[0-9a-f-]{36}$/);
+  }
+  assert.deepEqual(of(restricted).error, { status: 403, error: "forbidden", message: "Only release-managers may approve this run." });
+  assert.equal(of(asksInput).error.status, 422);
+  assert.match(of(asksInput).error.message, /^Prefect would refuse this resume \(REJECT\): Reason: Validation failed/);
+  assert.equal(of(unknown).error.status, 404);
+  const counts = await resumeTransitions(apiUrl, [...simple, restricted, asksInput]);
+  assert.deepEqual([...simple, restricted, asksInput].map((id) => counts.get(id)), [1, 1, 0, 0]);
+  for (const id of simple) await storedEvents(id, (e) => e.some((x) => x.event === "flowgate.decision.resumed" && x.payload.decider === "carol"));
+  const tooMany = await post(as("carol"), "/gate/flow_runs/approve", { ids: Array.from({ length: 1001 }, () => crypto.randomUUID()) });
+  assert.equal(tooMany.status, 400);
+  assert.match((await json(tooMany)).message, /at most 1000 runs; this one names 1001/);
+});
+
 test("two replicas each take one of the two final approvals at the same moment: exactly one resume", async () => {
   for (let round = 0; round < 3; round++) {
     const id = await pausedRun("gate-two");

@@ -2,7 +2,7 @@
 //! API's origin under `/gate` (an API URL `…/api` has its gate at `…/gate`). The gate's own
 //! refusals (403 by policy, 409, 422, …) become [`ClientError::GateRefused`] with its words.
 
-use flowgate_core::gate::{GateApproval, GateCapabilities, GateReject};
+use flowgate_core::gate::{GateApproval, GateBulkAnswer, GateCapabilities, GateReject};
 use flowgate_core::policy::PolicyCase;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::options::ClientOptions;
 use crate::request::Method;
 use crate::response;
-use crate::{Client, ClientError};
+use crate::{BulkOutcome, Client, ClientError};
 
 /// The gate's base URL for an API base: `…/api` becomes `…/gate`; `None` for an API URL
 /// that does not end in `/api` (Prefect Cloud's workspace URLs), which has no gate.
@@ -121,6 +121,50 @@ impl Client {
             "gate approval",
         )
         .await
+    }
+
+    /// HTTP POST /gate/flow_runs/approve with `{"ids": …}`: one outcome per run, in the
+    /// order the gate finished them; a failed request is every run's outcome.
+    pub(crate) async fn gate_approve_chunk(&self, ids: &[Uuid]) -> Vec<BulkOutcome<GateApproval>> {
+        let answer: Result<GateBulkAnswer, ClientError> = self
+            .gate_call(
+                Method::Post,
+                "/flow_runs/approve",
+                Some(&json!({ "ids": ids })),
+                "gate bulk approval",
+            )
+            .await;
+        match answer {
+            Err(error) => ids
+                .iter()
+                .map(|id| BulkOutcome {
+                    flow_run_id: *id,
+                    outcome: Err(error.clone()),
+                })
+                .collect(),
+            Ok(answer) => answer
+                .outcomes
+                .into_iter()
+                .map(|o| BulkOutcome {
+                    flow_run_id: o.flow_run_id,
+                    outcome: match (o.approval, o.error) {
+                        (Some(approval), _) => Ok(approval),
+                        (None, Some(refusal)) => Err(ClientError::GateRefused {
+                            status: refusal.status,
+                            reason: refusal.error,
+                            message: refusal.message,
+                        }),
+                        (None, None) => Err(ClientError::GateRefused {
+                            status: 502,
+                            reason: "http".into(),
+                            message:
+                                "The gate answered this run with neither an approval nor an error."
+                                    .into(),
+                        }),
+                    },
+                })
+                .collect(),
+        }
     }
 
     /// HTTP POST /gate/flow_runs/{id}/reject: rejects run `id` with `reason`. Never retried.

@@ -28,6 +28,9 @@ use crate::state::live::{Live, sleep};
 /// Runs resumed together, at most this many requests at a time: the client's default, which
 /// reaches the server's measured ceiling (see `flowgate_client::DEFAULT_CONCURRENCY`).
 const BULK_CONCURRENCY: usize = flowgate_client::DEFAULT_CONCURRENCY;
+/// Runs per request of a bulk approval through a gate: the gate resumes each chunk a few at a
+/// time and records it in one batch; progress moves a chunk at a time.
+const GATE_CHUNK: usize = 25;
 
 /// Paused runs on one page of the inbox.
 pub(crate) const PAGE_SIZE: u32 = 50;
@@ -251,7 +254,7 @@ pub(crate) fn Inbox() -> impl IntoView {
                 match (action, through_gate) {
                     (BulkAction::Resume, true) => {
                         client
-                            .gate_approve_many(&ids, BULK_CONCURRENCY, |done, count, total| {
+                            .gate_approve_many(&ids, GATE_CHUNK, |done, count, total| {
                                 let outcome =
                                     done.outcome.clone().map(|a| Outcome::Approved(Box::new(a)));
                                 note(name_of(done.flow_run_id), outcome, count, total);
