@@ -11,17 +11,25 @@ use crate::state::connection::Connection;
 /// Whether a gate answered, and for whom.
 #[derive(Clone, Copy)]
 pub(crate) struct GatePresence {
-    found: LocalResource<Result<Option<GateCapabilities>, ClientError>>,
+    found: Signal<Option<Result<Option<GateCapabilities>, ClientError>>>,
 }
 
 impl GatePresence {
+    /// No gate, known at once (a component mounted without the app around it).
+    pub(crate) fn absent() -> GatePresence {
+        GatePresence {
+            found: Signal::derive(|| Some(Ok(None))),
+        }
+    }
+
     /// Asks for a gate beside the connection's API (again when the settings change).
     pub(crate) fn start(connection: Connection) -> GatePresence {
+        let found = LocalResource::new(move || {
+            let client = connection.client();
+            async move { client?.gate().await }
+        });
         GatePresence {
-            found: LocalResource::new(move || {
-                let client = connection.client();
-                async move { client?.gate().await }
-            }),
+            found: Signal::derive(move || found.get()),
         }
     }
 
