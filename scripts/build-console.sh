@@ -7,15 +7,15 @@
 # its link costs. The build fails when the first load passes its 400 KB budget, or the run
 # page by link its ceiling at today's size (634.2 KB measured at the split; the unsplit build
 # was 612.8 KB: the cut costs 21 KB, mostly calls into the main part through its function
-# table, which wasm-opt cannot optimise across). The gate raised it to 682.9 KB: the run page
-# computes the gate's policy verdict (core's policy module and the decoding of its case),
-# and the main part decides through a gate (19 KB of the 47). That code could be a chunk of
-# its own, fetched only when a gate answers.
+# table, which wasm-opt cannot optimise across). The gate raised it to 690.0 KB: the run page
+# computes the gate's policy verdict (core's policy module and the decoding of its case), and
+# the main part decides through a gate, the inbox's bulk approval included (25 KB of the 56).
+# That code could be a chunk of its own, fetched only when a gate answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-684}
+run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-691}
 
 # scripts/tools/wasm-bindgen cuts the wasm into its chunks on the way to the real one.
 export PATH="$PWD/scripts/tools:$PATH"

@@ -9,6 +9,7 @@
 mod client;
 mod convert;
 mod decide;
+mod gate;
 mod types;
 mod watch;
 
@@ -21,6 +22,7 @@ use wasm_bindgen::prelude::*;
 
 pub use crate::client::PrefectClient;
 use crate::convert::{Options, from_js, invalid_argument, model_from_js, to_js};
+pub use crate::gate::check_policy;
 pub use crate::watch::FlowRunWatch;
 
 /// The verdict as JS sees it.

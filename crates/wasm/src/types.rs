@@ -445,4 +445,105 @@ export interface ResumeManyOptions extends DecideOptions {
   concurrency?: number;
   onProgress?: (progress: BulkProgress) => void;
 }
+/** Someone a gate's rule names: a user (`"alice"`), a group (`"group:release-managers"`) or anyone (`"*"`). */
+export type Principal = string;
+
+/** A rule of a gate's policy; its keys are the policy file's (snake_case). */
+export interface PolicyRule {
+  name: string;
+  matches: { flows?: string[]; deployments?: string[]; tags?: string[]; pause_keys?: string[] };
+  approvers: Principal[];
+  rejecters: Principal[];
+  approvals: number;
+  four_eyes: boolean;
+}
+
+/** A policy group: members the file lists, and whether the proxy's groups header adds more. */
+export interface PolicyGroup { members: string[]; from_proxy: boolean }
+
+/** A person as the gate's authenticating proxy asserted them. */
+export interface GatePerson { user: string; groups: string[] }
+
+/** What `client.gatePolicy(id)` answers and `checkPolicy` decides from. */
+export interface PolicyCase {
+  rules: PolicyRule[];
+  groups: Record<string, PolicyGroup>;
+  run: {
+    flowRunId: string;
+    pauseStateId: string | null;
+    flow: string;
+    deployment: string | null;
+    tags: string[];
+    pauseKey: string | null;
+    labels: Record<string, unknown>;
+    requesters: string[];
+    asksInput: boolean;
+  };
+  person: GatePerson;
+  approvals: { user: string; groups: string[]; input: unknown | null; occurred: Timestamp }[];
+}
+
+/** Why a gate's policy refuses, as data (`kind` narrows the rest). */
+export type PolicyRefusal =
+  | { kind: "noRule" }
+  | { kind: "badLabel"; label: string; value: string; problem: string }
+  | { kind: "unknownGroup"; group: string }
+  | { kind: "notAllowed"; allowed: Principal[] }
+  | { kind: "requester" }
+  | { kind: "alreadyApproved" }
+  | { kind: "differentInput"; proposal: PolicyProposal };
+
+/** The approvals given for one input. */
+export interface PolicyProposal { input: unknown | null; approvers: string[] }
+
+/** Allowed (`completes`: this approval resumes the run, or the reject ends it), or refused with the reason. */
+export type PolicyPermission =
+  | { status: "allowed"; completes: boolean }
+  | { status: "refused"; refusal: PolicyRefusal; reason: string };
+
+/** What a gate's policy says for one person on one run: the same verdict the gate enforces. */
+export interface PolicyVerdict {
+  rules: string[];
+  needed: number;
+  proposals: PolicyProposal[];
+  approve: PolicyPermission;
+  reject: PolicyPermission;
+  /** e.g. "You may approve — 1 of 2 approvals so far (alice)." */
+  message: string;
+}
+
+export interface CheckPolicyOptions {
+  /** The input the person would approve. */
+  runInput?: Record<string, unknown> | null;
+  /** The input as JSON text instead (keeps `1.0` apart from `1`). */
+  runInputJson?: string;
+}
+
+/** `client.gate()`: the gate beside the API, and who it says you are. */
+export interface GateCapabilities { gate: string; version: string; person: GatePerson }
+
+/** A gate's decision record: the event's id, or why it could not be written (the decision stands). */
+export interface GateRecord { eventId: string | null; error: string | null }
+
+/** What an approval through a gate did. */
+export interface GateApproval {
+  outcome: "recorded" | "resumed" | "alreadyResumed";
+  needed: number;
+  approvers: string[];
+  /** `recorded`: what the policy says now for the approver. */
+  message: string | null;
+  /** `resumed`: Prefect's answer. */
+  result: OrchestrationResult | null;
+  /** `resumed`: the decision's record. */
+  record: GateRecord | null;
+  /** `alreadyResumed`: the run's state now. */
+  stateType: StateType | null;
+}
+
+export type GateBulkOutcome =
+  | { flowRunId: string; ok: GateApproval; error: null }
+  | { flowRunId: string; ok: null; error: FlowgateErrorDetails };
+
+/** What a reject through a gate did. */
+export interface GateReject { result: OrchestrationResult; message: string; record: GateRecord }
 "#;

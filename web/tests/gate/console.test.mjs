@@ -13,19 +13,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../support/chromium.mjs";
 import { pausedRunOf, readHarness, resumeTransitions } from "../support/prefect.mjs";
-import { PEOPLE, startGate, startGateProxy } from "../support/gate.mjs";
+import { PEOPLE, SCHEMA, startGate, startGateProxy } from "../support/gate.mjs";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const dist = join(repo, "dist");
 const shots = join(repo, "target/test-output");
 const harness = readHarness(process.env.FLOWGATE_GATE_HARNESS ?? assert.fail("FLOWGATE_GATE_HARNESS is not set"));
 const apiUrl = harness.api_url;
-
-const SCHEMA = {
-  title: "Approval", type: "object", additionalProperties: false,
-  properties: { approver: { title: "Approver", type: "string" }, count: { title: "Count", type: "integer", default: 1 } },
-  required: ["approver"],
-};
 
 const POLICY = `
 [groups]

@@ -11,16 +11,10 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { apiPost, pausedRunOf, readHarness, resumeTransitions } from "../support/prefect.mjs";
-import { startGate, startGateProxy, GATE_BIN } from "../support/gate.mjs";
+import { SCHEMA, startGate, startGateProxy, GATE_BIN } from "../support/gate.mjs";
 
 const harness = readHarness(process.env.FLOWGATE_GATE_HARNESS ?? assert.fail("FLOWGATE_GATE_HARNESS is not set"));
 const apiUrl = harness.api_url;
-
-const SCHEMA = {
-  title: "Approval", type: "object", additionalProperties: false,
-  properties: { approver: { title: "Approver", type: "string" }, count: { title: "Count", type: "integer", default: 1 } },
-  required: ["approver"],
-};
 
 const POLICY = `
 [groups]

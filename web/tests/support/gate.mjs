@@ -6,13 +6,20 @@ import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { NGINX } from "./nginx.mjs";
+import { NGINX, markLine, runNginx } from "./nginx.mjs";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 export const GATE_BIN = process.env.FLOWGATE_GATE_BIN ?? join(repo, "target/debug/flowgate-gate");
+
+/** A pause's input schema as pydantic writes one: `approver` required, `count` with a default. */
+export const SCHEMA = {
+  title: "Approval", type: "object", additionalProperties: false,
+  properties: { approver: { title: "Approver", type: "string" }, count: { title: "Count", type: "integer", default: 1 } },
+  required: ["approver"],
+};
 
 /** The people nginx signs in, with their passwords. */
 export const PEOPLE = { alice: "alice-pw", bob: "bob-pw", carol: "carol-pw", dave: "dave-pw" };
@@ -82,13 +89,7 @@ export async function startGate({ apiUrl, policyPath, secret, id, port, env = {}
   };
 }
 
-/** Replaces the one line marked `flowgate: <name>` with `lines` (one or more). */
-function mark(conf, name, lines) {
-  const pattern = new RegExp(`^.*# flowgate: ${name}$`, "gm");
-  const found = conf.match(pattern) ?? [];
-  if (found.length !== 1) throw new Error(`web/deploy/gate.conf: expected one line marked "flowgate: ${name}", found ${found.length}`);
-  return conf.replace(pattern, [].concat(lines).map((l) => `    ${l}`).join("\n"));
-}
+const mark = (conf, name, lines) => markLine(conf, "web/deploy/gate.conf", name, lines);
 
 /**
  * nginx with web/deploy/gate.conf in front of `gates` (their ports) and Prefect at `apiUrl`,
@@ -109,30 +110,11 @@ export async function startGateProxy({ apiUrl, gatePorts, dist, port }) {
   site = mark(site, "prefect", `proxy_pass ${apiUrl.replace(/\/$/, "")}/;`);
   site = mark(site, "prefect-auth", `proxy_set_header Authorization "";`);
   writeFileSync(join(dir, "site.conf"), site);
-  writeFileSync(join(dir, "nginx.conf"), [
-    `user ${userInfo().username};`,
-    "worker_processes 1;",
-    "daemon off;",
-    `pid ${join(dir, "nginx.pid")};`,
-    `error_log ${join(dir, "error.log")} warn;`,
-    "events { worker_connections 256; }",
-    "http {",
-    `  access_log ${join(dir, "access.log")};`,
-    ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${join(dir, t)};`),
-    `  include ${join(dir, "site.conf")};`,
-    "}",
-  ].join("\n"));
-  const child = spawn(NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (c) => { stderr += c; });
   const base = `http://127.0.0.1:${port}`;
-  const logOf = () => { try { return stderr + readFileSync(join(dir, "error.log"), "utf8"); } catch { return stderr; } };
-  await waitFor(async () => (await fetch(`${base}/gate/capabilities`)).status === 401, "nginx", child, logOf);
+  const nginx = await runNginx(dir, async () => (await fetch(`${base}/gate/capabilities`)).status === 401);
   return {
     base,
-    log: logOf,
+    log: nginx.log,
     /** A fetch as `user`, signed in with their password. */
     as: (user) => (path, init = {}) => fetch(`${base}${path}`, {
       ...init,
@@ -142,11 +124,6 @@ export async function startGateProxy({ apiUrl, gatePorts, dist, port }) {
         ...init.headers,
       },
     }),
-    close: async () => {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    },
+    close: () => nginx.stop(),
   };
 }

@@ -49,13 +49,18 @@ async function freePort() {
   return port;
 }
 
-/** Replaces the one line marked `flowgate: <mark>`; fails if there is not exactly one. */
-function mark(conf, name, line) {
+/**
+ * Replaces the one line of `file`'s text `conf` marked `flowgate: <name>` with `lines` (one or
+ * more); fails if there is not exactly one.
+ */
+export function markLine(conf, file, name, lines) {
   const pattern = new RegExp(`^.*# flowgate: ${name}$`, "gm");
   const found = conf.match(pattern) ?? [];
-  if (found.length !== 1) throw new Error(`web/deploy/nginx.conf: expected one line marked "flowgate: ${name}", found ${found.length}`);
-  return conf.replace(pattern, `    ${line}`);
+  if (found.length !== 1) throw new Error(`${file}: expected one line marked "flowgate: ${name}", found ${found.length}`);
+  return conf.replace(pattern, [].concat(lines).map((l) => `    ${l}`).join("\n"));
 }
+
+const mark = (conf, name, line) => markLine(conf, "web/deploy/nginx.conf", name, line);
 
 /**
  * Starts nginx serving `dist` with /api proxied to `apiUrl`; resolves to
@@ -78,6 +83,23 @@ export async function serveConsoleWithNginx(dist, apiUrl) {
   // Where the browser's reports go, for the tests only.
   site = site.replace(/\n}\s*$/, `\n    location = ${REPORT_PATH} { proxy_pass ${collector.url}; }\n}\n`);
   writeFileSync(join(dir, "site.conf"), site);
+  const base = `http://127.0.0.1:${port}`;
+  const nginx = await runNginx(dir, async () => (await fetch(`${base}/`)).ok);
+  return {
+    base,
+    cspReports: collector.reports,
+    close: async () => {
+      await nginx.stop();
+      await collector.close();
+    },
+  };
+}
+
+/**
+ * Runs Debian's nginx on `dir/site.conf` (its temp files, pid and logs in `dir`) until
+ * `ready()` holds: `{ log(), stop() }`. Stops only the nginx it started.
+ */
+export async function runNginx(dir, ready) {
   writeFileSync(join(dir, "nginx.conf"), [
     `user ${userInfo().username};`,
     "worker_processes 1;",
@@ -96,31 +118,27 @@ export async function serveConsoleWithNginx(dist, apiUrl) {
   });
   let stderr = "";
   child.stderr.on("data", (c) => { stderr += c; });
-  const base = `http://127.0.0.1:${port}`;
+  const log = () => stderr + readLog(join(dir, "error.log"));
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`nginx exited (${child.exitCode}): ${stderr}${readLog(join(dir, "error.log"))}`);
-    }
+    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${log()}`);
     try {
-      if ((await fetch(`${base}/`)).ok) break;
+      if (await ready()) break;
     } catch {}
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`nginx did not answer on ${base}: ${readLog(join(dir, "error.log"))}`);
+      throw new Error(`nginx did not answer: ${log()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    base,
-    cspReports: collector.reports,
-    close: async () => {
+    log,
+    stop: async () => {
       // SIGTERM: nginx's fast stop, closing open event streams; its workers end with it.
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill("SIGKILL");
-      await collector.close();
     },
   };
 }

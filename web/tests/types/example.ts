@@ -1,6 +1,11 @@
 // A typed use of the package; `tsc --noEmit` proves the declarations describe it.
 import init, {
   PrefectClient,
+  checkPolicy,
+  type GateApproval,
+  type GateCapabilities,
+  type PolicyCase,
+  type PolicyVerdict,
   checkResume,
   checkReject,
   type RejectCheck,
@@ -126,4 +131,27 @@ export async function resumeAll(client: PrefectClient, ids: string[]): Promise<s
     }
     return `${o.flowRunId}: ${error.kind}: ${error.message}`;
   });
+}
+
+// Through a gate: the policy's verdict narrows on `status`, its refusal on `kind`; the gate's
+// refusals are FlowgateErrors of kind `gateRefused`.
+export async function approveIfAllowed(client: PrefectClient, id: string, runInput: Record<string, unknown>): Promise<string> {
+  const found: GateCapabilities | null = await client.gate();
+  if (!found) return "no gate: decide with resume()";
+  const policyCase: PolicyCase = await client.gatePolicy(id);
+  const verdict: PolicyVerdict = checkPolicy(policyCase, { runInput });
+  if (verdict.approve.status === "refused") {
+    const refusal = verdict.approve.refusal;
+    if (refusal.kind === "differentInput") return `another input: ${JSON.stringify(refusal.proposal.input)}`;
+    if (refusal.kind === "notAllowed") return `only ${refusal.allowed.join(", ")}`;
+    return verdict.approve.reason;
+  }
+  try {
+    const approval: GateApproval = await client.approve(id, { runInput });
+    return approval.outcome === "resumed" ? `resumed by ${approval.approvers.join(" and ")}` : verdict.message;
+  } catch (e) {
+    const error = e as FlowgateError;
+    if (error.kind === "gateRefused") return `${error.details.status}: ${error.details.message}`;
+    throw e;
+  }
 }

@@ -2,7 +2,10 @@
 //! API's origin under `/gate` (an API URL `…/api` has its gate at `…/gate`). The gate's own
 //! refusals (403 by policy, 409, 422, …) become [`ClientError::GateRefused`] with its words.
 
-use flowgate_core::gate::{GateApproval, GateBulkAnswer, GateCapabilities, GateReject};
+#[cfg(doc)]
+use flowgate_core::gate::GateReject;
+use flowgate_core::gate::{GateApproval, GateBulkAnswer, GateCapabilities};
+#[cfg(doc)]
 use flowgate_core::policy::PolicyCase;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -40,8 +43,9 @@ pub(crate) fn gate_refusal(status: u16, body: &str) -> ClientError {
 }
 
 impl Client {
-    /// A client for this client's gate: no Prefect credential goes to it (the proxy in
-    /// front of it signs people in).
+    /// A client for this client's gate, with the same credential: in front of a gate the
+    /// API's credential is the proxy's sign-in (the proxy replaces it before Prefect, and
+    /// the gate never sees it); a browser signed in to the proxy sends none.
     fn gate_client(&self) -> Result<Client, ClientError> {
         let base = self.options().validated_base()?;
         let gate = gate_base(&base).ok_or_else(|| ClientError::InvalidConfig {
@@ -52,7 +56,7 @@ impl Client {
         Ok(Client {
             options: ClientOptions {
                 api_url: gate,
-                auth: None,
+                auth: self.options().auth.clone(),
                 timeout_ms: self.options().timeout_ms,
             },
         })
@@ -96,8 +100,9 @@ impl Client {
     }
 
     /// HTTP GET /gate/flow_runs/{id}/policy: the policy case of run `id` for you, to
-    /// compute the gate's verdict from (`flowgate_core::policy_verdict`).
-    pub async fn gate_policy(&self, id: Uuid) -> Result<PolicyCase, ClientError> {
+    /// compute the gate's verdict from (`flowgate_core::policy_verdict`); `T` is
+    /// [`PolicyCase`], or `serde_json::Value` to pass the gate's JSON on as it is.
+    pub async fn gate_policy<T: DeserializeOwned>(&self, id: Uuid) -> Result<T, ClientError> {
         self.gate_call(
             Method::Get,
             &format!("/flow_runs/{id}/policy"),
@@ -108,12 +113,13 @@ impl Client {
     }
 
     /// HTTP POST /gate/flow_runs/{id}/approve: approves run `id` with `run_input`; the run
-    /// resumes when this is the last approval needed. Never retried.
-    pub async fn gate_approve(
+    /// resumes when this is the last approval needed. Never retried. `T` is
+    /// [`GateApproval`], or `serde_json::Value` for the gate's JSON as it is.
+    pub async fn gate_approve<T: DeserializeOwned>(
         &self,
         id: Uuid,
         run_input: Option<&Value>,
-    ) -> Result<GateApproval, ClientError> {
+    ) -> Result<T, ClientError> {
         self.gate_call(
             Method::Post,
             &format!("/flow_runs/{id}/approve"),
@@ -168,7 +174,12 @@ impl Client {
     }
 
     /// HTTP POST /gate/flow_runs/{id}/reject: rejects run `id` with `reason`. Never retried.
-    pub async fn gate_reject(&self, id: Uuid, reason: &str) -> Result<GateReject, ClientError> {
+    /// `T` is [`GateReject`], or `serde_json::Value` for the gate's JSON as it is.
+    pub async fn gate_reject<T: DeserializeOwned>(
+        &self,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<T, ClientError> {
         self.gate_call(
             Method::Post,
             &format!("/flow_runs/{id}/reject"),

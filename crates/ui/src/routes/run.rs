@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use flowgate_client::{ClientError, RunInputRequest, parse_flow_run_id};
-use flowgate_core::gate::ApprovalOutcome;
-use flowgate_core::policy::{PolicyVerdict, policy_verdict};
+use flowgate_core::gate::{ApprovalOutcome, GateApproval};
+use flowgate_core::policy::{PolicyCase, PolicyVerdict, policy_verdict};
 use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
 };
@@ -495,7 +495,7 @@ fn RunDetail(
             if !wanted {
                 return Ok(None);
             }
-            client?.gate_policy(id).await.map(Some)
+            client?.gate_policy::<PolicyCase>(id).await.map(Some)
         }
     });
     let policy = Memo::new(move |_| -> Option<Result<PolicyVerdict, ClientError>> {
@@ -547,7 +547,7 @@ fn RunDetail(
         decisions.send(Deciding::Resume, async move {
             let result = if through_gate {
                 client?
-                    .gate_approve(id, input.as_ref())
+                    .gate_approve::<GateApproval>(id, input.as_ref())
                     .await
                     .map(|a| Outcome::Approved(Box::new(a)))
             } else {

@@ -76,7 +76,7 @@ pub(crate) fn RejectPanel(
         decisions.send(Deciding::Reject, async move {
             if through_gate {
                 return client?
-                    .gate_reject(id, &reason)
+                    .gate_reject::<flowgate_core::gate::GateReject>(id, &reason)
                     .await
                     .map(|r| Outcome::GateRejected(Box::new(r)));
             }
