@@ -6,28 +6,12 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::client::{PrefectClient, promise, rejected_promise, with_flow_run_id};
-use crate::convert::{
-    Options, flow_run_id, from_js, id_list, invalid_argument, model_from_js, to_js,
-};
-use crate::json_text;
+use crate::convert::{Options, flow_run_id, id_list, invalid_argument, model_from_js, to_js};
+use crate::options_input;
 
-/// The run input an options object gives as `runInput` (an object) or `runInputJson` (its
-/// JSON text); `None` when it gives neither.
+/// The run input an options object gives (see `options_input`), which must be an object.
 fn run_input_of(options: &Options) -> Result<Option<serde_json::Value>, JsValue> {
-    let value = match options.get("runInputJson")? {
-        text if text.is_undefined() || text.is_null() => {
-            from_js("runInput", options.get("runInput")?)?
-        }
-        text => match text.as_string() {
-            Some(text) => json_text("runInputJson", &text)?,
-            None => {
-                return Err(invalid_argument(
-                    "runInputJson must be a string of JSON text",
-                ));
-            }
-        },
-    };
-    match value {
+    match options_input(options)? {
         serde_json::Value::Null => Ok(None),
         value @ serde_json::Value::Object(_) => Ok(Some(value)),
         _ => Err(invalid_argument(

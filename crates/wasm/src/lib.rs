@@ -106,6 +106,22 @@ pub(crate) fn json_text(what: &str, text: &str) -> Result<Value, JsValue> {
         .map_err(|err| invalid_argument(&format!("{what} is not valid JSON: {err}")))
 }
 
+/// The run input an options object gives: `runInputJson` (JSON text, which keeps `1.0` apart
+/// from `1`), else `runInput`; `null` when it gives neither.
+pub(crate) fn options_input(options: &Options) -> Result<Value, JsValue> {
+    match options.get("runInputJson")? {
+        text if text.is_undefined() || text.is_null() => {
+            from_js("runInput", options.get("runInput")?)
+        }
+        text => match text.as_string() {
+            Some(text) => json_text("runInputJson", &text),
+            None => Err(invalid_argument(
+                "runInputJson must be a string of JSON text",
+            )),
+        },
+    }
+}
+
 /// `now` as a `Date`, an ISO 8601 string or milliseconds since the epoch; the current
 /// time when absent.
 fn instant(now: &JsValue) -> Result<DateTime<Utc>, JsValue> {
@@ -144,17 +160,7 @@ pub fn check_resume(
     )?;
     let get = |key: &str| options.get(key);
     let schema = from_js("schema", get("schema")?)?;
-    let run_input = match get("runInputJson")? {
-        text if text.is_undefined() || text.is_null() => from_js("runInput", get("runInput")?)?,
-        text => match text.as_string() {
-            Some(text) => json_text("runInputJson", &text)?,
-            None => {
-                return Err(invalid_argument(
-                    "runInputJson must be a string of JSON text",
-                ));
-            }
-        },
-    };
+    let run_input = options_input(&options)?;
     let now = instant(&get("now")?)?;
     let run_input = (!run_input.is_null()).then_some(&run_input);
     let verdict = match resume_verdict(&run, stored_schema(&schema), run_input, now) {
