@@ -57,6 +57,8 @@ pub struct Decision {
     pub decider: Option<String>,
     /// The gate that checked the decider's identity (`None`: a name the person gave).
     pub checked_by: Option<String>,
+    /// Through a gate: everyone whose approval of this input the resume completed, in order.
+    pub approvers: Vec<String>,
     /// The reason given (rejects require one).
     pub reason: Option<String>,
     /// The input sent with a resume, as sent.
@@ -187,6 +189,16 @@ impl Decision {
                 .and_then(Value::as_bool)
                 .filter(|checked| *checked)
                 .and_then(|_| text("checked_by")),
+            approvers: payload
+                .get("approvers")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             reason: text("reason"),
             input: payload.get("input").filter(|v| !v.is_null()).cloned(),
             state_type: text("state_type"),
@@ -215,12 +227,14 @@ mod tests {
 
     #[test]
     fn only_a_checked_decider_names_the_gate_that_checked_it() {
-        let gate = Decision::from_event(&event(
-            json!({"decider": "carol", "decider_checked": true, "checked_by": "gate-1"}),
-        ))
+        let gate = Decision::from_event(&event(json!({
+            "decider": "carol", "decider_checked": true, "checked_by": "gate-1",
+            "approvers": ["alice", "carol"],
+        })))
         .expect("decision");
         assert_eq!(gate.decider.as_deref(), Some("carol"));
         assert_eq!(gate.checked_by.as_deref(), Some("gate-1"));
+        assert_eq!(gate.approvers, vec!["alice", "carol"]);
         for payload in [
             json!({"decider": "ana", "decider_checked": false, "checked_by": "gate-1"}),
             json!({"decider": "ana"}),

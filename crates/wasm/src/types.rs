@@ -362,6 +362,8 @@ export interface Decision {
   decider: string | null;
   /** The gate that checked the decider's identity; null when it is a name the person gave. */
   checkedBy: string | null;
+  /** Through a gate: everyone whose approval the resume completed (empty otherwise). */
+  approvers: string[];
   reason: string | null;
   /** The input sent with a resume. */
   input: unknown | null;

@@ -149,7 +149,7 @@ test("2 of 3 in the console: 1 of 2 shown after the first approval, a different 
   // The history names the person the gate checked, once Prefect has stored the record.
   await bob.getByTestId("history-decision").first().waitFor({ timeout: 30000 });
   assert.equal(await bob.getByTestId("history-decision").first().locator(".message").textContent(),
-    "Resumed by bob through the gate (identity checked by gate-1) — with input");
+    "Resumed by bob through the gate (identity checked by gate-1), approved by alice and bob — with input");
   await bob.screenshot({ path: join(shots, "gate-run-resumed.png"), fullPage: true });
   assert.deepEqual([...alice.sentToPrefect, ...bob.sentToPrefect], []);
   await alice.context().close();

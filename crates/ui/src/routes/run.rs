@@ -307,7 +307,7 @@ pub(crate) fn RunPage() -> impl IntoView {
         {link_note.map(|note| match note {
             Ok(()) => view! {
                 <p class="notice" role="status" data-testid="link-prefilled">
-                    "The form was filled from the link you opened. Check it: nothing is sent until you press Resume."
+                    "The form was filled from the link you opened. Check it: nothing is sent until you decide below."
                     {move || replaced_draft.get().map(|draft| view! {
                         " " <button type="button" data-testid="restore-draft" on:click=move |_| {
                             input.set(draft.clone());

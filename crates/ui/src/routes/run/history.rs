@@ -79,9 +79,15 @@ fn decision_text(d: &Decision) -> String {
         DecisionKind::Resumed => "Resumed",
         DecisionKind::Rejected => "Rejected",
     };
-    let mut text = match &d.checked_by {
-        Some(gate) => format!("{what} by {who} through the gate (identity checked by {gate})"),
-        None => format!("{what} by {who} in Flowgate"),
+    let mut text = match (&d.checked_by, d.approvers.as_slice()) {
+        (Some(gate), [] | [_]) => {
+            format!("{what} by {who} through the gate (identity checked by {gate})")
+        }
+        (Some(gate), [rest @ .., last]) => format!(
+            "{what} by {who} through the gate (identity checked by {gate}), approved by {} and {last}",
+            rest.join(", ")
+        ),
+        (None, _) => format!("{what} by {who} in Flowgate"),
     };
     if d.bulk {
         text.push_str(" (bulk)");
