@@ -128,3 +128,25 @@ pub struct GateBulkAnswer {
     /// In completion order.
     pub outcomes: Vec<GateBulkOutcome>,
 }
+
+/// One run's line in `POST /gate/flow_runs/policy`: what the gate's policy says for the
+/// person on it, as the gate computes it (core's `policy_verdict`, no input yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GateRowVerdict {
+    /// The run.
+    pub flow_run_id: Uuid,
+    /// The verdict's message, e.g. "Only release-managers may approve this run."
+    pub message: String,
+    /// Whether the person may approve.
+    pub may_approve: bool,
+    /// Whether the person may reject.
+    pub may_reject: bool,
+}
+
+/// `POST /gate/flow_runs/policy`: a line per run the gate could read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateRowVerdicts {
+    /// In the order asked.
+    pub verdicts: Vec<GateRowVerdict>,
+}

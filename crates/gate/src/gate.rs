@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use flowgate_client::{Client, ClientError};
 use flowgate_core::decision::{DecisionKind, NewDecision, decision_event};
-use flowgate_core::gate::{ApprovalOutcome, GateApproval, GateRecord, GateReject};
+use flowgate_core::gate::{ApprovalOutcome, GateApproval, GateRecord, GateReject, GateRowVerdict};
 use flowgate_core::policy::{
     Person, PolicyCase, PolicyVerdict, Refusal, RunFacts, canonical_json, labels, policy_verdict,
 };
@@ -45,6 +45,9 @@ pub const BULK_CONCURRENCY: usize = 4;
 
 /// The most runs one bulk approval takes.
 pub const MAX_BULK: usize = 1_000;
+
+/// The most runs one request for row verdicts names (the inbox's page is smaller).
+pub const MAX_ROWS: usize = 200;
 
 /// How many names the gate keeps before it starts its cache afresh.
 const MAX_NAMES: usize = 10_000;
@@ -413,6 +416,55 @@ impl Gate {
             }
         }
         Ok(outcomes)
+    }
+
+    /// What the policy says for `person` on each of `ids` (at most [`MAX_ROWS`]), without
+    /// input: the inbox's line per run. Runs that cannot be read are left out.
+    pub async fn row_verdicts(
+        &self,
+        ids: &[Uuid],
+        person: &Person,
+    ) -> Result<Vec<GateRowVerdict>, GateError> {
+        if ids.len() > MAX_ROWS {
+            return Err(GateError::BadRequest(format!(
+                "The gate's verdicts are asked for at most {MAX_ROWS} runs at once; this asks for {}.",
+                ids.len()
+            )));
+        }
+        let runs = self
+            .client
+            .list_flow_runs(&FlowRunFilter::by_ids(ids.iter().copied()))
+            .await?;
+        let verdicts: Vec<(Uuid, Option<GateRowVerdict>)> = futures_util::stream::iter(runs)
+            .map(|run| async move {
+                let id = run.id;
+                let line = self
+                    .situation_of(run, person, true)
+                    .await
+                    .ok()
+                    .map(|situation| {
+                        let verdict = policy_verdict(&situation.case, None);
+                        GateRowVerdict {
+                            flow_run_id: id,
+                            message: verdict.message,
+                            may_approve: verdict.approve.is_allowed(),
+                            may_reject: verdict.reject.is_allowed(),
+                        }
+                    });
+                (id, line)
+            })
+            .buffer_unordered(BULK_CONCURRENCY)
+            .collect()
+            .await;
+        Ok(ids
+            .iter()
+            .filter_map(|id| {
+                verdicts
+                    .iter()
+                    .find(|(v, _)| v == id)
+                    .and_then(|(_, line)| line.clone())
+            })
+            .collect())
     }
 
     /// Reads the run's situation until the record `record_id` is among what Prefect has

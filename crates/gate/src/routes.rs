@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use flowgate_client::ClientError;
-use flowgate_core::gate::GateCapabilities;
+use flowgate_core::gate::{GateCapabilities, GateRowVerdicts};
 use flowgate_core::policy::Person;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -39,6 +39,7 @@ pub fn router(gate: Arc<Gate>) -> Router {
         .route("/gate/flow_runs/{id}/policy", get(policy))
         .route("/gate/flow_runs/{id}/approve", post(approve))
         .route("/gate/flow_runs/approve", post(approve_many))
+        .route("/gate/flow_runs/policy", post(row_verdicts))
         .route("/gate/flow_runs/{id}/reject", post(reject))
         .route("/gate/deployments/{id}/create_flow_run", post(request))
         .fallback(|| async {
@@ -238,6 +239,22 @@ async fn approve_many(
         })
         .collect();
     Ok(Json(json!({ "outcomes": outcomes })))
+}
+
+/// `POST /gate/flow_runs/policy` `{"ids": [...]}`: what the policy says for you on each run,
+/// computed here: `{"verdicts": [{"flowRunId", "message", "mayApprove", "mayReject"}]}`.
+async fn row_verdicts(
+    State(gate): State<Arc<Gate>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    parsed: Result<Json<ApproveManyBody>, JsonRejection>,
+) -> Result<Json<Value>, GateError> {
+    let person = who(&gate, peer, &headers)?;
+    let ApproveManyBody { ids } = body(parsed)?;
+    let verdicts = gate.row_verdicts(&ids, &person).await?;
+    Ok(Json(
+        serde_json::to_value(GateRowVerdicts { verdicts }).unwrap_or_default(),
+    ))
 }
 
 #[derive(Deserialize)]

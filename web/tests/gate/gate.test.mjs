@@ -168,6 +168,9 @@ test("a person the policy does not name is refused with the reason, and nothing 
   assert.deepEqual(policy.person, { user: "carol", groups: [] });
   assert.deepEqual(Object.keys(policy.groups), ["release-managers"]);
 
+  const lines = await json(await post(as("carol"), "/gate/flow_runs/policy", { ids: [id, crypto.randomUUID()] }));
+  assert.deepEqual(lines.verdicts, [{ flowRunId: id, message: "Only release-managers may approve this run.", mayApprove: false, mayReject: true }]);
+
   const refused = await approve("carol", id);
   assert.equal(refused.status, 403);
   const body = await json(refused);

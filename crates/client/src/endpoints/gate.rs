@@ -4,7 +4,9 @@
 
 #[cfg(doc)]
 use flowgate_core::gate::GateReject;
-use flowgate_core::gate::{GateApproval, GateBulkAnswer, GateCapabilities};
+use flowgate_core::gate::{
+    GateApproval, GateBulkAnswer, GateCapabilities, GateRowVerdict, GateRowVerdicts,
+};
 #[cfg(doc)]
 use flowgate_core::policy::PolicyCase;
 use serde::Serialize;
@@ -171,6 +173,23 @@ impl Client {
                 })
                 .collect(),
         }
+    }
+
+    /// HTTP POST /gate/flow_runs/policy with `{"ids": …}`: what the gate's policy says for you
+    /// on each run (computed by the gate, without input), for a list of runs.
+    pub async fn gate_row_verdicts(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<Vec<GateRowVerdict>, ClientError> {
+        let answer: GateRowVerdicts = self
+            .gate_call(
+                Method::Post,
+                "/flow_runs/policy",
+                Some(&json!({ "ids": ids })),
+                "gate verdicts",
+            )
+            .await?;
+        Ok(answer.verdicts)
     }
 
     /// HTTP POST /gate/flow_runs/{id}/reject: rejects run `id` with `reason`. Never retried.
