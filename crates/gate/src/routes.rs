@@ -14,8 +14,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -117,9 +118,25 @@ impl IntoResponse for GateError {
     }
 }
 
-/// The person the trusted proxy asserts, or 401.
-fn who(gate: &Gate, peer: SocketAddr, headers: &HeaderMap) -> Result<Person, GateError> {
-    identity::person(&gate.config, peer, headers).map_err(GateError::Unauthenticated)
+/// The person the trusted proxy asserts for a request (see `identity`); 401 otherwise. An
+/// extractor, so every route names who asks before anything else is read.
+pub struct Who(pub Person);
+
+impl FromRequestParts<Arc<Gate>> for Who {
+    type Rejection = GateError;
+
+    async fn from_request_parts(parts: &mut Parts, gate: &Arc<Gate>) -> Result<Who, GateError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| *peer)
+            .ok_or_else(|| {
+                GateError::Unauthenticated("The connection's address is unknown.".into())
+            })?;
+        identity::person(&gate.config, peer, &parts.headers)
+            .map(Who)
+            .map_err(GateError::Unauthenticated)
+    }
 }
 
 /// The path's id segment, or 400 when it cannot be read (not UTF-8 once decoded).
@@ -157,10 +174,8 @@ fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, GateError> {
 
 async fn capabilities(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Who(person): Who,
 ) -> Result<Json<Value>, GateError> {
-    let person = who(&gate, peer, &headers)?;
     let capabilities = GateCapabilities {
         gate: gate.config.id.clone(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -171,11 +186,9 @@ async fn capabilities(
 
 async fn policy(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Who(person): Who,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, GateError> {
-    let person = who(&gate, peer, &headers)?;
     let case = gate.case(run_id(&segment(id)?)?, &person).await?;
     Ok(Json(serde_json::to_value(case).unwrap_or_default()))
 }
@@ -189,12 +202,10 @@ struct ApproveBody {
 
 async fn approve(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Who(person): Who,
     id: Result<Path<String>, PathRejection>,
     parsed: Result<Json<ApproveBody>, JsonRejection>,
 ) -> Result<Json<Value>, GateError> {
-    let person = who(&gate, peer, &headers)?;
     let id = run_id(&segment(id)?)?;
     let ApproveBody { run_input } = body(parsed)?;
     let run_input = match run_input {
@@ -221,11 +232,9 @@ struct ApproveManyBody {
 /// with its own outcome: `{"outcomes": [{"flowRunId", "approval" | "error"}]}`.
 async fn approve_many(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Who(person): Who,
     parsed: Result<Json<ApproveManyBody>, JsonRejection>,
 ) -> Result<Json<Value>, GateError> {
-    let person = who(&gate, peer, &headers)?;
     let ApproveManyBody { ids } = body(parsed)?;
     let outcomes = gate.approve_many(&ids, &person).await?;
     let outcomes: Vec<Value> = outcomes
@@ -245,11 +254,9 @@ async fn approve_many(
 /// computed here: `{"verdicts": [{"flowRunId", "message", "mayApprove", "mayReject"}]}`.
 async fn row_verdicts(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Who(person): Who,
     parsed: Result<Json<ApproveManyBody>, JsonRejection>,
 ) -> Result<Json<Value>, GateError> {
-    let person = who(&gate, peer, &headers)?;
     let ApproveManyBody { ids } = body(parsed)?;
     let verdicts = gate.row_verdicts(&ids, &person).await?;
     Ok(Json(
@@ -265,12 +272,10 @@ struct RejectBody {
 
 async fn reject(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Who(person): Who,
     id: Result<Path<String>, PathRejection>,
     parsed: Result<Json<RejectBody>, JsonRejection>,
 ) -> Result<Json<Value>, GateError> {
-    let person = who(&gate, peer, &headers)?;
     let id = run_id(&segment(id)?)?;
     let RejectBody { reason } = body(parsed)?;
     let outcome = gate.reject(id, &person, &reason).await?;
@@ -279,12 +284,10 @@ async fn reject(
 
 async fn request(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Who(person): Who,
     id: Result<Path<String>, PathRejection>,
     parsed: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, GateError> {
-    let person = who(&gate, peer, &headers)?;
     let id = segment(id)?;
     let deployment = Uuid::parse_str(&id)
         .map_err(|_| GateError::BadRequest(format!("{id:?} is not a deployment id (a UUID).")))?;
