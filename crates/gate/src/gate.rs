@@ -76,6 +76,8 @@ pub enum GateError {
     Unprocessable(String),
     /// 502/504: Prefect failed or could not be reached.
     Prefect(ClientError),
+    /// 504: an approval was sent but Prefect had not stored it within the settle time.
+    Unsettled(String),
 }
 
 impl From<ClientError> for GateError {
@@ -322,31 +324,26 @@ impl Gate {
         }
         let wanted = input.as_ref().map(canonical_json).unwrap_or_default();
         let after = policy_verdict(&situation.case, input.as_ref());
-        let complete = after.proposals.iter().find(|p| {
-            p.input.as_ref().map(canonical_json).unwrap_or_default() == wanted
-                && p.approvers.len() >= after.needed as usize
-        });
-        match complete {
-            Some(proposal) => {
-                let approvers = proposal.approvers.clone();
-                self.resume(&situation.run, person, input, approvers, batch)
-                    .await
-            }
-            None => Ok(GateApproval {
-                outcome: ApprovalOutcome::Recorded,
-                needed: after.needed,
-                approvers: after
-                    .proposals
-                    .iter()
-                    .find(|p| p.input.as_ref().map(canonical_json).unwrap_or_default() == wanted)
-                    .map(|p| p.approvers.clone())
-                    .unwrap_or_default(),
-                message: Some(after.message),
-                result: None,
-                record: None,
-                state_type: None,
-            }),
+        let approvers = after
+            .proposals
+            .iter()
+            .find(|p| p.input.as_ref().map(canonical_json).unwrap_or_default() == wanted)
+            .map(|p| p.approvers.clone())
+            .unwrap_or_default();
+        if approvers.len() >= after.needed as usize {
+            return self
+                .resume(&situation.run, person, input, approvers, batch)
+                .await;
         }
+        Ok(GateApproval {
+            outcome: ApprovalOutcome::Recorded,
+            needed: after.needed,
+            approvers,
+            message: Some(after.message),
+            result: None,
+            record: None,
+            state_type: None,
+        })
     }
 
     /// Approves each of `ids` (runs that ask no input) for `person`, as [`Gate::approve`]
@@ -483,13 +480,10 @@ impl Gate {
                 return Ok(situation);
             }
             if Instant::now() >= deadline {
-                return Err(GateError::Prefect(ClientError::Http {
-                    status: 504,
-                    message: format!(
-                        "the approval was sent to Prefect but it had not stored it after {} ms; it counts once stored — read the run again",
-                        self.config.settle_ms
-                    ),
-                }));
+                return Err(GateError::Unsettled(format!(
+                    "The approval was sent to Prefect, but Prefect had not stored it after {} ms; it counts once stored — read the run again.",
+                    self.config.settle_ms
+                )));
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_millis(500));
@@ -608,7 +602,10 @@ impl Gate {
         paused(&situation.run)?;
         let verdict = policy_verdict(&situation.case, None);
         refuse_unless_allowed(&verdict, &verdict.reject)?;
-        let rejected = self.client.reject(id, Some(&person.user), reason).await?;
+        let rejected = self
+            .client
+            .reject_read(situation.run, Some(&person.user), reason)
+            .await?;
         if !rejected.state_written {
             return Err(GateError::Unprocessable(format!(
                 "Prefect refused the reject ({}): {}",

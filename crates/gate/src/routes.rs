@@ -84,11 +84,10 @@ impl GateError {
                 "refusedByPrefect",
                 m.clone(),
             ),
+            GateError::Unsettled(m) => (StatusCode::GATEWAY_TIMEOUT, "unsettled", m.clone()),
             GateError::Prefect(err) => {
                 let status = match err {
-                    ClientError::Timeout { .. } | ClientError::Http { status: 504, .. } => {
-                        StatusCode::GATEWAY_TIMEOUT
-                    }
+                    ClientError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
                     _ => StatusCode::BAD_GATEWAY,
                 };
                 (

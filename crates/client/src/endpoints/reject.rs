@@ -38,9 +38,24 @@ impl Client {
         decider: Option<&str>,
         reason: &str,
     ) -> Result<Rejected, ClientError> {
-        let message = reject_message(decider, reason)
+        // The message is checked before anything is read.
+        reject_message(decider, reason)
             .map_err(|message| ClientError::InvalidArgument { message })?;
         let flow_run = self.read_flow_run(id).await?;
+        self.reject_read(flow_run, decider, reason).await
+    }
+
+    /// [`Client::reject`] of a run the caller has just read (the gate reads it to ask its
+    /// policy first), without reading it again.
+    pub async fn reject_read(
+        &self,
+        flow_run: FlowRun,
+        decider: Option<&str>,
+        reason: &str,
+    ) -> Result<Rejected, ClientError> {
+        let id = flow_run.id;
+        let message = reject_message(decider, reason)
+            .map_err(|message| ClientError::InvalidArgument { message })?;
         let plan = reject_plan(&flow_run, &message, transport::now()).map_err(|message| {
             ClientError::NotRejectable {
                 flow_run_id: id,

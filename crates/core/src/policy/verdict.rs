@@ -262,22 +262,21 @@ pub fn policy_verdict(case: &PolicyCase, input: Option<&Value>) -> PolicyVerdict
     let leading = proposals.first().map(|(_, p)| p.clone());
     let so_far = leading.as_ref().map_or(0, |p| p.approvers.len());
 
-    let common = || -> Option<Refusal> {
-        if rules.is_empty() {
-            return Some(Refusal::NoRule);
-        }
-        if let Err(BadLabel {
-            label,
-            value,
-            problem,
-        }) = &label
-        {
-            return Some(Refusal::BadLabel {
-                label: label.clone(),
-                value: value.clone(),
-                problem: problem.clone(),
-            });
-        }
+    // What refuses both approving and rejecting, worked out once.
+    let common = if rules.is_empty() {
+        Some(Refusal::NoRule)
+    } else if let Err(BadLabel {
+        label,
+        value,
+        problem,
+    }) = &label
+    {
+        Some(Refusal::BadLabel {
+            label: label.clone(),
+            value: value.clone(),
+            problem: problem.clone(),
+        })
+    } else {
         rules
             .iter()
             .flat_map(|r| r.approvers.iter().chain(&r.rejecters))
@@ -289,7 +288,8 @@ pub fn policy_verdict(case: &PolicyCase, input: Option<&Value>) -> PolicyVerdict
             })
     };
 
-    let approve = common()
+    let approve = common
+        .clone()
         .or_else(|| may(person, |r| &r.approvers).map(|allowed| Refusal::NotAllowed { allowed }))
         .or_else(|| requester(&person.user).then_some(Refusal::Requester))
         .or_else(|| {
@@ -311,7 +311,7 @@ pub fn policy_verdict(case: &PolicyCase, input: Option<&Value>) -> PolicyVerdict
             completes: so_far as u64 + 1 >= u64::from(needed),
         },
     };
-    let reject = match common()
+    let reject = match common
         .or_else(|| may(person, |r| &r.rejecters).map(|allowed| Refusal::NotAllowed { allowed }))
     {
         Some(refusal) => refused(refusal, Action::Reject, so_far, needed, &leading),
