@@ -5,9 +5,12 @@ use flowgate_core::policy::{PolicyCase, policy_verdict};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::client::{PrefectClient, promise, rejected_promise, with_flow_run_id};
+use crate::client::{
+    PrefectClient, Progress, bulk_outcome_value, promise, rejected_promise, with_flow_run_id,
+};
 use crate::convert::{Options, flow_run_id, id_list, invalid_argument, model_from_js, to_js};
 use crate::options_input;
+use wasm_bindgen_futures::future_to_promise;
 
 /// The run input an options object gives (see `options_input`), which must be an object.
 fn run_input_of(options: &Options) -> Result<Option<serde_json::Value>, JsValue> {
@@ -111,17 +114,21 @@ impl PrefectClient {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
-        promise(&self.inner, move |c| async move {
-            let outcomes = c.gate_approve_many(&ids, chunk, |_, _, _| {}).await;
-            Ok::<_, flowgate_client::ClientError>(
-                outcomes
-                    .into_iter()
-                    .map(|o| match o.outcome {
-                        Ok(approval) => serde_json::json!({ "flowRunId": o.flow_run_id, "ok": approval, "error": null }),
-                        Err(err) => serde_json::json!({ "flowRunId": o.flow_run_id, "ok": null, "error": crate::convert::client_error_data(&err) }),
-                    })
-                    .collect::<Vec<_>>(),
-            )
+        let client = self.inner.clone();
+        future_to_promise(async move {
+            let outcomes = client.gate_approve_many(&ids, chunk, |_, _, _| {}).await;
+            // As resumeMany's: each error a FlowgateError like a thrown one.
+            let values: Vec<serde_json::Value> = outcomes
+                .iter()
+                .map(|o| {
+                    let ok = o
+                        .outcome
+                        .as_ref()
+                        .map(|a| serde_json::to_value(a).unwrap_or_default());
+                    bulk_outcome_value(o.flow_run_id, ok)
+                })
+                .collect();
+            Progress::new(None).finish(&values)
         })
     }
 

@@ -544,7 +544,7 @@ export interface GateApproval {
 
 export type GateBulkOutcome =
   | { flowRunId: string; ok: GateApproval; error: null }
-  | { flowRunId: string; ok: null; error: FlowgateErrorDetails };
+  | { flowRunId: string; ok: null; error: FlowgateError };
 
 /** What a reject through a gate did. */
 export interface GateReject { result: OrchestrationResult; message: string; record: GateRecord }

@@ -90,7 +90,10 @@ test("refusals come as typed errors with the gate's words; bad arguments are ref
   const alice = bot("alice");
   const outcomes = await alice.approveMany([id, crypto.randomUUID()]);
   assert.equal(outcomes.find((o) => o.flowRunId === id).ok.outcome, "resumed");
-  assert.equal(outcomes.find((o) => o.flowRunId !== id).error.kind, "gateRefused");
+  const refused = outcomes.find((o) => o.flowRunId !== id).error;
+  assert.ok(refused instanceof Error, "a bulk outcome's error is a FlowgateError, as resumeMany's");
+  assert.equal(refused.kind, "gateRefused");
+  assert.equal(refused.details.status, 404);
   const rejectable = await pausedRunOf(apiUrl, `package-reject-${Date.now()}`, { flow: "gate-package" });
   const rejected = await alice.gateReject(rejectable, { reason: "not today" });
   assert.equal(rejected.message, "Rejected by alice: not today");

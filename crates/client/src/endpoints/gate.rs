@@ -58,8 +58,7 @@ impl Client {
         Ok(Client {
             options: ClientOptions {
                 api_url: gate,
-                auth: self.options().auth.clone(),
-                timeout_ms: self.options().timeout_ms,
+                ..self.options().clone()
             },
         })
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use flowgate_client::{ClientError, RunInputRequest, parse_flow_run_id};
 use flowgate_core::gate::{ApprovalOutcome, GateApproval};
-use flowgate_core::policy::{PolicyCase, PolicyVerdict, policy_verdict};
+use flowgate_core::policy::{Permission, PolicyCase, PolicyVerdict, policy_verdict};
 use flowgate_core::{
     FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
 };
@@ -528,8 +528,8 @@ fn RunDetail(
             None => Some("Reading what the gate's policy allows…".to_owned()),
             Some(Err(error)) => Some(error.to_string()),
             Some(Ok(verdict)) => match verdict.reject {
-                flowgate_core::policy::Permission::Allowed { .. } => None,
-                flowgate_core::policy::Permission::Refused { reason, .. } => Some(reason),
+                Permission::Allowed { .. } => None,
+                Permission::Refused { reason, .. } => Some(reason),
             },
         };
         Some(GateSay { user, refused })
@@ -577,9 +577,7 @@ fn RunDetail(
         }
         match policy.get() {
             Some(Ok(verdict)) if verdict.needed > 1 => match verdict.approve {
-                flowgate_core::policy::Permission::Allowed { completes: true } => {
-                    "Approve and resume"
-                }
+                Permission::Allowed { completes: true } => "Approve and resume",
                 _ => "Approve",
             },
             _ => "Resume",
