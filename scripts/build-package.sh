@@ -2,10 +2,14 @@
 # Builds the npm package `flowgate` into web/package/dist: an ES-module build for browsers
 # and bundlers (dist/web) and a build for Node (dist/node), with the installed wasm-bindgen
 # CLI and wasm-opt. Prints the gzipped size of the browser build (wasm + JS glue) and fails
-# when it is over its 350 KB budget, so a change that bloats the package is caught by the
+# when it is over its 400 KB budget, so a change that bloats the package is caught by the
 # test command. The budget was 300 KB (299.8 KB used) until the gate: `checkPolicy` (core's
 # policy verdict and the decoding of a policy case) costs 27.5 KB, the gate's calls 21.6 KB.
-# An entry point of its own (`flowgate/gate`) would give both back to those who use no gate.
+# It was 350 KB until rules (notify, remind, default on timeout as Prefect automations): their
+# nine calls and two functions cost 42 KB (342 KB without them, 384 KB with), after every
+# result was made to reach JS through one conversion (serde_json::Value), which saved 6 KB.
+# Entry points of their own (`flowgate/gate`, `flowgate/rules`) would give these back to
+# those who use neither; that needs the shared client in a module of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,8 +61,8 @@ printf '\n/** Ready on load in Node; resolves when it is (at once). */\nexport f
 wasm_gz=$(gzip -9 -c "$dist/web/flowgate_bg.wasm" | wc -c)
 js_gz=$(gzip -9 -c "$dist/web/flowgate.js" | wc -c)
 total=$((wasm_gz + js_gz))
-budget=$((350 * 1024))
-printf 'package size (gzipped): wasm %d B + JS %d B = %d B (%d KB); budget 350 KB: %s\n' \
+budget=$((400 * 1024))
+printf 'package size (gzipped): wasm %d B + JS %d B = %d B (%d KB); budget 400 KB: %s\n' \
   "$wasm_gz" "$js_gz" "$total" $((total / 1024)) "$([ "$total" -le "$budget" ] && echo within || echo OVER)"
 if [ "$total" -gt "$budget" ]; then
   echo "the package is over its size budget" >&2

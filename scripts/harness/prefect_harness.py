@@ -2,7 +2,7 @@
 
     python prefect_harness.py start STATE_DIR [--port N] [--auth USER:PASS] [--demo]
         [--bulk N] [--bare] [--database sqlite|postgres] [--postgres-cluster DIR]
-        [--replicas N]
+        [--replicas N] [--automations]
     python prefect_harness.py start-postgres DIR
     python prefect_harness.py kill-api STATE_DIR
     python prefect_harness.py start-api STATE_DIR
@@ -20,6 +20,8 @@ out: migrations once, N API processes (`prefect server start --no-services`) on 
 database, one `prefect server services start`, and Redis (Debian's `redis-server` on
 loopback, through `prefect-redis`) as events broker, cache, causal ordering, lease
 storage and Docket backend. Flows talk to the first replica.
+`--automations` turns on Prefect's triggers service (off otherwise: it costs CPU), so
+automations — Flowgate's rules — fire; the actions and event persister services are on.
 
 `kill-api` SIGKILLs the API process(es), as a crash would; `start-api` starts them again
 on the same ports and database and waits until they are healthy.
@@ -107,8 +109,9 @@ def server_env(state: Path, port: int, record: dict) -> dict:
         PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED="false",
         PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED="false",
         PREFECT_SERVER_SERVICES_CLEANUP_RECONCILER_ENABLED="false",
-        # Automations: their loops took a third of an idle server's CPU (measured with py-spy).
-        PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED="false",
+        # Automations: their loops took a third of an idle server's CPU (measured with py-spy),
+        # so they run only where asked for (`--automations`).
+        PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED="true" if record.get("automations") else "false",
         PREFECT_API_URL=record["api_url"],
         PREFECT_LOGGING_LEVEL="WARNING",
     )
@@ -460,6 +463,7 @@ def start(args) -> None:
         "ui_url": base,
         "database": args.database,
         "auth": args.auth,
+        "automations": args.automations,
         "api_ports": ports,
         "pids": [],
         "api_pids": [],
@@ -669,6 +673,8 @@ def main() -> None:
     p_start.add_argument("--bulk", type=int, default=0,
                          help="also seed N paused runs for bulk resumes (with --bare: only those)")
     p_start.add_argument("--bare", action="store_true", help="start the server only, seed nothing")
+    p_start.add_argument("--automations", action="store_true",
+                         help="run Prefect's triggers service too, so automations fire (rules)")
     p_start.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     p_start.add_argument("--postgres-cluster", metavar="DIR",
                          help="with --database postgres: a new database in the cluster start-postgres DIR started")

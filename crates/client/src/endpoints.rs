@@ -8,5 +8,6 @@ pub(crate) mod health;
 pub(crate) mod history;
 pub(crate) mod reject;
 pub(crate) mod resume;
+pub(crate) mod rules;
 pub(crate) mod run_input;
 pub(crate) mod state_change;

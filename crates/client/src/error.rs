@@ -135,6 +135,25 @@ pub enum ClientError {
         /// What the gate said.
         message: String,
     },
+    /// The automation is not one of Flowgate's rules (it lacks Flowgate's tag): Flowgate
+    /// changes and deletes only the automations it made. Nothing was sent.
+    #[error(
+        "The automation “{name}” ({id}) was not made by Flowgate; Flowgate changes only its own rules. Edit it in Prefect's UI."
+    )]
+    ForeignAutomation {
+        /// The automation's id.
+        id: Uuid,
+        /// Its name.
+        name: String,
+    },
+    /// A rule cannot be written as given; nothing was sent.
+    #[error("{message}")]
+    InvalidRule {
+        /// The field at fault, in JS's spelling (`name`, `afterSeconds`, `action.reason`, …).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The run cannot be rejected (it is no longer paused); nothing was sent.
     #[error("{message}")]
     NotRejectable {

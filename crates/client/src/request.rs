@@ -11,6 +11,8 @@ use crate::options::{API_VERSION, Auth, ClientOptions};
 pub(crate) enum Method {
     Get,
     Post,
+    Put,
+    Delete,
 }
 
 /// A request ready for the transport.

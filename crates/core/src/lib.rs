@@ -26,6 +26,7 @@ pub mod parse;
 pub mod policy;
 pub mod reject;
 pub mod resume;
+pub mod rules;
 pub mod run_input;
 pub mod state;
 pub mod timestamp;

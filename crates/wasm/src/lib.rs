@@ -10,6 +10,7 @@ mod client;
 mod convert;
 mod decide;
 mod gate;
+mod rules;
 mod types;
 mod watch;
 
@@ -91,7 +92,7 @@ impl From<&ExpectedState> for VerdictState {
 }
 
 /// The schema argument: an object, the stored JSON text, or nothing (none stored).
-fn stored_schema(schema: &Value) -> StoredSchema<'_> {
+pub(crate) fn stored_schema(schema: &Value) -> StoredSchema<'_> {
     match schema {
         Value::Null => StoredSchema::Missing,
         Value::String(text) => StoredSchema::Text(text),
@@ -124,7 +125,7 @@ pub(crate) fn options_input(options: &Options) -> Result<Value, JsValue> {
 
 /// `now` as a `Date`, an ISO 8601 string or milliseconds since the epoch; the current
 /// time when absent.
-fn instant(now: &JsValue) -> Result<DateTime<Utc>, JsValue> {
+pub(crate) fn instant(now: &JsValue) -> Result<DateTime<Utc>, JsValue> {
     let millis = if now.is_undefined() || now.is_null() {
         js_sys::Date::now()
     } else if let Some(date) = now.dyn_ref::<js_sys::Date>() {

@@ -391,6 +391,10 @@ export interface FlowgateErrorDetailsByKind {
   notRejectable: { kind: "notRejectable"; flowRunId: string; message: string };
   eventStream: { kind: "eventStream"; url: string; detail: string; refused: boolean };
   gateRefused: { kind: "gateRefused"; status: number; reason: string; message: string };
+  /** The automation was not made by Flowgate: Flowgate changes and deletes only its own rules. */
+  foreignAutomation: { kind: "foreignAutomation"; id: string; name: string };
+  /** A rule (or a new notification block) cannot be written as given; `field` names what. */
+  invalidRule: { kind: "invalidRule"; field: string; message: string };
   /** A value that does not fit the model, by JSON path. */
   parse: { what: string; path: string; message: string };
   internal: null;
@@ -548,4 +552,78 @@ export type GateBulkOutcome =
 
 /** What a reject through a gate did. */
 export interface GateReject { result: OrchestrationResult; message: string; record: GateRecord }
+
+/** Which paused runs a rule watches: runs of these flows (if any), of these deployments (if
+ * any), carrying one of these tags (if any). Ids are Prefect's. */
+export interface RuleScope { flows?: string[]; deployments?: string[]; tags?: string[] }
+
+/** What a rule does. `subject` and `body` are Prefect templates (Jinja; `flow_run`, `flow`,
+ * `deployment`, `event`); `defaultMessage` writes good ones. */
+export type RuleAction =
+  | { kind: "notify"; block: string; subject: string; body: string }
+  | { kind: "reject"; reason: string }
+  | { kind: "resume" };
+
+/** A rule, stored as one Prefect automation tagged `flowgate.rule`. */
+export interface Rule {
+  /** The automation's id; absent before it is created. */
+  id?: string | null;
+  name: string;
+  enabled?: boolean;
+  scope?: RuleScope;
+  /** Absent or null: when a run pauses. A number (≥ 10): when it is still paused that many
+   * seconds after pausing (a reminder, or a default outcome; reject and resume need one). */
+  afterSeconds?: number | null;
+  action: RuleAction;
+}
+
+/** A rule as read back: complete (`id`, `enabled`, `scope` filled in). */
+export type StoredRule = Rule & { id: string; enabled: boolean; scope: Required<RuleScope>; afterSeconds: number | null };
+
+/** One of Flowgate's automations: a rule, or one changed elsewhere beyond what a rule describes. */
+export type ListedRule =
+  | { status: "rule"; rule: StoredRule }
+  | { status: "editedElsewhere"; id: string; name: string; why: string };
+
+export interface RuleMessage { subject: string; body: string }
+
+/** A server block that can notify. */
+export interface NotifyBlock { id: string; name: string; typeName: string; typeSlug: string }
+
+export interface NewNotifyBlock {
+  kind: "custom-webhook" | "slack-webhook" | "ms-teams-webhook";
+  /** Lowercase letters, digits and dashes (Prefect's rule for block names). */
+  name: string;
+  url: string;
+}
+
+/** Whether rules can fire: the server's triggers and actions services (null: the server does not say). */
+export interface EngineStatus { triggers: boolean | null; actions: boolean | null; warning: string | null }
+
+/** What one rule will do for a paused run, and when. */
+export interface PlannedStep {
+  ruleId: string | null;
+  ruleName: string;
+  action: "notify" | "reject" | "resume";
+  afterSeconds: number | null;
+  at: Timestamp;
+  status:
+    | { kind: "due" }
+    | { kind: "passed" }
+    | { kind: "tooLate"; timeout: Timestamp }
+    | { kind: "willFail"; reason: string }
+    | { kind: "disabled" };
+}
+
+/** What an automation did (or tried) for a run, from Prefect's events. */
+export interface RuleActivity {
+  id: string;
+  occurred: Timestamp;
+  automationId: string;
+  automationName: string;
+  actionType: string;
+  succeeded: boolean;
+  reason: string | null;
+  blockName: string | null;
+}
 "#;

@@ -47,6 +47,8 @@ async fn exchange(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Result
     let mut builder = match request.method {
         Method::Get => RequestBuilder::new(&request.url).method(gloo_net::http::Method::GET),
         Method::Post => RequestBuilder::new(&request.url).method(gloo_net::http::Method::POST),
+        Method::Put => RequestBuilder::new(&request.url).method(gloo_net::http::Method::PUT),
+        Method::Delete => RequestBuilder::new(&request.url).method(gloo_net::http::Method::DELETE),
     };
     for (name, value) in &request.headers {
         builder = builder.header(name, value);

@@ -25,6 +25,8 @@ pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply,
     let method = match request.method {
         Method::Get => reqwest::Method::GET,
         Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Delete => reqwest::Method::DELETE,
     };
     let mut builder = http()?
         .request(method, &request.url)
