@@ -117,6 +117,26 @@ impl Client {
         }
     }
 
+    /// Sends a request that must not be repeated after an ambiguous failure (it creates or
+    /// changes something), but is sent again after an HTTP 503: Prefect answers that (on
+    /// SQLite, "database is locked") before it has done anything, and its own client retries.
+    pub(crate) async fn call_retrying_busy(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<Answer, ClientError> {
+        let mut attempt = 0;
+        loop {
+            let answer = self.call(method, path, body, false).await?;
+            if answer.status != BUSY || answer.html || attempt >= SAFE_RETRIES {
+                return Ok(answer);
+            }
+            attempt += 1;
+            transport::sleep(backoff_ms(attempt)).await;
+        }
+    }
+
     /// The answer's status as a result: `Ok` for 2xx, else the [`ClientError`] it means.
     pub(crate) fn check_answer(
         &self,

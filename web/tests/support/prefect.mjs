@@ -45,6 +45,18 @@ export async function apiPost(apiUrl, path, body) {
   }
 }
 
+/** Any request to the API, sent again after a 503 (see `apiPost`); the Response. */
+export async function apiRequest(apiUrl, method, path, body) {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method, headers: { "content-type": "application/json", connection: "close" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status !== 503 || attempt >= 6) return response;
+    await new Promise((done) => setTimeout(done, 250 * attempt));
+  }
+}
+
 /** The ids among `ids` whose run is PAUSED now. */
 export async function stillPaused(apiUrl, ids) {
   const paused = new Set();

@@ -91,11 +91,10 @@ impl Client {
         })?;
         self.rule(id).await?;
         let answer = self
-            .call(
+            .call_retrying_busy(
                 Method::Put,
                 &format!("/automations/{id}"),
                 Some(&automation_body(rule)),
-                false,
             )
             .await?;
         self.check_answer(&answer, || format!("Automation {id}"))?;
@@ -190,7 +189,7 @@ impl Client {
             "data": kind.data(name, url.trim()),
         });
         let answer = self
-            .call(Method::Post, "/block_documents/", Some(&body), false)
+            .call_retrying_busy(Method::Post, "/block_documents/", Some(&body))
             .await?;
         self.check_answer(&answer, || "The block documents endpoint".into())?;
         let mut document: Value = response::decode(&answer.url, "block document", &answer.body)?;

@@ -129,8 +129,12 @@ impl EngineStatus {
                 .pointer(&format!("/server/services/{service}/enabled"))
                 .and_then(Value::as_bool)
         };
-        let (triggers, actions) = (enabled("triggers"), enabled("actions"));
-        let off: Vec<&str> = [("triggers", triggers), ("actions", actions)]
+        // Prefect 3.9 runs its actions service under the triggers service's setting; a server
+        // that has one of its own for actions says so.
+        let triggers = enabled("triggers");
+        let actions = enabled("actions").or(triggers);
+        let separate = settings.pointer("/server/services/actions").is_some();
+        let off: Vec<&str> = [("triggers", triggers), ("actions", actions.filter(|_| separate))]
             .iter()
             .filter(|(_, on)| *on == Some(false))
             .map(|(name, _)| *name)
