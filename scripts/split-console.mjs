@@ -95,19 +95,28 @@ export function placeChunks(stage, html, publicUrl) {
   const loader = readFileSync(join(work, LOADER), "utf8");
   let pointed = loader.replace(/from "\.\/main\.js";/, `from "./${main}";`);
   if (pointed === loader) fail(`${LOADER} does not import initSync from ./main.js`);
-  // A run page opened by its link (a notification, a shared link) needs the run page's chunk
-  // at once: its fetch starts as this module is evaluated, beside the main part's, instead of
-  // after the main part has started and routed. The loader's own fetch then finds it.
+  // A run page opened by its link (a notification, a shared link) needs the run page's chunk,
+  // and the chunks of code it shares with other chunks, at once: their fetches start as this
+  // module is evaluated, beside the main part's, instead of after the main part has started
+  // and routed. The loader's own fetches then find them.
   const runChunk = pointed.match(/"\.\/(split_run_page-[0-9a-f]{16}\.wasm)"/)?.[1];
   if (!runChunk) fail(`${LOADER} fetches no split_run_page chunk`);
+  const deps = pointed.match(/__wasm_split_load_run_page = [^]*?, \[([^\]]*)\]\)\);/)?.[1] ?? "";
+  const shared = deps.split(",").map((d) => d.trim()).filter(Boolean).map((name) => {
+    const file = pointed.match(new RegExp(`const ${name} = makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+\\.wasm)"`))?.[1];
+    if (!file) fail(`${LOADER}: the run page needs ${name}, whose file it does not name`);
+    return file;
+  });
   pointed += `
 if (location.pathname.startsWith(${JSON.stringify(`${publicUrl}runs/`)})) {
-    const link = document.createElement("link");
-    link.rel = "preload";
-    link.as = "fetch";
-    link.crossOrigin = "anonymous";
-    link.href = new URL("./${runChunk}", import.meta.url).href;
-    document.head.append(link);
+    for (const file of ${JSON.stringify([runChunk, ...shared])}) {
+        const link = document.createElement("link");
+        link.rel = "preload";
+        link.as = "fetch";
+        link.crossOrigin = "anonymous";
+        link.href = new URL("./" + file, import.meta.url).href;
+        document.head.append(link);
+    }
 }
 `;
   writeFileSync(join(stage, LOADER), pointed);

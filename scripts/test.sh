@@ -3,7 +3,8 @@
 # also runs alone): formatting, clippy (native and wasm32), the native tests, the differential
 # test against Prefect's validator, the wasm tests in headless Chromium, the npm package, the
 # console's release build, and every suite against real Prefect servers: on SQLite, and on
-# PostgreSQL (one of them with two API replicas and Redis), and the gate behind nginx. Ends
+# PostgreSQL (one of them with two API replicas and Redis), the gate behind nginx, and rules
+# as Prefect automations (servers with Prefect's triggers service on). Ends
 # with the seconds each step took and `N passed, N failed`.
 #
 # The order is about the two cores. Every build comes first, with no server running: an idle
@@ -26,8 +27,8 @@ else
   summary; exit 1
 fi
 
-sqlite=(core client auth node console)
-postgres=(pg-core pg-client pg-auth pg-console pg-replicas pg-crash pg-gate)
+sqlite=(core client auth node console rules)
+postgres=(pg-core pg-client pg-auth pg-console pg-replicas pg-crash pg-gate pg-rules)
 stop_all() {
   stop_servers "${sqlite[@]}" "${postgres[@]}"
   wait
@@ -56,17 +57,19 @@ start_servers "${postgres[@]}" > "$out/start-postgres.log" 2>&1 &
 postgres_start=$!
 $ci/real-server.sh sqlite
 stop_servers core client auth
+$ci/rules.sh sqlite
+stop_servers rules
 wait $postgres_start || failure "starting the Prefect servers (PostgreSQL); see $out/start-postgres.log"
 # The PostgreSQL fidelity and client suites mostly wait on their servers, and their tests are
 # built by now: they run beside the npm package's suites, their output shown when they end.
-say "the PostgreSQL fidelity and client suites, then the gate's, in the background (output: $out/real-server-postgres.log)"
-{ $ci/real-server.sh postgres; $ci/gate.sh postgres; } > "$out/real-server-postgres.log" 2>&1 &
+say "the PostgreSQL fidelity and client suites, then the gate's and the rules', in the background (output: $out/real-server-postgres.log)"
+{ $ci/real-server.sh postgres; $ci/gate.sh postgres; $ci/rules.sh postgres; } > "$out/real-server-postgres.log" 2>&1 &
 postgres_suites=$!
 $ci/package.sh test
 stop_servers node
 wait $postgres_suites
 cat "$out/real-server-postgres.log"
-stop_servers pg-core pg-client pg-auth pg-gate
+stop_servers pg-core pg-client pg-auth pg-gate pg-rules
 $ci/e2e.sh sqlite node
 stop_servers console
 

@@ -121,6 +121,7 @@ server_flags() {
     replicas) flags="--replicas 2" ;;                  # two API replicas, Redis between them
     crash) flags="--bare --bulk 100" ;;                # killed during a bulk resume; then scale
     gate) flags="--bare" ;;                            # the gate's suite makes its own runs
+    rules) flags="--bare --automations" ;;             # rules: Prefect's triggers service on
     *) echo "no server named $1" >&2; return 1 ;;
   esac
   case $1 in pg-*) flags+=" --database postgres --postgres-cluster $h/postgres" ;; esac

@@ -8,7 +8,10 @@ use leptos_router::path;
 
 use crate::components::error_view::ErrorText;
 use crate::components::shortcuts::Shortcuts;
-use crate::routes::{inbox::Inbox, run_chunk::LazyRunPage, runs::RunsPage, settings::SettingsPage};
+use crate::routes::{
+    inbox::Inbox, rules::LazyRulesPage, run_chunk::LazyRunPage, runs::RunsPage,
+    settings::SettingsPage,
+};
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
 use crate::state::live::{Live, LiveStatus, sleep};
@@ -44,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Inbox/>
                     <Route path=path!("/runs") view=RunsPage/>
                     <Route path=path!("/runs/:id") view=LazyRunPage/>
+                    <Route path=path!("/rules") view=LazyRulesPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>
@@ -65,6 +69,7 @@ fn Header() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/">"Waiting"<WaitingCount/></A>
                 <A href="/runs">"All runs"</A>
+                <A href="/rules">"Rules"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <LiveBadge/>

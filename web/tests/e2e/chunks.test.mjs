@@ -71,7 +71,7 @@ test("a chunk that cannot be fetched is said so, the console keeps working, Try 
   await error.waitFor({ timeout: 30000 });
   assert.equal(
     await error.textContent(),
-    "the run page's code could not be fetched from the server this console is served by " +
+    "the code of the run page could not be fetched from the server this console is served by " +
       "(failed to load split module); check the connection and try again, or reload the page " +
       "if Flowgate was updated since it was opened",
   );

@@ -50,6 +50,32 @@ impl Client {
         .await
     }
 
+    /// HTTP POST /flows/filter: the first 200 flows by name (what a rule's scope offers).
+    pub async fn flows_by_name(&self) -> Result<Vec<Flow>, ClientError> {
+        let body = serde_json::json!({ "sort": "NAME_ASC", "limit": 200 });
+        self.fetch(
+            Method::Post,
+            "/flows/filter",
+            Some(&body),
+            "flow list",
+            || "The flows endpoint".into(),
+        )
+        .await
+    }
+
+    /// HTTP POST /deployments/filter: the first 200 deployments by name.
+    pub async fn deployments_by_name(&self) -> Result<Vec<Deployment>, ClientError> {
+        let body = serde_json::json!({ "sort": "NAME_ASC", "limit": 200 });
+        self.fetch(
+            Method::Post,
+            "/deployments/filter",
+            Some(&body),
+            "deployment list",
+            || "The deployments endpoint".into(),
+        )
+        .await
+    }
+
     async fn named_by_id<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,

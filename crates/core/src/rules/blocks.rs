@@ -134,11 +134,14 @@ impl EngineStatus {
         let triggers = enabled("triggers");
         let actions = enabled("actions").or(triggers);
         let separate = settings.pointer("/server/services/actions").is_some();
-        let off: Vec<&str> = [("triggers", triggers), ("actions", actions.filter(|_| separate))]
-            .iter()
-            .filter(|(_, on)| *on == Some(false))
-            .map(|(name, _)| *name)
-            .collect();
+        let off: Vec<&str> = [
+            ("triggers", triggers),
+            ("actions", actions.filter(|_| separate)),
+        ]
+        .iter()
+        .filter(|(_, on)| *on == Some(false))
+        .map(|(name, _)| *name)
+        .collect();
         let warning = (!off.is_empty()).then(|| {
             let settings: Vec<String> = off
                 .iter()

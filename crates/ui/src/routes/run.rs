@@ -351,6 +351,7 @@ pub(crate) fn RunPage() -> impl IntoView {
                 view! {
                     <RunDetail run=run.clone() asks=asks flow=flow deployment=deployment input=input mode=mode
                         decisions=decisions elsewhere=elsewhere reject_reason=reject_reason from_link=from_link/>
+                    <crate::routes::rules::LazyRunRules run=run.clone()/>
                     <History run=run reloads=history_reloads clock=ticking_clock()/>
                 }.into_any()
             }

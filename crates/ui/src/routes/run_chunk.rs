@@ -14,19 +14,40 @@ use crate::state::live::sleep;
 /// own reads, which it must not slow down.
 const PREFETCH_AFTER_MS: i32 = 2_000;
 
-/// Why the run page's code could not be fetched, in words a person can act on.
+/// Why a chunk's code could not be fetched, in words a person can act on.
 #[derive(Debug, Clone)]
-pub(crate) struct ChunkError(String);
+pub(crate) struct ChunkError {
+    what: &'static str,
+    cause: String,
+}
 
 impl From<SplitLoaderError> for ChunkError {
     fn from(err: SplitLoaderError) -> Self {
+        ChunkError {
+            what: "the run page",
+            cause: err.to_string(),
+        }
+    }
+}
+
+impl ChunkError {
+    /// The same failure, for the code of `what` (e.g. "the rules page").
+    pub(crate) fn of(self, what: &'static str) -> ChunkError {
+        ChunkError { what, ..self }
+    }
+}
+
+impl std::fmt::Display for ChunkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // A console left open across a deploy asks for a chunk the new build no longer has:
         // only a reload brings the new one.
-        ChunkError(format!(
-            "the run page's code could not be fetched from the server this console is served \
-             by ({err}); check the connection and try again, or reload the page if Flowgate \
-             was updated since it was opened"
-        ))
+        write!(
+            f,
+            "the code of {} could not be fetched from the server this console is served by \
+             ({}); check the connection and try again, or reload the page if Flowgate was \
+             updated since it was opened",
+            self.what, self.cause
+        )
     }
 }
 
@@ -59,10 +80,10 @@ pub(crate) fn LazyRunPage() -> impl IntoView {
     move || match page.get() {
         None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
         Some(Ok(draw)) => draw(),
-        Some(Err(ChunkError(message))) => view! {
+        Some(Err(error)) => view! {
             <TryAgain retry=retries>
                 <span class="error" data-kind="unreachable" data-testid="chunk-error">
-                    {message}
+                    {error.to_string()}
                 </span>
             </TryAgain>
         }
