@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { consoleSuite } from "../support/e2e.mjs";
 
 const suite = consoleSuite();
-const isChunk = (url) => /\/split_[a-z_]+-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+// The run page's own chunk; the chunks it shares with the rules' (chunk_N-…) come with it,
+// the rules' own (split_rules_page, split_run_rules) later.
+const isChunk = (url) => /\/split_run_page-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+const isRulesChunk = (url) => /\/split_run_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 
 function watchChunks(page) {
   const fetched = [];
@@ -46,8 +49,13 @@ test("a run opened by its link fetches the chunk at once, beside the main part, 
   });
   const warnings = [];
   page.on("console", (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
+  page.on("request", (r) => { if (isRulesChunk(r.url())) order.push("rules"); });
   await page.goto(`${suite.server.base}/runs/${suite.harness.runs.completed}`);
   await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+  // The run's rules section comes from a chunk of its own, asked for once the run is read.
+  await page.getByTestId("run-rules").waitFor({ timeout: 30000 });
+  const rulesAt = order.indexOf("rules");
+  assert.ok(rulesAt > order.indexOf("api") && rulesAt > order.indexOf("chunk"), `the rules' chunk came after the run: ${order.join(", ")}`);
   // Before the console has started (its first act is to read the server's version), and the
   // loader's own fetch used the preloaded answer.
   assert.equal(order[0], "chunk", `the chunk came first: ${order.join(", ")}`);

@@ -18,14 +18,14 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import * as flowgate from "flowgate";
 
-const { PrefectClient, checkResume, checkReject, validateRunInput, parseFlowRun, parseOrchestrationResult } = flowgate;
+const { PrefectClient, checkResume, checkReject, validateRunInput, parseFlowRun, parseOrchestrationResult, defaultMessage, planRules } = flowgate;
 const RUNS = Number(process.env.FLOWGATE_FUZZ_RUNS ?? 150);
 const SEED = Number(process.env.FLOWGATE_FUZZ_SEED ?? 20261130);
 
 const KINDS = new Set([
   "invalidConfig", "invalidArgument", "parse", "unreachable", "timeout", "unauthorized", "notFound",
   "validation", "http", "decode", "resumeInterrupted", "rejectInterrupted", "notRejectable",
-  "eventStream", "internal",
+  "eventStream", "internal", "invalidRule", "foreignAutomation",
 ]);
 
 const RUN_ID = "5b2fef16-b6fd-4048-bf91-c59ed2f00e81";
@@ -117,6 +117,15 @@ const calls = {
   "client.decisions(id)": (v) => client.decisions(v),
   "client.flowRunStates(id)": (v) => client.flowRunStates(v),
   "client.watchFlowRuns(options)": (v) => client.watchFlowRuns(v),
+  "defaultMessage(options)": (v) => defaultMessage(v),
+  "planRules(rules, run)": (v) => planRules(v, pausedRun),
+  "planRules([], flowRun)": (v) => planRules([], v),
+  "planRules([], run, options)": (v) => planRules([], pausedRun, v),
+  "client.createRule(rule)": (v) => client.createRule(v),
+  "client.updateRule(rule)": (v) => client.updateRule(v),
+  "client.deleteRule(id)": (v) => client.deleteRule(v),
+  "client.createNotifyBlock(block)": (v) => client.createNotifyBlock(v),
+  "client.ruleActivity(id)": (v) => client.ruleActivity(v),
 };
 
 for (const [name, call] of Object.entries(calls)) {

@@ -2,6 +2,12 @@
 import init, {
   PrefectClient,
   checkPolicy,
+  defaultMessage,
+  planRules,
+  type ListedRule,
+  type PlannedStep,
+  type Rule,
+  type RuleActivity,
   type GateApproval,
   type GateCapabilities,
   type PolicyCase,
@@ -154,4 +160,32 @@ export async function approveIfAllowed(client: PrefectClient, id: string, runInp
     if (error.kind === "gateRefused") return `${error.details.status}: ${error.details.message}`;
     throw e;
   }
+}
+
+// Rules: a reminder made from the default message, listed back (narrowing on `status`), and
+// what they will do for a run (narrowing on `status.kind`).
+export async function remindReleases(client: PrefectClient, run: FlowRun): Promise<string[]> {
+  const [block] = await client.notifyBlocks();
+  if (!block) return ["no notification block"];
+  const rule: Rule = {
+    name: "Remind #releases",
+    scope: { tags: ["release"] },
+    afterSeconds: 1800,
+    action: { kind: "notify", block: block.id, ...defaultMessage({ consoleUrl: "https://flowgate.example.com", afterSeconds: 1800 }) },
+  };
+  try {
+    await client.createRule(rule);
+  } catch (e) {
+    const error = e as FlowgateError;
+    if (error.kind === "invalidRule") return [`${error.details.field}: ${error.message}`];
+    throw e;
+  }
+  const listed: ListedRule[] = await client.rules();
+  const rules = listed.flatMap((l) => (l.status === "rule" ? [l.rule] : []));
+  const steps: PlannedStep[] = planRules(rules, run, { now: new Date() });
+  const done: RuleActivity[] = await client.ruleActivity(run.id);
+  return [
+    ...steps.map((s) => (s.status.kind === "willFail" ? `${s.ruleName}: ${s.status.reason}` : `${s.ruleName} at ${s.at}`)),
+    ...done.map((a) => `${a.automationName}: ${a.succeeded ? "done" : a.reason}`),
+  ];
 }
