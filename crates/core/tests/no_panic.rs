@@ -238,3 +238,90 @@ mod policy_files {
         }
     }
 }
+
+/// Rules: any automation Prefect may hold reads as a rule, as one changed elsewhere, or as not
+/// Flowgate's, and every rule that passes its checks reads back as itself; plans never panic.
+mod rules {
+    use chrono::{TimeZone, Utc};
+    use flowgate_core::FlowRun;
+    use flowgate_core::parse;
+    use flowgate_core::rules::{
+        ListedRule, Rule, RuleAction, Scope, automation_body, listed_rule, plan_for_run,
+    };
+    use flowgate_core::run_input::StoredSchema;
+    use proptest::prelude::*;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn rule() -> impl Strategy<Value = Rule> {
+        let action = prop_oneof![
+            (any::<u128>(), ".{0,20}", ".{0,40}").prop_map(|(b, subject, body)| {
+                RuleAction::Notify {
+                    block: Uuid::from_u128(b),
+                    subject,
+                    body,
+                }
+            }),
+            ".{0,40}".prop_map(|reason| RuleAction::Reject { reason }),
+            Just(RuleAction::Resume),
+        ];
+        (
+            ".{0,30}",
+            any::<bool>(),
+            proptest::option::of(0u64..40_000_000),
+            proptest::collection::vec(any::<u128>(), 0..3),
+            proptest::collection::vec("[a-z ]{0,8}", 0..3),
+            action,
+        )
+            .prop_map(|(name, enabled, after, ids, tags, action)| Rule {
+                id: None,
+                name,
+                enabled,
+                scope: Scope {
+                    flows: ids.iter().map(|n| Uuid::from_u128(*n)).collect(),
+                    deployments: ids.iter().rev().map(|n| Uuid::from_u128(n ^ 1)).collect(),
+                    tags,
+                },
+                after_seconds: after,
+                action,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(super::budget())]
+
+        #[test]
+        fn checked_rules_read_back_as_themselves(rule in rule()) {
+            if rule.check().is_ok() {
+                let mut stored = automation_body(&rule);
+                stored["id"] = json!(Uuid::from_u128(7));
+                // Names and reasons are stored trimmed.
+                let action = match &rule.action {
+                    RuleAction::Reject { reason } => RuleAction::Reject { reason: reason.trim().to_owned() },
+                    other => other.clone(),
+                };
+                let expected = Rule { id: Some(Uuid::from_u128(7)), name: rule.name.trim().to_owned(), action, ..rule.clone() };
+                prop_assert_eq!(listed_rule(&stored), Some(ListedRule::Rule { rule: expected }));
+            }
+        }
+
+        #[test]
+        fn any_automation_reads_without_panicking(rule in rule(), pick in any::<usize>(), replacement in super::json_value()) {
+            let mut stored = automation_body(&rule);
+            stored["id"] = json!(Uuid::from_u128(7));
+            super::graft(&mut stored, pick, replacement.clone());
+            let _ = listed_rule(&stored);
+            let _ = listed_rule(&replacement);
+        }
+
+        #[test]
+        fn plans_never_panic(rules in proptest::collection::vec(rule(), 0..4), schema in super::json_value()) {
+            let run: FlowRun = parse::from_value("flow run", super::recorded("input_wrong_type")["flow_run"].clone()).expect("run");
+            let now = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).single().expect("time");
+            let text = schema.to_string();
+            for stored in [None, Some(StoredSchema::Json(&schema)), Some(StoredSchema::Text(&text))] {
+                let _ = plan_for_run(&rules, &run, stored, now);
+            }
+        }
+    }
+}
