@@ -71,7 +71,7 @@ where
 
 /// Reads `value` as the model `M`, then runs `call`; a value that does not fit rejects the
 /// Promise with a `parse` error naming the JSON path.
-fn with_model<M, T, F>(
+pub(crate) fn with_model<M, T, F>(
     client: &Client,
     what: &'static str,
     value: JsValue,

@@ -7,7 +7,7 @@ use flowgate_core::rules::{NewBlockKind, Rule, default_message, plan_for_run};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::client::{PrefectClient, promise, rejected_promise, with_flow_run_id};
+use crate::client::{PrefectClient, promise, rejected_promise, with_flow_run_id, with_model};
 use crate::convert::{Options, flow_run_id, from_js, invalid_argument, model_from_js, to_js};
 use crate::{instant, stored_schema};
 
@@ -96,13 +96,9 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Rule")] rule: JsValue,
     ) -> js_sys::Promise {
-        match model_from_js::<Rule>("rule", rule) {
-            Ok(rule) => promise(
-                &self.inner,
-                move |c| async move { c.create_rule(&rule).await },
-            ),
-            Err(error) => rejected_promise(error),
-        }
+        with_model(&self.inner, "rule", rule, |c, rule: Rule| async move {
+            c.create_rule(&rule).await
+        })
     }
 
     /// `PUT /automations/{rule.id}`: replaces the rule, which must be one Flowgate made
@@ -112,13 +108,9 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Rule")] rule: JsValue,
     ) -> js_sys::Promise {
-        match model_from_js::<Rule>("rule", rule) {
-            Ok(rule) => promise(
-                &self.inner,
-                move |c| async move { c.update_rule(&rule).await },
-            ),
-            Err(error) => rejected_promise(error),
-        }
+        with_model(&self.inner, "rule", rule, |c, rule: Rule| async move {
+            c.update_rule(&rule).await
+        })
     }
 
     /// `DELETE /automations/{id}`: deletes a rule Flowgate made (`foreignAutomation`
@@ -150,13 +142,15 @@ impl PrefectClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewNotifyBlock")] block: JsValue,
     ) -> js_sys::Promise {
-        match model_from_js::<NewBlock>("notify block", block) {
-            Ok(block) => promise(&self.inner, move |c| async move {
+        with_model(
+            &self.inner,
+            "notify block",
+            block,
+            |c, block: NewBlock| async move {
                 c.create_notify_block(block.kind, &block.name, &block.url)
                     .await
-            }),
-            Err(error) => rejected_promise(error),
-        }
+            },
+        )
     }
 
     /// `GET /admin/settings`: whether the server's triggers and actions services run (rules
