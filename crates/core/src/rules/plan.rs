@@ -141,7 +141,7 @@ fn failure(
                 .is_some_and(|s| s.state_details.run_input_keyset.is_some());
             if asks_input && schema.is_none() {
                 return Some(
-                    "it asks for input and a rule resumes without any: the server refuses a required field, or the flow finds no input and fails"
+                    "it asks for input and a rule resumes without any: unless every field has a default, the server refuses it (give the run's schema to know)"
                         .into(),
                 );
             }
@@ -158,13 +158,132 @@ fn failure(
                 (true, Some(reason)) => Some(format!(
                     "it asks for input and a rule resumes without any; the server answers “{reason}” and the run stays paused"
                 )),
-                (true, None) => Some(
-                    "it asks for input and a rule resumes without any; the server accepts, but the flow then finds no input and fails"
-                        .into(),
-                ),
-                (false, Some(reason)) => Some(format!("the server would refuse the resume: {reason}")),
+                // Every field has a default: the server accepts, stores nothing, and the flow
+                // reads no input and goes on with the defaults (Prefect's RunInput.load).
+                (true, None) => None,
+                (false, Some(reason)) => {
+                    Some(format!("the server would refuse the resume: {reason}"))
+                }
                 (false, None) => None,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::model::Scope;
+    use serde_json::Value;
+
+    /// A run paused through a real flow that asks for input (approver required), as the
+    /// server returned it: paused at 00:32:55, its pause timing out at 01:32:55.
+    fn recorded() -> (FlowRun, String) {
+        let cases: Vec<Value> =
+            serde_json::from_str(include_str!("../../tests/fixtures/resume_cases.json"))
+                .expect("fixture is JSON");
+        let case = cases
+            .into_iter()
+            .find(|c| c["name"] == "input_wrong_type")
+            .expect("the recorded case");
+        let run = crate::parse::from_value("flow run", case["flow_run"].clone()).expect("a run");
+        (
+            run,
+            case["schema"].as_str().expect("schema text").to_owned(),
+        )
+    }
+
+    fn rule(name: &str, after: Option<u64>, action: RuleAction) -> Rule {
+        Rule {
+            id: None,
+            name: name.into(),
+            enabled: true,
+            scope: Scope::default(),
+            after_seconds: after,
+            action,
+        }
+    }
+
+    #[test]
+    fn each_rule_says_when_and_whether() {
+        let (run, schema) = recorded();
+        let notify = RuleAction::Notify {
+            block: Uuid::nil(),
+            subject: "s".into(),
+            body: "b".into(),
+        };
+        let mut off = rule("off", Some(60), notify.clone());
+        off.enabled = false;
+        let mut elsewhere = rule("other flow", None, notify.clone());
+        elsewhere.scope.flows = vec![Uuid::nil()];
+        let rules = vec![
+            rule("tell", None, notify.clone()),
+            rule("remind", Some(1800), notify),
+            rule(
+                "close",
+                Some(2 * 3600),
+                RuleAction::Reject {
+                    reason: "late".into(),
+                },
+            ),
+            rule("go on", Some(600), RuleAction::Resume),
+            off,
+            elsewhere,
+        ];
+        let now = run.state.as_ref().expect("state").timestamp + Duration::seconds(5);
+        let plan = plan_for_run(&rules, &run, Some(StoredSchema::Text(&schema)), now);
+        let kinds: Vec<(&str, &str)> = plan
+            .iter()
+            .map(|s| {
+                let kind = match &s.status {
+                    StepStatus::Due => "due",
+                    StepStatus::Passed => "passed",
+                    StepStatus::TooLate { .. } => "tooLate",
+                    StepStatus::WillFail { .. } => "willFail",
+                    StepStatus::Disabled => "disabled",
+                };
+                (s.rule_name.as_str(), kind)
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("tell", "passed"),
+                ("off", "disabled"),
+                ("go on", "willFail"),
+                ("remind", "due"),
+                ("close", "tooLate"),
+            ]
+        );
+        let StepStatus::WillFail { reason } = &plan[2].status else {
+            panic!("a refusal");
+        };
+        assert!(
+            reason.starts_with(
+                "it asks for input and a rule resumes without any; the server answers “Reason: "
+            ),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_resume_works_when_every_field_has_a_default() {
+        let (run, _) = recorded();
+        let defaults = serde_json::json!({"type": "object", "properties": {"note": {"type": "string", "default": ""}}});
+        let now = run.state.as_ref().expect("state").timestamp;
+        let plan = plan_for_run(
+            &[rule("go on", Some(600), RuleAction::Resume)],
+            &run,
+            Some(StoredSchema::Json(&defaults)),
+            now,
+        );
+        assert_eq!(plan[0].status, StepStatus::Due);
+        let unknown = plan_for_run(
+            &[rule("go on", Some(600), RuleAction::Resume)],
+            &run,
+            None,
+            now,
+        );
+        assert!(matches!(unknown[0].status, StepStatus::WillFail { .. }));
     }
 }

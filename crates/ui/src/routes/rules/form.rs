@@ -301,7 +301,7 @@ pub(super) fn RuleForm(
                 <p class="hint">"The run's state message becomes “Rejected by rule “<name>”: <reason>”. A flow process still waiting in its pause keeps waiting until the pause times out; a person's reject through Flowgate asks a deployment's runner to stop it, which a rule cannot choose per run."</p>
             </Show>
             <Show when=is("resume")>
-                <p class="hint">"Prefect's resume-flow-run sends no input: for a run that asks for input the server refuses it (or the flow finds no input and fails). A run's page says beforehand whether a rule's resume will work for it."</p>
+                <p class="hint">"Prefect's resume-flow-run sends no input: for a run that asks for input the server refuses it, unless every field has a default (the flow then goes on with the defaults). A run's page says beforehand whether a rule's resume will work for it."</p>
             </Show>
             <label class="check"><input type="checkbox" data-testid="rule-enabled" prop:checked=move || fields.enabled.get()
                 on:change=move |ev| fields.enabled.set(event_target_checked(&ev))/>"Enabled"</label>
