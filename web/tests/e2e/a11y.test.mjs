@@ -1,6 +1,6 @@
 // Accessibility: axe-core (from npm) finds no violation on any page — the inbox, all runs,
-// a run page with its form, with errors shown and with its history, settings, the shortcut
-// list — in light and in dark. Release build in Chromium against the harness's real Prefect
+// a run page with its form, with errors shown and with its history, settings, the rules
+// page with its form, the shortcut list — in light and in dark. Release build in Chromium against the harness's real Prefect
 // server (FLOWGATE_CONSOLE_HARNESS).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -65,6 +65,15 @@ for (const scheme of ["light", "dark"]) {
     await page.goto(`${suite.server.base}/settings`);
     await page.getByTestId("decider").waitFor({ timeout: 30000 });
     await check("settings");
+
+    await page.goto(`${suite.server.base}/rules`);
+    await page.getByTestId("new-rule").waitFor({ timeout: 30000 });
+    await page.getByTestId("new-rule").click();
+    await page.getByTestId("rule-flows").waitFor({ timeout: 30000 });
+    await page.getByTestId("save-rule").click();
+    await page.getByTestId("error-name").waitFor();
+    await page.getByTestId("add-block").click();
+    await check("rules, a new rule with an error and a new block");
 
     const bad = Object.entries(found).filter(([, v]) => v.length);
     assert.deepEqual(bad, [], bad.map(([name, v]) => `${name}:\n  ${v.join("\n  ")}`).join("\n"));

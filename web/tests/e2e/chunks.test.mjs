@@ -8,9 +8,9 @@ import { consoleSuite } from "../support/e2e.mjs";
 
 const suite = consoleSuite();
 // The run page's own chunk; the chunks it shares with the rules' (chunk_N-…) come with it,
-// the rules' own (split_rules_page, split_run_rules) later.
+// the rules' own (split_rules) later.
 const isChunk = (url) => /\/split_run_page-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
-const isRulesChunk = (url) => /\/split_run_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+const isRulesChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 
 function watchChunks(page) {
   const fetched = [];

@@ -3,6 +3,9 @@
 //! [`run_page`]), so the inbox and the lists load without them. Once the console has been
 //! idle a moment the chunk is fetched in the background, so opening a run does not wait.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
@@ -66,19 +69,25 @@ pub(crate) fn prefetch_when_idle() {
     });
 }
 
-/// The route's view: the run page once its chunk is here; while it is fetched, a line that
-/// says so; if it cannot be fetched, the reason and Try again.
-#[component]
-pub(crate) fn LazyRunPage() -> impl IntoView {
+/// Fetches a chunk and answers the function that draws its view.
+pub(crate) type ChunkLoad = fn() -> ChunkFuture;
+
+/// Fetching a chunk: the function that draws its view, or why it could not be fetched.
+pub(crate) type ChunkFuture = Pin<Box<dyn Future<Output = Result<fn() -> AnyView, ChunkError>>>>;
+
+/// A view whose code is a chunk: drawn once `load` has fetched it; while it comes, `loading`
+/// (if any); if it cannot be fetched, the reason and Try again. One function for every such
+/// view, so the main part holds one copy of this code.
+pub(crate) fn lazy_view(load: ChunkLoad, loading: Option<&'static str>) -> impl IntoView {
     let retries = RwSignal::new(0u64);
-    let page = LocalResource::new(move || {
+    let chunk = LocalResource::new(move || {
         retries.track();
-        run_page()
+        load()
     });
-    // While the chunk comes, the same words as the run page's own read: one line while the
-    // code, then the run, arrive.
-    move || match page.get() {
-        None => view! { <p class="loading">"Loading the run…"</p> }.into_any(),
+    move || match chunk.get() {
+        None => loading
+            .map(|text| view! { <p class="loading">{text}</p> })
+            .into_any(),
         Some(Ok(draw)) => draw(),
         Some(Err(error)) => view! {
             <TryAgain retry=retries>
@@ -89,4 +98,12 @@ pub(crate) fn LazyRunPage() -> impl IntoView {
         }
         .into_any(),
     }
+}
+
+/// The route's view: the run page once its chunk is here; while it is fetched, a line that
+/// says so (the same words as the run page's own read: one line while the code, then the run,
+/// arrive); if it cannot be fetched, the reason and Try again.
+#[component]
+pub(crate) fn LazyRunPage() -> impl IntoView {
+    lazy_view(|| Box::pin(run_page()), Some("Loading the run…"))
 }
