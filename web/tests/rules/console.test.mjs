@@ -104,6 +104,13 @@ test("a rule made on the Rules page reaches the sink when a run pauses; the mess
   assert.match(await reader.getByTestId("rule-activity").textContent(), new RegExp(`Automation “${name}” sent a notification through “sink-${stamp}”`));
   await reader.screenshot({ path: join(shots, "rules-run-page.png"), fullPage: true });
 
+  // The inbox says what each rule will do for the waiting runs.
+  await reader.goto(`${server.base}/`);
+  const line = reader.getByTestId("inbox-rules");
+  await line.waitFor({ timeout: 30000 });
+  assert.match(await line.textContent(), new RegExp(`“${name}” sends a message when a run pauses: 1 waiting run\\.`));
+  await reader.screenshot({ path: join(shots, "rules-inbox.png") });
+
   // Edited: a reminder after 45 minutes, off.
   await row.getByTestId("edit-rule").click();
   await page.getByTestId("when-after").check();

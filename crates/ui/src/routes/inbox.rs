@@ -334,13 +334,9 @@ pub(crate) fn Inbox() -> impl IntoView {
             bulk.dispatch((selected.get_untracked(), BulkAction::Reject(reason)));
         }
     };
-    // The rules' line comes once the first runs are drawn, from a chunk of its own; it stays.
-    let rules_line = Memo::new(move |shown: Option<&bool>| {
-        shown.copied().unwrap_or(false) || waiting.with(|w| matches!(w, Some(Ok(_))))
-    });
     view! {
         <h1>"Waiting for you"</h1>
-        {move || rules_line.get().then(|| view! { <crate::routes::rules::LazyInboxRules/> })}
+        <crate::routes::rules::LazyInboxRules/>
         <div class="bulk">
             <button data-testid="resume-selected" on:click=resume_selected
                 disabled=move || bulk.pending().get() || resumable().is_empty()>

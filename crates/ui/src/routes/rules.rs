@@ -46,11 +46,20 @@ pub(crate) fn LazyRulesPage() -> impl IntoView {
     lazy_view(load, Some("Loading the rules…"))
 }
 
-/// What rules will do for the waiting runs, on the inbox.
+/// What rules will do for the waiting runs, on the inbox: once the console has settled, as
+/// the run page's chunk is prefetched, so the inbox's first runs come first.
 #[component]
 pub(crate) fn LazyInboxRules() -> impl IntoView {
     provide_context(RulesView::Inbox);
-    lazy_view(load, None)
+    lazy_view(
+        || {
+            Box::pin(async {
+                crate::state::live::sleep(crate::routes::run_chunk::PREFETCH_AFTER_MS).await;
+                load().await
+            })
+        },
+        None,
+    )
 }
 
 /// The rules section of a run's page, drawn after the run.

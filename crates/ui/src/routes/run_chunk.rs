@@ -15,7 +15,7 @@ use crate::state::live::sleep;
 
 /// How long after start the chunk is fetched in the background (ms): after the first page's
 /// own reads, which it must not slow down.
-const PREFETCH_AFTER_MS: i32 = 2_000;
+pub(crate) const PREFETCH_AFTER_MS: i32 = 2_000;
 
 /// Why a chunk's code could not be fetched, in words a person can act on.
 #[derive(Debug, Clone)]
