@@ -34,7 +34,9 @@ impl From<SplitLoaderError> for ChunkError {
 }
 
 impl ChunkError {
-    /// The same failure, for the code of `what` (e.g. "the rules page").
+    /// The same failure, for the code of `what` (e.g. "the rules page"). (Unused in the
+    /// console's own tests, which never fetch the rules' chunk.)
+    #[cfg_attr(test, allow(dead_code))]
     pub(crate) fn of(self, what: &'static str) -> ChunkError {
         ChunkError { what, ..self }
     }
