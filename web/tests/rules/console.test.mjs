@@ -93,12 +93,11 @@ test("a rule made on the Rules page reaches the sink when a run pauses; the mess
   const steps = reader.getByTestId("rule-steps");
   await steps.waitFor({ timeout: 30000 });
   assert.match(await steps.textContent(), new RegExp(`message through “sink-${stamp}” \\(rule “${name}”\\): due when it paused`));
-  await reader.waitForFunction(async () => true);
   // What the engine did, once Prefect has stored its event (a reload reads it again).
   for (let i = 0; i < 20 && (await reader.getByTestId("rule-activity").count()) === 0; i++) {
     await reader.waitForTimeout(1000);
     await reader.reload();
-    await reader.getByTestId("run-rules").getByRole("heading").waitFor({ timeout: 30000 });
+    await reader.getByTestId("run-rules").getByRole("heading", { name: "Rules", exact: true }).waitFor({ timeout: 30000 });
     await reader.waitForFunction(() => !document.querySelector('[data-testid="run-rules"] .loading'), null, { timeout: 30000 });
   }
   assert.match(await reader.getByTestId("rule-activity").textContent(), new RegExp(`Automation “${name}” sent a notification through “sink-${stamp}”`));
