@@ -85,7 +85,7 @@ fn line(rule: &Rule, runs: &[FlowRun], now: DateTime<Utc>) -> String {
     let verb = match (&rule.action, rule.after_seconds) {
         (RuleAction::Notify { .. }, None) => {
             return format!(
-                "“{name}” sent a message as each of {} paused.",
+                "“{name}” sends a message when a run pauses: {}.",
                 runs_word(steps.len())
             );
         }
