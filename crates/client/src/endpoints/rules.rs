@@ -65,16 +65,12 @@ impl Client {
     }
 
     /// HTTP POST /automations/: creates the rule as one automation (one request: it exists
-    /// whole or not at all). Never retried. Returns it as the server stored it.
+    /// whole or not at all). Sent again only after a 503, which Prefect answers before doing
+    /// anything. Returns it as the server stored it.
     pub async fn create_rule(&self, rule: &Rule) -> Result<Rule, ClientError> {
         checked(rule)?;
         let answer = self
-            .call(
-                Method::Post,
-                "/automations/",
-                Some(&automation_body(rule)),
-                false,
-            )
+            .call_retrying_busy(Method::Post, "/automations/", Some(&automation_body(rule)))
             .await?;
         self.check_answer(&answer, || "The automations endpoint".into())?;
         let stored: Value = response::decode(&answer.url, "automation", &answer.body)?;
@@ -111,12 +107,7 @@ impl Client {
     pub async fn delete_rule(&self, id: Uuid) -> Result<(), ClientError> {
         self.rule(id).await?;
         let answer = self
-            .call(
-                Method::Delete,
-                &format!("/automations/{id}"),
-                None::<&()>,
-                false,
-            )
+            .call_retrying_busy(Method::Delete, &format!("/automations/{id}"), None::<&()>)
             .await?;
         self.check_answer(&answer, || format!("Automation {id}"))
     }
