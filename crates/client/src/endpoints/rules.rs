@@ -22,24 +22,40 @@ impl Client {
     /// HTTP POST /automations/filter, every page: Flowgate's rules (automations tagged
     /// `flowgate.rule`), by name. Other automations are not returned.
     pub async fn rules(&self) -> Result<Vec<ListedRule>, ClientError> {
-        let mut listed = Vec::new();
+        let automations = self
+            .every_page(
+                "/automations/filter",
+                "automations",
+                "The automations endpoint",
+                |offset| json!({ "sort": "NAME_ASC", "offset": offset, "limit": PAGE }),
+            )
+            .await?;
+        Ok(automations.iter().filter_map(listed_rule).collect())
+    }
+
+    /// Every page of a filter endpoint, `body(offset)` asking for `PAGE` items from `offset`;
+    /// `endpoint` names it when it is not found.
+    async fn every_page(
+        &self,
+        path: &'static str,
+        what: &'static str,
+        endpoint: &'static str,
+        body: impl Fn(usize) -> Value,
+    ) -> Result<Vec<Value>, ClientError> {
+        let mut all = Vec::new();
         for page in 0.. {
-            let body = json!({ "sort": "NAME_ASC", "offset": page * PAGE, "limit": PAGE });
-            let automations: Vec<Value> = self
-                .fetch(
-                    Method::Post,
-                    "/automations/filter",
-                    Some(&body),
-                    "automations",
-                    || "The automations endpoint".into(),
-                )
+            let items: Vec<Value> = self
+                .fetch(Method::Post, path, Some(&body(page * PAGE)), what, || {
+                    endpoint.to_owned()
+                })
                 .await?;
-            listed.extend(automations.iter().filter_map(listed_rule));
-            if automations.len() < PAGE {
+            let last = items.len() < PAGE;
+            all.extend(items);
+            if last {
                 break;
             }
         }
-        Ok(listed)
+        Ok(all)
     }
 
     /// HTTP GET /automations/{id}: the rule, or [`ClientError::ForeignAutomation`] when the
@@ -115,23 +131,18 @@ impl Client {
     /// HTTP POST /block_documents/filter, every page: the server's named blocks that can
     /// notify, by name.
     pub async fn notify_blocks(&self) -> Result<Vec<NotifyBlock>, ClientError> {
-        let mut blocks = Vec::new();
-        for page in 0.. {
-            let documents: Vec<Value> = self
-                .fetch(
-                    Method::Post,
-                    "/block_documents/filter",
-                    Some(&notify_blocks_filter(page * PAGE, PAGE)),
-                    "block documents",
-                    || "The block documents endpoint".into(),
-                )
-                .await?;
-            blocks.extend(documents.iter().filter_map(NotifyBlock::from_document));
-            if documents.len() < PAGE {
-                break;
-            }
-        }
-        Ok(blocks)
+        let documents = self
+            .every_page(
+                "/block_documents/filter",
+                "block documents",
+                "The block documents endpoint",
+                |offset| notify_blocks_filter(offset, PAGE),
+            )
+            .await?;
+        Ok(documents
+            .iter()
+            .filter_map(NotifyBlock::from_document)
+            .collect())
     }
 
     /// Creates a notification block that needs only a URL: reads the block type and its
