@@ -10,7 +10,7 @@ use crate::components::error_view::ErrorText;
 use crate::components::shortcuts::Shortcuts;
 use crate::routes::{
     inbox::Inbox, rules::LazyRulesPage, run_chunk::LazyRunPage, runs::RunsPage,
-    settings::SettingsPage,
+    settings::LazySettingsPage,
 };
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
@@ -48,7 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/runs") view=RunsPage/>
                     <Route path=path!("/runs/:id") view=LazyRunPage/>
                     <Route path=path!("/rules") view=LazyRulesPage/>
-                    <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/settings") view=LazySettingsPage/>
                 </Routes>
             </main>
         </Router>
