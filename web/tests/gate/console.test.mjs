@@ -156,6 +156,29 @@ test("2 of 3 in the console: 1 of 2 shown after the first approval, a different 
   await bob.context().close();
 });
 
+test("the inbox says on each row what the policy says for the person signed in", async () => {
+  const stamp = Date.now();
+  const restricted = await pausedRunOf(apiUrl, `console-inbox-restricted-${stamp}`, { flow: "gate-console", tags: ["console-restricted"] });
+  const open = await pausedRunOf(apiUrl, `console-inbox-open-${stamp}`, { flow: "gate-console" });
+  const rowPolicy = (page, id) => page.locator(`[data-testid="inbox-row"][data-run-id="${id}"] [data-testid="row-policy"]`);
+  const carol = await pageAs("carol");
+  await carol.goto(`${proxy.base}/`);
+  await carol.waitForFunction((id) => document.querySelector(`[data-run-id="${id}"] [data-testid="row-policy"]`)?.textContent, restricted, { timeout: 30000 });
+  assert.equal(await rowPolicy(carol, restricted).textContent(), "Only release-managers may approve this run.");
+  assert.equal(await rowPolicy(carol, restricted).getAttribute("class"), "row-note refused");
+  assert.equal(await rowPolicy(carol, open).textContent(), "You may approve this run.");
+  assert.equal(await rowPolicy(carol, open).getAttribute("class"), "row-note");
+  await carol.screenshot({ path: join(shots, "gate-inbox.png") });
+  // The same rows, for someone the policy lets approve both.
+  const alice = await pageAs("alice");
+  await alice.goto(`${proxy.base}/`);
+  await alice.waitForFunction((id) => document.querySelector(`[data-run-id="${id}"] [data-testid="row-policy"]`)?.textContent, restricted, { timeout: 30000 });
+  assert.equal(await rowPolicy(alice, restricted).textContent(), "You may approve this run.");
+  assert.deepEqual([...carol.sentToPrefect, ...alice.sentToPrefect], [], "nothing was sent");
+  await carol.context().close();
+  await alice.context().close();
+});
+
 test("four-eyes in the console: the requester is told before sending that someone else must approve", async () => {
   const id = await pausedRunOf(apiUrl, `console-requested-${Date.now()}`, {
     flow: "gate-console", labels: { "flowgate.requester": "alice", "flowgate.four_eyes": "true" },

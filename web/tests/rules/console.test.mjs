@@ -110,13 +110,25 @@ test("a rule made on the Rules page reaches the sink when a run pauses; the mess
   assert.match(await line.textContent(), new RegExp(`“${name}” sends a message when a run pauses: 1 waiting run\\.`));
   await reader.screenshot({ path: join(shots, "rules-inbox.png") });
 
-  // Edited: a reminder after 45 minutes, off.
+  // Edited: a reminder after 45 minutes. The run's row in the inbox says when it comes (the
+  // pause times out in an hour, so it is due).
   await row.getByTestId("edit-rule").click();
   await page.getByTestId("when-after").check();
   await page.getByTestId("rule-wait").fill("45");
-  await page.getByTestId("rule-enabled").uncheck();
   await page.getByTestId("save-rule").click();
   await page.getByTestId("rule-row").filter({ hasText: "Still paused after 45 min" }).waitFor({ timeout: 15000 });
+  await reader.goto(`${server.base}/`);
+  const note = reader.locator(`[data-testid="inbox-row"][data-run-id="${id}"] [data-testid="row-rules"]`);
+  await note.waitFor({ timeout: 30000 });
+  assert.match(await note.textContent(), new RegExp(`^reminder through “sink-${stamp}” at \\d\\d:\\d\\d, unless decided first$`));
+  assert.match(await line.textContent(), new RegExp(`“${name}” reminds about 1 waiting run unless decided, the next at \\d\\d:\\d\\d \\(console-rule-run-${stamp}\\)\\.`));
+  await reader.screenshot({ path: join(shots, "rules-inbox-rows.png") });
+
+  // Turned off: the row says nothing more, and Prefect holds the automation disabled.
+  await row.getByTestId("edit-rule").click();
+  await page.getByTestId("rule-enabled").uncheck();
+  await page.getByTestId("save-rule").click();
+  await page.getByTestId("rule-row").filter({ hasText: name }).filter({ hasText: "off" }).waitFor({ timeout: 15000 });
   const [stored] = await rulesNamed(name);
   assert.deepEqual([stored.enabled, stored.trigger.posture, stored.trigger.within], [false, "Proactive", 2700]);
 

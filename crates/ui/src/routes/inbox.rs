@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use flowgate_client::{Client, ClientError};
+use flowgate_core::gate::GateRowVerdict;
 use flowgate_core::{FlowRun, FlowRunChange, FlowRunFilter, FlowRunPage, FlowRunSort, StateType};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -67,6 +68,20 @@ fn inbox_href(page: u32, sort: &FlowRunSort) -> String {
     }
 }
 
+/// What is known of each run on the inbox's page beyond the run itself, drawn on its row.
+#[derive(Clone, Copy)]
+pub(crate) struct RowNotes {
+    /// The page's read: its runs, once read.
+    pub(crate) page: LocalResource<Result<Waiting, ClientError>>,
+    /// The rules' steps still due, by run ("reminder at 14:00 · rejected at 15:00, unless
+    /// decided first"): filled by the rules' chunk once it is here, so the main part holds
+    /// only the signal and the line.
+    pub(crate) rules: RwSignal<HashMap<Uuid, String>>,
+    /// With a gate in front of Prefect, what its policy says for the person on each run, as
+    /// the gate computes it with core's `policy_verdict` (`None` without a gate).
+    policy: LocalResource<Option<Result<Vec<GateRowVerdict>, ClientError>>>,
+}
+
 /// One run's outcome in a bulk resume, with its name.
 type BulkResult = (String, Result<Outcome, ClientError>);
 
@@ -78,7 +93,7 @@ enum BulkAction {
 }
 
 /// A page of paused runs with the names of their flows and deployments.
-type Waiting = (FlowRunPage, HashMap<Uuid, String>);
+pub(crate) type Waiting = (FlowRunPage, HashMap<Uuid, String>);
 
 async fn read_page(
     client: Result<Client, ClientError>,
@@ -175,6 +190,31 @@ pub(crate) fn Inbox() -> impl IntoView {
         read_page(connection.client(), page.get(), sort.get())
     });
 
+    let gate = use_context::<GatePresence>().unwrap_or_else(GatePresence::absent);
+    let policy = LocalResource::new(move || {
+        let ids: Vec<Uuid> = waiting.with(|w| match w {
+            Some(Ok((found, _))) => found.results.iter().map(|r| r.id).collect(),
+            _ => Vec::new(),
+        });
+        let through_gate = gate.present();
+        let client = connection.client();
+        async move {
+            if !through_gate || ids.is_empty() {
+                return None;
+            }
+            Some(match client {
+                Ok(client) => client.gate_row_verdicts(&ids).await,
+                Err(error) => Err(error),
+            })
+        }
+    });
+    let notes = RowNotes {
+        page: waiting,
+        rules: RwSignal::new(HashMap::new()),
+        policy,
+    };
+    provide_context(notes);
+
     // Changes from the event stream: re-read the page when a run entered or left a pause.
     live.on_changes(move |fresh| {
         let relevant: Vec<FlowRunChange> = fresh
@@ -215,7 +255,6 @@ pub(crate) fn Inbox() -> impl IntoView {
     });
     // After a bulk action, focus goes to its results.
     let results_ref = NodeRef::<leptos::html::Ul>::new();
-    let gate = use_context::<GatePresence>().unwrap_or_else(GatePresence::absent);
     let bulk = Action::new_local(
         move |(chosen, action): &(Vec<(Uuid, String)>, BulkAction)| {
             let client = connection.client();
@@ -401,6 +440,14 @@ pub(crate) fn Inbox() -> impl IntoView {
                 </ul>
             })
         }}
+        {move || match policy.get() {
+            Some(Some(Err(error))) => Some(view! {
+                <p class="verdict verdict-reject" data-testid="inbox-policy-error">
+                    {format!("The gate's policy for these runs could not be read: {error}")}
+                </p>
+            }),
+            _ => None,
+        }}
         {move || match waiting.get() {
             None => view! { <p class="loading">"Loading paused runs…"</p> }.into_any(),
             Some(Err(error)) => view! {
@@ -476,6 +523,20 @@ fn InboxRow(
     };
     let asks = if asks_input { "input" } else { "a resume" };
     let since = state.as_ref().map(|s| s.timestamp);
+    let notes = use_context::<RowNotes>();
+    let rules = move || notes.and_then(|n| n.rules.with(|lines| lines.get(&id).cloned()));
+    // The gate's policy for the person: its message, marked when it lets them approve.
+    let policy = move || {
+        notes.and_then(|n| {
+            n.policy.with(|p| match p {
+                Some(Some(Ok(lines))) => lines
+                    .iter()
+                    .find(|line| line.flow_run_id == id)
+                    .map(|line| (line.may_approve, line.message.clone())),
+                _ => None,
+            })
+        })
+    };
     let reschedules = if details.pause_reschedule {
         " (suspended: resumes by rescheduling)"
     } else {
@@ -489,7 +550,12 @@ fn InboxRow(
                     prop:checked=move || selected.with(|chosen| chosen.iter().any(|(other, _)| *other == id))
                     on:change=tick/>
             </td>
-            <td class="name"><A href=format!("/runs/{}", run.id)>{run.name.clone()}</A></td>
+            <td class="name">
+                <A href=format!("/runs/{}", run.id)>{run.name.clone()}</A>
+                <div class="row-note" data-testid="row-rules">{rules}</div>
+                <div class=move || match policy() { Some((false, _)) => "row-note refused", _ => "row-note" }
+                    data-testid="row-policy">{move || policy().map(|(_, message)| message)}</div>
+            </td>
             <td class="name">{flow.unwrap_or_else(|| run.flow_id.to_string())}</td>
             <td>{deployment.unwrap_or_else(|| "—".into())}</td>
             <td class="state">

@@ -90,19 +90,14 @@ fn Plan(run: FlowRun, found: ForRun) -> impl IntoView {
     let steps = plan_for_run(&found.rules, &run, schema, now);
     let blocks = found.blocks;
     let rules = found.rules;
-    let summary = steps
-        .iter()
-        .filter(|s| matches!(s.status, StepStatus::Due))
-        .map(|s| format!("{} at {}", short(s, &rules, &blocks), clock_time(s.at)))
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let summary = due_summary(&steps, &rules, &blocks);
     let paused = run
         .state
         .as_ref()
         .is_some_and(|s| s.state_type == flowgate_core::StateType::Paused);
     view! {
-        {(!summary.is_empty()).then(|| view! {
-            <p class="verdict" data-testid="rules-summary">{format!("{summary}, unless decided first")}</p>
+        {summary.map(|summary| view! {
+            <p class="verdict" data-testid="rules-summary">{summary}</p>
         })}
         {(paused && steps.is_empty()).then(|| view! {
             <p class="hint" data-testid="rules-summary">"No Flowgate rule applies to this run. " <a href="/rules">"Rules"</a></p>
@@ -121,6 +116,21 @@ fn Plan(run: FlowRun, found: ForRun) -> impl IntoView {
             </ul>
         })}
     }
+}
+
+/// The steps still due, in one line: "reminder through “releases” at 14:00 · rejected at
+/// 15:00, unless decided first"; `None` when nothing is due.
+pub(super) fn due_summary(
+    steps: &[PlannedStep],
+    rules: &[Rule],
+    blocks: &[NotifyBlock],
+) -> Option<String> {
+    let due = steps
+        .iter()
+        .filter(|s| matches!(s.status, StepStatus::Due))
+        .map(|s| format!("{} at {}", short(s, rules, blocks), clock_time(s.at)))
+        .collect::<Vec<_>>();
+    (!due.is_empty()).then(|| format!("{}, unless decided first", due.join(" · ")))
 }
 
 /// "reminder through “releases”", "message through “releases”", "rejected", "resumed".

@@ -1,18 +1,31 @@
-//! The inbox's rules line: for each rule, how many waiting runs it will act on and when it
-//! acts next ("“Close stale releases” rejects 3 waiting runs, the next at 15:00 (brave-fox)").
-//! The waiting runs are the newest 200.
+//! What rules will do for the inbox's waiting runs: a line per rule, how many waiting runs it
+//! will act on and when it acts next ("“Close stale releases” rejects 3 waiting runs, the next
+//! at 15:00 (brave-fox)"), counted over the newest 200; and on each row of the page, that
+//! run's steps still due ("reminder through “releases” at 14:00 · rejected at 15:00, unless
+//! decided first").
 
 use chrono::{DateTime, Utc};
 use flowgate_client::ClientError;
-use flowgate_core::rules::{ListedRule, PlannedStep, Rule, RuleAction, StepStatus, plan_for_run};
+use flowgate_core::rules::{
+    ListedRule, NotifyBlock, PlannedStep, Rule, RuleAction, StepStatus, plan_for_run,
+};
 use flowgate_core::{FlowRun, FlowRunFilter};
 use leptos::prelude::*;
 
+use super::for_run::due_summary;
 use crate::components::local_time::clock_time;
+use crate::routes::inbox::RowNotes;
 use crate::state::connection::Connection;
 
 /// How many waiting runs the line looks at.
 const RUNS: u32 = 200;
+
+/// The enabled rules, the blocks they notify through, and the newest waiting runs.
+type Read = (Vec<Rule>, Vec<NotifyBlock>, Vec<FlowRun>);
+
+fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
 
 #[component]
 pub(super) fn InboxRules() -> impl IntoView {
@@ -31,19 +44,49 @@ pub(super) fn InboxRules() -> impl IntoView {
                 })
                 .collect();
             if rules.is_empty() {
-                return Ok((rules, Vec::new()));
+                return Ok((rules, Vec::new(), Vec::new()));
             }
+            let blocks = if rules
+                .iter()
+                .any(|r| matches!(r.action, RuleAction::Notify { .. }))
+            {
+                client.notify_blocks().await?
+            } else {
+                Vec::new()
+            };
             let runs = client
                 .list_flow_runs(&FlowRunFilter::paused_newest_first(RUNS))
                 .await?;
-            Ok::<_, ClientError>((rules, runs))
+            Ok::<Read, ClientError>((rules, blocks, runs))
         }
     });
+    // Each row of the inbox's page: the steps due for its run, again whenever the page changes.
+    if let Some(notes) = use_context::<RowNotes>() {
+        Effect::new(move |_| {
+            let lines = loaded.with(|found| match found {
+                Some(Ok((rules, blocks, _))) if !rules.is_empty() => {
+                    let now = now();
+                    notes.page.with(|page| match page {
+                        Some(Ok((found, _))) => found
+                            .results
+                            .iter()
+                            .filter_map(|run| {
+                                let steps = plan_for_run(rules, run, None, now);
+                                due_summary(&steps, rules, blocks).map(|line| (run.id, line))
+                            })
+                            .collect(),
+                        _ => Default::default(),
+                    })
+                }
+                _ => Default::default(),
+            });
+            notes.rules.set(lines);
+        });
+    }
     move || {
         match loaded.get() {
-        Some(Ok((rules, runs))) if !rules.is_empty() => {
-            let now = DateTime::<Utc>::from_timestamp_millis(js_sys::Date::now() as i64)
-                .unwrap_or_default();
+        Some(Ok((rules, _, runs))) if !rules.is_empty() => {
+            let now = now();
             let lines: Vec<String> = rules.iter().map(|rule| line(rule, &runs, now)).collect();
             Some(view! {
                 <section class="inbox-rules" data-testid="inbox-rules" aria-label="Rules on waiting runs">
