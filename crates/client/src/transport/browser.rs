@@ -19,6 +19,44 @@ extern "C" {
     fn clear_timeout(handle: &JsValue);
 }
 
+/// A scheduled callback that is cancelled when dropped: a wait or a request abandoned half way
+/// (a watch closed, a call given up) leaves nothing scheduled, so a Node process whose work is
+/// done exits at once instead of when a forgotten timer fires.
+struct Timer {
+    handle: JsValue,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    fn start(ms: i32, callback: Closure<dyn FnMut()>) -> Timer {
+        Timer {
+            handle: set_timeout(&callback, ms),
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        clear_timeout(&self.handle);
+    }
+}
+
+/// A request's `AbortController`, aborted when dropped unless the exchange finished: a call
+/// given up half way does not leave its fetch running.
+struct AbortOnDrop {
+    controller: web_sys::AbortController,
+    finished: bool,
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.controller.abort();
+        }
+    }
+}
+
 /// Sends the request; returns the status and body text.
 pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply, NoAnswer> {
     let controller = web_sys::AbortController::new()
@@ -32,11 +70,14 @@ pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply,
             controller.abort();
         })
     };
-    let timer = set_timeout(&on_timeout, i32::try_from(timeout_ms).unwrap_or(i32::MAX));
-
-    let result = exchange(request, &controller.signal()).await;
-    clear_timeout(&timer);
-    drop(on_timeout);
+    let timer = Timer::start(i32::try_from(timeout_ms).unwrap_or(i32::MAX), on_timeout);
+    let mut guard = AbortOnDrop {
+        controller,
+        finished: false,
+    };
+    let result = exchange(request, &guard.controller.signal()).await;
+    guard.finished = true;
+    drop(timer);
     match result {
         Err(_) if timed_out.get() => Err(NoAnswer::Timeout),
         other => other,
@@ -83,18 +124,19 @@ fn network_detail(err: &gloo_net::Error) -> String {
     }
 }
 
-/// Waits `ms` milliseconds.
+/// Waits `ms` milliseconds; dropped before then, it cancels its timer.
 pub(crate) async fn sleep(ms: i32) {
+    let mut timer = None;
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let callback = Closure::once_into_js(move || {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let _ = js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .map(|f| f.call2(&JsValue::NULL, &callback, &JsValue::from(ms)));
+        timer = Some(Timer::start(
+            ms,
+            Closure::once(move || {
+                let _ = resolve.call0(&JsValue::NULL);
+            }),
+        ));
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    drop(timer);
 }
 
 /// The host's clock (`Date.now()`).
