@@ -65,6 +65,15 @@ pub enum ClientError {
         /// What was asked for, e.g. `Flow run 5b2f…`.
         what: String,
     },
+    /// The server has no such endpoint (404 `Not Found` for the path itself): the API URL is
+    /// not Prefect's API (it usually ends in `/api`), or the server is not Prefect.
+    #[error(
+        "{url} is not an endpoint of Prefect's API: check the API URL (Prefect's ends in /api, e.g. http://127.0.0.1:4200/api)."
+    )]
+    NoSuchEndpoint {
+        /// The URL tried.
+        url: String,
+    },
     /// The server rejected the request body (422).
     #[error("The server rejected the request: {}", validation_summary(.details, .message))]
     Validation {

@@ -34,6 +34,12 @@ pub(crate) fn check_status(
             status,
             credential: auth.map(|a| a.kind().to_owned()),
         }),
+        // FastAPI's answer for a path it has no route for; Prefect names what it did not find
+        // ("Flow run not found"). A URL without Prefect's /api, or a server that is not
+        // Prefect, gives this: the fault is the URL, not the run.
+        404 if server_message(body) == "Not Found" => Err(ClientError::NoSuchEndpoint {
+            url: url.to_owned(),
+        }),
         404 => Err(ClientError::NotFound { what: what() }),
         422 => Err(validation_error(body)),
         _ => Err(ClientError::Http {
@@ -159,6 +165,11 @@ mod tests {
                 what: "Flow run 1".into()
             }
         );
+        // FastAPI's own 404, for a path it has no route for (an API URL without /api).
+        assert!(matches!(
+            status(404, r#"{"detail":"Not Found"}"#, None),
+            ClientError::NoSuchEndpoint { .. }
+        ));
         assert_eq!(
             status(
                 400,

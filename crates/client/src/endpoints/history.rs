@@ -23,6 +23,11 @@ impl Client {
                 || format!("The states of flow run {id}"),
             )
             .await?;
+        // Prefect lists no states for an id that is no run, as for a run with none: the run
+        // itself tells them apart.
+        if states.is_empty() {
+            self.read_flow_run(id).await?;
+        }
         states.sort_by_key(|s| s.timestamp);
         Ok(states)
     }

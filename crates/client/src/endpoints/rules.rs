@@ -218,9 +218,11 @@ impl Client {
             .await
         {
             Ok(settings) => Ok(EngineStatus::from_settings(&settings)),
-            Err(ClientError::NotFound { .. } | ClientError::Unauthorized { .. }) => {
-                Ok(EngineStatus::default())
-            }
+            Err(
+                ClientError::NotFound { .. }
+                | ClientError::NoSuchEndpoint { .. }
+                | ClientError::Unauthorized { .. },
+            ) => Ok(EngineStatus::default()),
             Err(other) => Err(other),
         }
     }
