@@ -58,6 +58,10 @@ export default function init(): Promise<unknown>;
 TS
 printf '\n/** Ready on load in Node; resolves when it is (at once). */\nexport function init(): Promise<unknown>;\n' >> "$dist/node/flowgate.d.ts"
 
+# Declarations a strict TypeScript consumer compiles against (optional parameters, the
+# disposable lib): see the script.
+node scripts/package-declarations.mjs "$dist/web/flowgate.d.ts" "$dist/node/flowgate.d.ts"
+
 wasm_gz=$(gzip -9 -c "$dist/web/flowgate_bg.wasm" | wc -c)
 js_gz=$(gzip -9 -c "$dist/web/flowgate.js" | wc -c)
 total=$((wasm_gz + js_gz))

@@ -14,6 +14,8 @@ if [ "$what" != test ]; then
   check "npm package build (within its 400 KB gzipped budget)" scripts/build-package.sh
   check "TypeScript declarations (tsc --noEmit over a typed example)" \
     tsc -p web/tests/types/tsconfig.json
+  check "TypeScript declarations for a strict Node consumer (exactOptionalPropertyTypes, lib ES2022)" \
+    tsc -p web/tests/types/strict/tsconfig.json
 fi
 if [ "$what" != build ]; then
   [ -f web/package/dist/node/flowgate.js ] || check "npm package build" scripts/build-package.sh

@@ -11,7 +11,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{
     Options, client_error, client_error_data, flow_run_id, flowgate_error, from_js, id_list,
-    invalid_argument, model_from_js, to_js,
+    invalid_argument, model_from_js, plain_error, to_js,
 };
 use crate::decide::{decider_from, resumed_value};
 use crate::json_text;
@@ -22,21 +22,54 @@ pub struct PrefectClient {
     pub(crate) inner: Client,
 }
 
-fn options_from(value: Value) -> Result<ClientOptions, JsValue> {
-    let mut options = ClientOptions::default();
-    if let Some(url) = value.get("apiUrl") {
-        options.api_url = url
-            .as_str()
-            .ok_or_else(|| invalid_argument("apiUrl must be a string"))?
-            .to_owned();
+/// `{ apiUrl, auth?, timeoutMs? }`, every key checked (a misspelt one is refused, not
+/// ignored). Without `apiUrl` the client uses `/api` beside the page, which only a browser
+/// page has: elsewhere (Node) `apiUrl` is required.
+fn options_from(value: &JsValue) -> Result<ClientOptions, JsValue> {
+    let options = Options::new(
+        "PrefectClient options",
+        value,
+        &["apiUrl", "auth", "timeoutMs"],
+    )?;
+    let value = from_js("PrefectClient options", value.clone())?;
+    let mut client = ClientOptions::default();
+    let in_page = js_sys::Reflect::get(&js_sys::global(), &"location".into())
+        .is_ok_and(|location| location.is_object());
+    match value.get("apiUrl") {
+        None | Some(Value::Null) if in_page => {}
+        None | Some(Value::Null) => {
+            return Err(plain_error(
+                "invalidConfig",
+                "PrefectClient needs { apiUrl } outside a browser page, e.g. new PrefectClient({ apiUrl: \"http://127.0.0.1:4200/api\" })",
+            ));
+        }
+        Some(url) => {
+            let url = url
+                .as_str()
+                .ok_or_else(|| invalid_argument("apiUrl must be a string"))?;
+            if !in_page && !url.contains("://") {
+                return Err(plain_error(
+                    "invalidConfig",
+                    &format!(
+                        "apiUrl {url:?} is relative, which only a browser page can resolve: give the full URL, e.g. http://127.0.0.1:4200/api"
+                    ),
+                ));
+            }
+            client.api_url = url.to_owned();
+        }
     }
-    if let Some(ms) = value.get("timeoutMs") {
-        options.timeout_ms = ms
+    if let Some(ms) = value.get("timeoutMs").filter(|v| !v.is_null()) {
+        client.timeout_ms = ms
             .as_u64()
             .and_then(|ms| u32::try_from(ms).ok())
+            .filter(|ms| *ms > 0)
             .ok_or_else(|| invalid_argument("timeoutMs must be a whole number of milliseconds"))?;
     }
-    options.auth = match value.get("auth") {
+    let auth = options.get("auth")?;
+    if auth.is_object() {
+        Options::new("auth", &auth, &["basic", "bearer"])?;
+    }
+    client.auth = match value.get("auth") {
         None | Some(Value::Null) => None,
         Some(auth) => match (auth.get("basic"), auth.get("bearer")) {
             (Some(Value::String(pair)), None) => Some(Auth::Basic(pair.clone())),
@@ -48,7 +81,7 @@ fn options_from(value: Value) -> Result<ClientOptions, JsValue> {
             }
         },
     };
-    Ok(options)
+    Ok(client)
 }
 
 /// Runs `call` on a copy of the client and resolves with its converted result.
@@ -117,7 +150,7 @@ impl PrefectClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "PrefectClientOptions | undefined")] options: JsValue,
     ) -> Result<PrefectClient, JsValue> {
-        let options = options_from(from_js("options", options)?)?;
+        let options = options_from(&options)?;
         let inner = Client::new(options).map_err(|err| client_error(&err))?;
         Ok(PrefectClient { inner })
     }
@@ -236,6 +269,19 @@ impl PrefectClient {
                 Some(text) => json_text("runInput", &text)?,
                 None => from_js("runInput", run_input)?,
             };
+            // Prefect takes the fields a run asks for as an object; anything else is a mistake
+            // here, refused before it is sent.
+            if !(input.is_object() || input.is_null()) {
+                return Err(invalid_argument(&format!(
+                    "runInput must be an object of the fields the run asks for (or its JSON text), not {}",
+                    match &input {
+                        Value::Array(_) => "an array",
+                        Value::String(_) => "a string",
+                        Value::Number(_) => "a number",
+                        _ => "a boolean",
+                    }
+                )));
+            }
             let options = Options::new("resume options", &options, &["decider", "record"])?;
             Ok((id, input, decider_from(&options)?))
         });
@@ -257,7 +303,7 @@ impl PrefectClient {
     }
 
     /// Resumes each run once, `concurrency` (default 4) at a time, calling
-    /// `onProgress({ flowRunId, ok, error, done, total })` as each completes; one failure
+    /// `onProgress({ flowRunId, accepted, answer, error, done, total })` as each completes; one failure
     /// never stops the batch. Each resume is recorded as `resume` records it.
     #[wasm_bindgen(js_name = resumeMany, unchecked_return_type = "Promise<BulkOutcome[]>")]
     pub fn resume_many(
@@ -376,16 +422,24 @@ fn outcome_js(outcome: &Value) -> Result<JsValue, JsValue> {
     Ok(value)
 }
 
-/// `{ flowRunId, ok, error }` for one run of a bulk action.
+/// `{ flowRunId, accepted, answer, error }` for one run of a bulk action. `answer` is what
+/// came back for what was sent; `accepted` says whether the server accepted it (a resume the
+/// server answered with REJECT was sent and answered, but not accepted).
 pub(crate) fn bulk_outcome_value(
     flow_run_id: uuid::Uuid,
     outcome: Result<Value, &ClientError>,
 ) -> Value {
     match outcome {
-        Ok(ok) => json!({ "flowRunId": flow_run_id, "ok": ok, "error": null }),
+        Ok(answer) => {
+            let accepted = answer["result"]["status"]
+                .as_str()
+                .is_none_or(|status| status == "ACCEPT");
+            json!({ "flowRunId": flow_run_id, "accepted": accepted, "answer": answer, "error": null })
+        }
         Err(err) => json!({
             "flowRunId": flow_run_id,
-            "ok": null,
+            "accepted": false,
+            "answer": null,
             "error": { "message": err.to_string(), "details": client_error_data(err) },
         }),
     }

@@ -64,11 +64,35 @@ pub(crate) fn model_from_js<T: DeserializeOwned>(
     what: &'static str,
     value: JsValue,
 ) -> Result<T, JsValue> {
+    // Every model is an object or a list: an id, a number or a boolean is a wrong argument
+    // (an id passed for a run), not a document to parse.
     let parsed = match value.as_string() {
+        Some(text) if uuid::Uuid::parse_str(text.trim()).is_ok() => {
+            return Err(invalid_argument(&format!(
+                "{what} must be an object (or its JSON text), not the id {text:?}: read the run first, e.g. with readFlowRun"
+            )));
+        }
         Some(text) => flowgate_core::parse::from_str(what, &text),
+        None if value.as_f64().is_some() || value.as_bool().is_some() => {
+            return Err(invalid_argument(&format!(
+                "{what} must be an object, not {}",
+                js_type(&value)
+            )));
+        }
         None => flowgate_core::parse::from_value(what, from_js(what, value)?),
     };
-    parsed.map_err(|err| parse_error(&err))
+    parsed.map_err(|err| {
+        // A key the model does not have is a misspelt argument, not a malformed document.
+        if err.message.starts_with("unknown field") {
+            flowgate_error(
+                "invalidArgument",
+                &err.to_string(),
+                json!({ "kind": "invalidArgument", "message": err.to_string() }),
+            )
+        } else {
+            parse_error(&err)
+        }
+    })
 }
 
 /// `object[key]`, or `undefined` when the object itself is absent.
@@ -199,13 +223,7 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
                 .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
                 .map_err(|err| err.to_string())
         })
-        .map_err(|err| {
-            flowgate_error(
-                "internal",
-                &format!("could not convert the result: {err}"),
-                Value::Null,
-            )
-        })
+        .map_err(|err| plain_error("internal", &format!("could not convert the result: {err}")))
 }
 
 /// A `FlowgateError`: a real JS `Error` with a stable `kind` and the failure's data.
@@ -220,14 +238,19 @@ pub(crate) fn flowgate_error(kind: &str, message: &str, details: Value) -> JsVal
 }
 
 pub(crate) fn invalid_argument(message: &str) -> JsValue {
-    flowgate_error("invalidArgument", message, Value::Null)
+    plain_error("invalidArgument", message)
+}
+
+/// A `FlowgateError` whose details are its kind and message only.
+pub(crate) fn plain_error(kind: &str, message: &str) -> JsValue {
+    flowgate_error(kind, message, json!({ "kind": kind, "message": message }))
 }
 
 pub(crate) fn parse_error(err: &ParseError) -> JsValue {
     flowgate_error(
         "parse",
         &err.to_string(),
-        json!({"what": err.what, "path": err.path, "message": err.message}),
+        json!({"kind": "parse", "what": err.what, "path": err.path, "message": err.message}),
     )
 }
 

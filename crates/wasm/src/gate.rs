@@ -93,7 +93,8 @@ impl PrefectClient {
     pub fn approve_many(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ chunk?: number } | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ chunk?: number | undefined } | undefined")]
+        options: JsValue,
     ) -> js_sys::Promise {
         let parsed = id_list("ids", &ids).and_then(|ids| {
             let options = Options::new("approveMany options", &options, &["chunk"])?;
@@ -121,11 +122,11 @@ impl PrefectClient {
             let values: Vec<serde_json::Value> = outcomes
                 .iter()
                 .map(|o| {
-                    let ok = o
+                    let answer = o
                         .outcome
                         .as_ref()
                         .map(|a| serde_json::to_value(a).unwrap_or_default());
-                    bulk_outcome_value(o.flow_run_id, ok)
+                    bulk_outcome_value(o.flow_run_id, answer)
                 })
                 .collect();
             Progress::new(None).finish(&values)

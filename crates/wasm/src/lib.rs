@@ -261,3 +261,13 @@ pub fn parse_orchestration_result(
         json,
     )?)
 }
+
+/// Whether `value` is an error this package threw or rejected with (a `FlowgateError`): an
+/// `Error` named `FlowgateError` with a `kind`. Narrows the type in TypeScript.
+#[wasm_bindgen(js_name = isFlowgateError, unchecked_return_type = "value is FlowgateError")]
+pub fn is_flowgate_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue) -> bool {
+    value.is_instance_of::<js_sys::Error>()
+        && js_sys::Reflect::get(&value, &"name".into())
+            .is_ok_and(|name| name.as_string().as_deref() == Some("FlowgateError"))
+        && js_sys::Reflect::get(&value, &"kind".into()).is_ok_and(|kind| kind.is_string())
+}

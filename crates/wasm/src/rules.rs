@@ -15,7 +15,9 @@ use crate::{instant, stored_schema};
 /// to the run in the console at `consoleUrl`. `afterSeconds` makes it a reminder's.
 #[wasm_bindgen(js_name = defaultMessage, unchecked_return_type = "RuleMessage")]
 pub fn js_default_message(
-    #[wasm_bindgen(unchecked_param_type = "{ consoleUrl: string; afterSeconds?: number | null }")]
+    #[wasm_bindgen(
+        unchecked_param_type = "{ consoleUrl: string; afterSeconds?: number | null | undefined }"
+    )]
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let options = Options::new(
@@ -52,7 +54,7 @@ pub fn plan_rules(
     #[wasm_bindgen(unchecked_param_type = "Rule[]")] rules: JsValue,
     #[wasm_bindgen(unchecked_param_type = "FlowRun")] run: JsValue,
     #[wasm_bindgen(
-        unchecked_param_type = "{ schema?: JsonSchema | string | null; now?: Date | string | number } | undefined"
+        unchecked_param_type = "{ schema?: JsonSchema | string | null | undefined; now?: Date | string | number | undefined } | undefined"
     )]
     options: JsValue,
 ) -> Result<JsValue, JsValue> {

@@ -31,7 +31,7 @@ export interface StateDetails {
   pause_timeout: Timestamp | null;
   pause_reschedule: boolean;
   pause_key: string | null;
-  run_input_keyset: { schema?: string; response?: string; description?: string; [key: string]: string | undefined } | null;
+  run_input_keyset: { schema?: string | undefined; response?: string | undefined; description?: string | undefined; [key: string]: string | undefined } | null;
   refresh_cache: boolean | null;
   retriable: boolean | null;
   transition_id: string | null;
@@ -161,16 +161,26 @@ export type ResumeVerdict =
       decidedBy: "client";
       /** 201 when a new state is written, 200 otherwise. */
       httpStatus: 200 | 201;
-      status: SetStateStatus;
+      status: "ACCEPT";
       detailsType: DetailsType;
-      /** The reason, byte for byte (null for ACCEPT). */
-      reason: string | null;
-      /** null for ABORT. */
+      reason: null;
       state: VerdictState | null;
       /** Every validation error, for forms. */
       errors: ValidationIssue[];
       /** On ACCEPT of an input pause: the input the server will store. */
       storedInput: unknown | null;
+    }
+  | {
+      decidedBy: "client";
+      httpStatus: 200 | 201;
+      status: "REJECT" | "ABORT" | "WAIT";
+      detailsType: DetailsType;
+      /** The server's reason, byte for byte: it always gives one. */
+      reason: string;
+      /** null for ABORT. */
+      state: VerdictState | null;
+      errors: ValidationIssue[];
+      storedInput: null;
     }
   | {
       decidedBy: "client"; httpStatus: 422 | 500; status: null; detailsType: null;
@@ -183,13 +193,13 @@ export type ResumeVerdict =
 
 export interface CheckResumeOptions {
   /** The stored run-input schema: an object, its JSON text, or null/absent if none is stored. */
-  schema?: JsonSchema | string | null;
+  schema?: JsonSchema | string | null | undefined;
   /** The `run_input` to send. */
-  runInput?: Record<string, unknown> | null;
+  runInput?: Record<string, unknown> | null | undefined;
   /** The `run_input` as JSON text instead: keeps `1.0` apart from `1`, as the server does. */
-  runInputJson?: string;
+  runInputJson?: string | undefined;
   /** When the request will be made; defaults to now. */
-  now?: Date | string | number;
+  now?: Date | string | number | undefined;
 }
 
 export interface RunInputValidation {
@@ -208,36 +218,36 @@ export type FlowRunSort =
   | "EXPECTED_START_TIME_DESC" | "NAME_ASC" | "NAME_DESC" | "NEXT_SCHEDULED_START_TIME_ASC"
   | "END_TIME_DESC";
 
-export interface TimeRange { before_?: Timestamp; after_?: Timestamp; is_null_?: boolean }
+export interface TimeRange { before_?: Timestamp | undefined; after_?: Timestamp | undefined; is_null_?: boolean | undefined }
 
 /** Prefect's flow-run filter body (`/flow_runs/filter`, `/flow_runs/count`). */
 export interface FlowRunFilter {
   flows?: {
-    id?: { any_?: string[]; not_any_?: string[] };
-    name?: { any_?: string[]; like_?: string };
-    tags?: { all_?: string[]; any_?: string[]; is_null_?: boolean };
-  };
+    id?: { any_?: string[] | undefined; not_any_?: string[] | undefined } | undefined;
+    name?: { any_?: string[] | undefined; like_?: string | undefined } | undefined;
+    tags?: { all_?: string[] | undefined; any_?: string[] | undefined; is_null_?: boolean | undefined } | undefined;
+  } | undefined;
   flow_runs?: {
-    id?: { any_?: string[]; not_any_?: string[] };
-    name?: { any_?: string[]; like_?: string };
-    tags?: { all_?: string[]; any_?: string[]; is_null_?: boolean };
+    id?: { any_?: string[] | undefined; not_any_?: string[] | undefined } | undefined;
+    name?: { any_?: string[] | undefined; like_?: string | undefined } | undefined;
+    tags?: { all_?: string[] | undefined; any_?: string[] | undefined; is_null_?: boolean | undefined } | undefined;
     state?: {
-      type?: { any_?: StateType[]; not_any_?: StateType[] };
-      name?: { any_?: string[]; not_any_?: string[] };
-    };
-    start_time?: TimeRange;
-    expected_start_time?: TimeRange;
-    deployment_id?: { any_?: string[]; is_null_?: boolean };
+      type?: { any_?: StateType[] | undefined; not_any_?: StateType[] | undefined } | undefined;
+      name?: { any_?: string[] | undefined; not_any_?: string[] | undefined } | undefined;
+    } | undefined;
+    start_time?: TimeRange | undefined;
+    expected_start_time?: TimeRange | undefined;
+    deployment_id?: { any_?: string[] | undefined; is_null_?: boolean | undefined } | undefined;
     [criterion: string]: unknown;
-  };
+  } | undefined;
   deployments?: {
-    id?: { any_?: string[]; not_any_?: string[] };
-    name?: { any_?: string[]; like_?: string };
-  };
-  sort?: FlowRunSort;
+    id?: { any_?: string[] | undefined; not_any_?: string[] | undefined } | undefined;
+    name?: { any_?: string[] | undefined; like_?: string | undefined } | undefined;
+  } | undefined;
+  sort?: FlowRunSort | undefined;
   /** At most 200. */
-  limit?: number;
-  offset?: number;
+  limit?: number | undefined;
+  offset?: number | undefined;
 }
 
 /** Body of `/flow_runs/paginate`. */
@@ -257,11 +267,11 @@ export interface FlowRunPage {
 
 export interface PrefectClientOptions {
   /** Default "/api" (same origin). E.g. "http://127.0.0.1:4200/api" or a Prefect Cloud workspace URL. */
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   /** `{ basic: "user:pass" }` for self-hosted auth, `{ bearer: "<api key>" }` for Prefect Cloud. */
-  auth?: { basic: string } | { bearer: string };
+  auth?: { basic: string } | { bearer: string } | undefined;
   /** Per-request timeout; default 15000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** What a paused run asks for. Render `description` as text, never as HTML. */
@@ -285,21 +295,21 @@ export type DecisionRecord =
 
 /** Optional arguments, typed (merged into the generated class declaration). */
 export interface PrefectClient {
-  resume(id: string, runInput?: Record<string, unknown> | null, options?: DecideOptions): Promise<Resumed>;
+  resume(id: string, runInput?: Record<string, unknown> | null | undefined, options?: DecideOptions | undefined): Promise<Resumed>;
 }
 
 /** Who decides. The name is what the person gives; no server checks it. */
 export interface DecideOptions {
-  decider?: string | null;
+  decider?: string | null | undefined;
   /** Record the decision as a Prefect event (`flowgate.decision.*`); default true. */
-  record?: boolean;
+  record?: boolean | undefined;
 }
 
 export interface CheckRejectOptions extends DecideOptions {
   /** Why the run is rejected; required, at most 2,000 characters. */
   reason: string;
   /** When the request will be made; defaults to now. */
-  now?: Date | string | number;
+  now?: Date | string | number | undefined;
 }
 
 export interface RejectOptions extends DecideOptions {
@@ -309,8 +319,8 @@ export interface RejectOptions extends DecideOptions {
 
 export interface RejectManyOptions extends RejectOptions {
   /** Rejects in flight at once; default 4. */
-  concurrency?: number;
-  onProgress?: (progress: BulkRejectProgress) => void;
+  concurrency?: number | undefined;
+  onProgress?: ((progress: BulkRejectProgress) => void) | undefined;
 }
 
 /** What becomes of the run and of a flow process that may still wait. */
@@ -345,10 +355,10 @@ export interface Rejected extends RejectPlan {
   record: DecisionRecord | null;
 }
 
-/** One run of a bulk reject: its answer, or the `FlowgateError` it met (`ok` narrows it). */
+/** One run of a bulk reject: its answer, or the `FlowgateError` it met (`error` narrows it; `accepted` only when the server accepted). */
 export type BulkRejectOutcome =
-  | { flowRunId: string; ok: Rejected; error: null }
-  | { flowRunId: string; ok: null; error: FlowgateError };
+  | { flowRunId: string; accepted: boolean; answer: Rejected; error: null }
+  | { flowRunId: string; accepted: false; answer: null; error: FlowgateError };
 
 export type BulkRejectProgress = BulkRejectOutcome & { done: number; total: number };
 
@@ -375,8 +385,11 @@ export interface Decision {
 /** The data of each kind of failure; `kind` in `details` repeats the error's `kind`. */
 export interface FlowgateErrorDetailsByKind {
   invalidConfig: { kind: "invalidConfig"; message: string };
-  /** null when the package refused an argument itself. */
-  invalidArgument: { kind: "invalidArgument"; message: string } | null;
+  invalidArgument: { kind: "invalidArgument"; message: string };
+  /** The URL answered as if it were no Prefect API (404 for the path itself): check apiUrl. */
+  noSuchEndpoint: { kind: "noSuchEndpoint"; url: string };
+  /** The call was given up through its `signal`, or the watch or client was closed. */
+  aborted: { kind: "aborted"; message: string };
   unreachable: { kind: "unreachable"; url: string; detail: string };
   timeout: { kind: "timeout"; url: string; afterMs: number };
   /** Which credential was refused ("the API key", "the basic-auth user:password"), never the secret. */
@@ -396,8 +409,8 @@ export interface FlowgateErrorDetailsByKind {
   /** A rule (or a new notification block) cannot be written as given; `field` names what. */
   invalidRule: { kind: "invalidRule"; field: string; message: string };
   /** A value that does not fit the model, by JSON path. */
-  parse: { what: string; path: string; message: string };
-  internal: null;
+  parse: { kind: "parse"; what: string; path: string; message: string };
+  internal: { kind: "internal"; message: string };
 }
 
 export type FlowgateErrorKind = keyof FlowgateErrorDetailsByKind;
@@ -410,10 +423,14 @@ export type FlowgateError = {
   [K in FlowgateErrorKind]: Error & { name: "FlowgateError"; kind: K; details: FlowgateErrorDetailsByKind[K] };
 }[FlowgateErrorKind];
 
-/** One run of a bulk resume: its answer, or the `FlowgateError` it met (`ok` narrows it). */
+/**
+ * One run of a bulk resume: the server's answer, or the `FlowgateError` it met (`error`
+ * narrows it). `accepted` is true only when the server accepted the resume: a REJECT is an
+ * answer, not an acceptance.
+ */
 export type BulkOutcome =
-  | { flowRunId: string; ok: Resumed; error: null }
-  | { flowRunId: string; ok: null; error: FlowgateError };
+  | { flowRunId: string; accepted: boolean; answer: Resumed; error: null }
+  | { flowRunId: string; accepted: false; answer: null; error: FlowgateError };
 
 export type BulkProgress = BulkOutcome & { done: number; total: number };
 
@@ -441,15 +458,20 @@ export type WatchStatus =
 
 export interface WatchFlowRunsOptions {
   /** Only changes into or out of these state types, and only these runs. */
-  filter?: { states?: StateType[]; flowRunIds?: string[] };
+  filter?: { states?: StateType[] | undefined; flowRunIds?: string[] | undefined } | undefined;
   onChange: (change: FlowRunChange) => void;
-  onStatus?: (status: WatchStatus) => void;
+  onStatus?: ((status: WatchStatus) => void) | undefined;
+  /**
+   * Called with what `onChange` or `onStatus` threw; the watch goes on. Without it, what they
+   * throw goes to `console.error` (never an unhandled rejection).
+   */
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 export interface ResumeManyOptions extends DecideOptions {
   /** Resumes in flight at once; default 4. */
-  concurrency?: number;
-  onProgress?: (progress: BulkProgress) => void;
+  concurrency?: number | undefined;
+  onProgress?: ((progress: BulkProgress) => void) | undefined;
 }
 /** Someone a gate's rule names: a user (`"alice"`), a group (`"group:release-managers"`) or anyone (`"*"`). */
 export type Principal = string;
@@ -457,7 +479,7 @@ export type Principal = string;
 /** A rule of a gate's policy; its keys are the policy file's (snake_case). */
 export interface PolicyRule {
   name: string;
-  matches: { flows?: string[]; deployments?: string[]; tags?: string[]; pause_keys?: string[] };
+  matches: { flows?: string[] | undefined; deployments?: string[] | undefined; tags?: string[] | undefined; pause_keys?: string[] | undefined };
   approvers: Principal[];
   rejecters: Principal[];
   approvals: number;
@@ -520,9 +542,9 @@ export interface PolicyVerdict {
 
 export interface CheckPolicyOptions {
   /** The input the person would approve. */
-  runInput?: Record<string, unknown> | null;
+  runInput?: Record<string, unknown> | null | undefined;
   /** The input as JSON text instead (keeps `1.0` apart from `1`). */
-  runInputJson?: string;
+  runInputJson?: string | undefined;
 }
 
 /** `client.gate()`: the gate beside the API, and who it says you are. */
@@ -547,15 +569,15 @@ export interface GateApproval {
 }
 
 export type GateBulkOutcome =
-  | { flowRunId: string; ok: GateApproval; error: null }
-  | { flowRunId: string; ok: null; error: FlowgateError };
+  | { flowRunId: string; accepted: boolean; answer: GateApproval; error: null }
+  | { flowRunId: string; accepted: false; answer: null; error: FlowgateError };
 
 /** What a reject through a gate did. */
 export interface GateReject { result: OrchestrationResult; message: string; record: GateRecord }
 
 /** Which paused runs a rule watches: runs of these flows (if any), of these deployments (if
  * any), carrying one of these tags (if any). Ids are Prefect's. */
-export interface RuleScope { flows?: string[]; deployments?: string[]; tags?: string[] }
+export interface RuleScope { flows?: string[] | undefined; deployments?: string[] | undefined; tags?: string[] | undefined }
 
 /** What a rule does. `subject` and `body` are Prefect templates (Jinja; `flow_run`, `flow`,
  * `deployment`, `event`); `defaultMessage` writes good ones. */
@@ -567,13 +589,13 @@ export type RuleAction =
 /** A rule, stored as one Prefect automation tagged `flowgate.rule`. */
 export interface Rule {
   /** The automation's id; absent before it is created. */
-  id?: string | null;
+  id?: string | null | undefined;
   name: string;
-  enabled?: boolean;
-  scope?: RuleScope;
+  enabled?: boolean | undefined;
+  scope?: RuleScope | undefined;
   /** Absent or null: when a run pauses. A number (≥ 10): when it is still paused that many
    * seconds after pausing (a reminder, or a default outcome; reject and resume need one). */
-  afterSeconds?: number | null;
+  afterSeconds?: number | null | undefined;
   action: RuleAction;
 }
 

@@ -106,12 +106,27 @@ fn wanted_from(filter: &Value) -> Result<Wanted, JsValue> {
             ))),
         }
     };
-    let states = list("states")?.map(|states| {
-        states
-            .iter()
-            .map(|s| StateType::from_wire(s).as_str().to_owned())
-            .collect()
-    });
+    // A state type the server does not have (a lower-case "paused") would never match: it is
+    // refused, as the same list in a listFlowRuns filter gets a 422.
+    let states = match list("states")? {
+        None => None,
+        Some(states) => Some(
+            states
+                .iter()
+                .map(|s| match StateType::from_wire(s) {
+                    StateType::Unknown(_) => Err(invalid_argument(&format!(
+                        "filter.states has {s:?}, which is not a state type; they are {}",
+                        StateType::KNOWN
+                            .iter()
+                            .map(StateType::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))),
+                    known => Ok(known.as_str().to_owned()),
+                })
+                .collect::<Result<HashSet<_>, _>>()?,
+        ),
+    };
     let runs = match list("flowRunIds")? {
         None => None,
         Some(ids) => Some(
@@ -144,12 +159,41 @@ fn callback(
         .map_err(|_| invalid_argument(&format!("{key} must be a function")))
 }
 
-/// Calls `f(value)`; an exception it throws is rethrown outside this call (an unhandled
-/// rejection), as an exception in an event listener would be, never swallowed.
-fn call(f: &js_sys::Function, value: Result<JsValue, JsValue>) {
-    let result = value.and_then(|value| f.call1(&JsValue::NULL, &value));
-    if let Err(error) = result {
-        let _ = js_sys::Promise::reject(&error);
+/// Where an exception thrown by a watch's callback goes: to `onError(error)` when given,
+/// else to `console.error`; the watch goes on either way. Thrown from inside the watch, it
+/// would otherwise surface as an unhandled rejection, which ends a Node process.
+#[derive(Clone)]
+struct Report {
+    on_error: Option<js_sys::Function>,
+}
+
+impl Report {
+    /// Calls `f(value)`, reporting what it throws.
+    fn call(&self, f: &js_sys::Function, value: Result<JsValue, JsValue>) {
+        if let Err(thrown) = value.and_then(|value| f.call1(&JsValue::NULL, &value)) {
+            self.thrown(thrown);
+        }
+    }
+
+    fn thrown(&self, thrown: JsValue) {
+        let reported = self
+            .on_error
+            .as_ref()
+            .is_some_and(|on_error| on_error.call1(&JsValue::NULL, &thrown).is_ok());
+        if !reported {
+            let console = js_sys::Reflect::get(&js_sys::global(), &"console".into());
+            if let Some(error) = console
+                .and_then(|c| js_sys::Reflect::get(&c, &"error".into()))
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            {
+                let _ = error.call2(
+                    &JsValue::NULL,
+                    &"flowgate: a watchFlowRuns callback threw:".into(),
+                    &thrown,
+                );
+            }
+        }
     }
 }
 
@@ -178,25 +222,27 @@ impl PrefectClient {
     ) -> Result<FlowRunWatch, JsValue> {
         if options.is_undefined() || options.is_null() {
             return Err(invalid_argument(
-                "watchFlowRuns takes { onChange, onStatus?, filter? }",
+                "watchFlowRuns takes { onChange, onStatus?, onError?, filter? }",
             ));
         }
         let options = Options::new(
             "watchFlowRuns options",
             &options,
-            &["filter", "onChange", "onStatus"],
+            &["filter", "onChange", "onStatus", "onError"],
         )?;
         let on_change =
             callback(&options, "onChange", true)?.ok_or_else(|| invalid_argument("onChange"))?;
         let on_status = callback(&options, "onStatus", false)?;
+        let report = Report {
+            on_error: callback(&options, "onError", false)?,
+        };
         let wanted = wanted_from(&from_js("filter", options.get("filter")?)?)?;
         let has_websocket =
             js_sys::Reflect::has(&js_sys::global(), &"WebSocket".into()).unwrap_or(false);
         if !has_websocket {
-            return Err(crate::convert::flowgate_error(
+            return Err(crate::convert::plain_error(
                 "invalidConfig",
                 "This JavaScript runtime has no WebSocket: Node 20 needs --experimental-websocket (Node 22 has it built in).",
-                Value::Null,
             ));
         }
         ensure_close_event();
@@ -206,12 +252,12 @@ impl PrefectClient {
                 .follow_flow_runs(
                     |change| {
                         if wanted.admits(&change) {
-                            call(&on_change, change_to_js(&change));
+                            report.call(&on_change, change_to_js(&change));
                         }
                     },
                     |status: WatchStatus| {
                         if let Some(f) = &on_status {
-                            call(f, to_js(&status));
+                            report.call(f, to_js(&status));
                         }
                     },
                     || false,

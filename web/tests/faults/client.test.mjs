@@ -53,7 +53,7 @@ function call(op, arg) {
           return { value: { status: answer.result.status, stateWritten: answer.stateWritten } };
         }
         case "bulk": return {
-          value: (await client.resumeMany(arg, { concurrency: 1 })).map((o) => o.ok ? o.ok.result.status : { message: o.error.message, kind: o.error.details?.kind }),
+          value: (await client.resumeMany(arg, { concurrency: 1 })).map((o) => o.answer ? o.answer.result.status : { message: o.error.message, kind: o.error.details?.kind }),
         };
         default: throw new Error(`no op ${op}`);
       }

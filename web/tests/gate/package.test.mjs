@@ -89,7 +89,7 @@ test("refusals come as typed errors with the gate's words; bad arguments are ref
 
   const alice = bot("alice");
   const outcomes = await alice.approveMany([id, crypto.randomUUID()]);
-  assert.equal(outcomes.find((o) => o.flowRunId === id).ok.outcome, "resumed");
+  assert.equal(outcomes.find((o) => o.flowRunId === id).answer.outcome, "resumed");
   const refused = outcomes.find((o) => o.flowRunId !== id).error;
   assert.ok(refused instanceof Error, "a bulk outcome's error is a FlowgateError, as resumeMany's");
   assert.equal(refused.kind, "gateRefused");

@@ -28,7 +28,7 @@ test("lists paused runs newest first, with what each asks for", async () => {
   await assert.rejects(client.listFlowRuns({ limit: "many" }), (err) => err.kind === "parse" && err.details.path === "limit");
   // A misplaced key is refused by name, not ignored (which would list every run).
   await assert.rejects(client.countFlowRuns({ state: { type: { any_: ["PAUSED"] } } }),
-    (err) => err.kind === "parse" && /unknown field `state`, expected one of `flows`, `flow_runs`/.test(err.message));
+    (err) => err.kind === "invalidArgument" && /unknown field `state`, expected one of `flows`, `flow_runs`/.test(err.message));
   const names = (await client.flowsById([...new Set(runs.map((r) => r.flow_id))])).map((f) => f.name);
   assert.ok(names.includes("approve-deploy"));
 });
@@ -60,8 +60,9 @@ test("bulk resume reports progress for each run and never stops on a failure", a
   assert.equal(outcomes.length, runs.bulk.length);
   assert.deepEqual(events.map((e) => e.done), runs.bulk.map((_, i) => i + 1));
   assert.ok(events.every((e) => e.total === runs.bulk.length));
-  const accepted = outcomes.filter((o) => o.ok?.result.status === "ACCEPT");
-  const rejected = outcomes.filter((o) => o.ok?.result.status === "REJECT");
+  const accepted = outcomes.filter((o) => o.accepted);
+  const rejected = outcomes.filter((o) => o.answer?.result.status === "REJECT");
+  assert.ok(rejected.every((o) => o.accepted === false), "a REJECT is answered, not accepted");
   assert.equal(accepted.length, runs.bulk.length - 1);
   assert.deepEqual(rejected.map((o) => o.flowRunId), [runs.bulk[0]]);
 });
@@ -75,8 +76,9 @@ test("failures are FlowgateErrors with a stable kind", async () => {
   const client = new PrefectClient({ apiUrl });
   await assert.rejects(client.readFlowRun("not-a-uuid"), (err) => err.kind === "invalidArgument");
   await assert.rejects(client.resume("00000000-0000-0000-0000-000000000000"), (err) => err.kind === "notFound");
-  // Input given as JSON text is sent as it is: here a JSON string, which the server refuses.
-  await assert.rejects(client.resume(harness().runs.input[1], '"str"'), (err) => err.kind === "validation");
+  // Input that is not an object (here JSON text of a string) is refused before it is sent:
+  // the server would answer 422 "Input should be a valid dictionary".
+  await assert.rejects(client.resume(harness().runs.input[1], '"str"'), (err) => err.kind === "invalidArgument" && /not a string/.test(err.message));
   await assert.rejects(client.resume(harness().runs.input[1], "str"), (err) => err.kind === "invalidArgument" && /runInput is not valid JSON/.test(err.message));
 });
 
@@ -135,15 +137,15 @@ test("reject: checked, sent, recorded as a Prefect event and read back with the 
   const outcomes = await client.rejectMany(ids, { reason: "release withdrawn", decider: "bo", record: false, onProgress: (p) => progress.push(p.done) });
   assert.deepEqual(progress, [1, 2, 3]);
   const byId = Object.fromEntries(outcomes.map((o) => [o.flowRunId, o]));
-  assert.equal(byId[ids[0]].ok.result.state.message, "Rejected by bo: release withdrawn");
-  assert.equal(byId[ids[0]].ok.record, null, "record: false records nothing");
+  assert.equal(byId[ids[0]].answer.result.state.message, "Rejected by bo: release withdrawn");
+  assert.equal(byId[ids[0]].answer.record, null, "record: false records nothing");
   assert.equal(byId[ids[1]].error.details.kind, "notRejectable");
   // A bulk failure is a FlowgateError like a thrown one.
   assert.ok(byId[ids[1]].error instanceof Error);
   assert.equal(byId[ids[1]].error.name, "FlowgateError");
   assert.equal(byId[ids[1]].error.kind, "notRejectable");
   assert.match(byId[ids[1]].error.message, /Only a paused run can be rejected/);
-  assert.equal(byId[ids[2]].ok.result.status, "ACCEPT");
+  assert.equal(byId[ids[2]].answer.result.status, "ACCEPT");
 
   // An exception thrown by onProgress rejects the call (after the batch), not lost.
   const thrower = [await pausedRun(apiUrl, "node-bulk-3")];

@@ -96,3 +96,13 @@ test("the shell blocks name scripts that exist and harness flags that exist", ()
   }
   assert.ok(checked > 10, `only ${checked} commands checked`);
 });
+
+test("the package size README.md states is the build's, as build-package.sh measures it", () => {
+  // Debian's gzip -9, as the build uses: Node's zlib compresses the same file differently.
+  const dist = root + "web/package/dist/web/";
+  const gz = (file) => execFileSync("gzip", ["-9", "-c", dist + file], { maxBuffer: 1 << 26 }).length;
+  const kb = Math.floor((gz("flowgate_bg.wasm") + gz("flowgate.js")) / 1024);
+  const stated = readFileSync(root + "README.md", "utf8").match(/gzipped size — (\d+) KB for the wasm and its JS glue/);
+  assert.ok(stated, "README.md states the package's gzipped size");
+  assert.equal(Number(stated[1]), kb, `README.md says ${stated[1]} KB; the build is ${kb} KB`);
+});

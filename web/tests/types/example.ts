@@ -125,11 +125,12 @@ export async function rejectIfPaused(client: PrefectClient, run: FlowRun, reason
   return `${proposed}: ${check.explanation} (${recordNote})`;
 }
 
-// A bulk outcome narrows on `ok`; its failure is a FlowgateError, narrowed on `kind`.
+// A bulk outcome narrows on `error`; `accepted` is the server's acceptance; its failure is a
+// FlowgateError, narrowed on `kind`.
 export async function resumeAll(client: PrefectClient, ids: string[]): Promise<string[]> {
   const outcomes = await client.resumeMany(ids, { concurrency: 2 });
   return outcomes.map((o) => {
-    if (o.ok) return `${o.flowRunId}: ${o.ok.result.status}`;
+    if (o.error === null) return `${o.flowRunId}: ${o.accepted ? "accepted" : o.answer.result.status}`;
     const error: FlowgateError = o.error;
     if (error.kind === "resumeInterrupted") {
       const happened: boolean | null = error.details.resumed;
