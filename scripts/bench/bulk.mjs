@@ -66,7 +66,7 @@ async function flowgateNode(concurrency) {
   const seconds = (performance.now() - t0) / 1000;
   await exactlyOnce(ids);
   return summary("flowgate (Node)", concurrency, seconds, latencies(ids, completions, concurrency, t0),
-    tally(outcomes.map((o) => o.ok?.result.status ?? o.error.details.kind)));
+    tally(outcomes.map((o) => o.answer?.result.status ?? o.error.details.kind)));
 }
 
 function serveWeb() {
@@ -99,7 +99,7 @@ async function flowgateChromium(page, concurrency) {
     concurrency, record: false, onProgress: (e) => completions.push({ id: e.flowRunId, at: performance.now() }),
     });
     return { t0, end: performance.now(), completions,
-      statuses: outcomes.map((o) => o.ok?.result.status ?? o.error.details.kind) };
+      statuses: outcomes.map((o) => o.answer?.result.status ?? o.error.details.kind) };
   }, { api, ids, concurrency });
   await exactlyOnce(ids);
   return summary("flowgate (Chromium)", concurrency, (r.end - r.t0) / 1000,

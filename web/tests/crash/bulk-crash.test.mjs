@@ -8,7 +8,7 @@ import { crashApi, harnessCommand, readHarness, resumeTransitions, stillPaused }
 
 /** What one bulk outcome says happened to its run. */
 function verdictOf(outcome) {
-  if (outcome.ok) return outcome.ok.result.status;          // ACCEPT, REJECT or ABORT
+  if (outcome.answer) return outcome.answer.result.status;  // ACCEPT, REJECT or ABORT
   const details = outcome.error.details;
   if (details.kind !== "resumeInterrupted") return `error:${details.kind}`;
   if (details.resumed === true) return "checked:resumed";

@@ -202,7 +202,7 @@ describe("rules as Prefect automations", { concurrency: true }, () => {
     await assert.rejects(client.createRule({ name: names[1], action: { kind: "reject", reason: "x" } }),
       (e) => e.kind === "invalidRule" && e.details.field === "afterSeconds");
     await assert.rejects(client.createRule({ name: names[2], aftrSeconds: 60, action: { kind: "resume" } }),
-      (e) => e.kind === "parse" && e.message.includes("aftrSeconds"));
+      (e) => e.kind === "invalidArgument" && e.message.includes("aftrSeconds"));
     await assert.rejects(client.createRule({ name: names[3], action: { kind: "notify", block: block.id, subject: "s", body: "{{ flow_run.name " } }),
       (e) => e.kind === "validation" && e.message.includes("'body' is not a valid template"));
     await assert.rejects(client.createNotifyBlock({ kind: "custom-webhook", name: "Not A Slug", url: sink.url() }),
