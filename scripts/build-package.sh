@@ -31,7 +31,19 @@ for target in web nodejs; do
   dir="$dist/${target/nodejs/node}"
   say "wasm-bindgen --target $target -> $dir"
   wasm-bindgen --target "$target" --out-dir "$dir" --out-name flowgate "$wasm"
-  wasm-opt "${WASM_OPT_FLAGS[@]}" "$dir/flowgate_bg.wasm" -o "$dir/flowgate_bg.wasm"
+done
+# One wasm in the package: the Node build's is byte for byte the browser build's (the glue
+# differs, not the module), so the Node glue reads the browser build's file.
+cmp -s "$dist/web/flowgate_bg.wasm" "$dist/node/flowgate_bg.wasm" ||
+  { echo "the Node and browser builds' wasm differ: the package cannot ship one" >&2; exit 1; }
+rm "$dist/node/flowgate_bg.wasm"
+grep -q 'const wasmPath = `${__dirname}/flowgate_bg.wasm`;' "$dist/node/flowgate.js" ||
+  { echo "wasm-bindgen's Node glue no longer reads its wasm as expected" >&2; exit 1; }
+sed -i 's|const wasmPath = `${__dirname}/flowgate_bg.wasm`;|const wasmPath = `${__dirname}/../web/flowgate_bg.wasm`;|' "$dist/node/flowgate.js"
+wasm-opt "${WASM_OPT_FLAGS[@]}" "$dist/web/flowgate_bg.wasm" -o "$dist/web/flowgate_bg.wasm"
+# A call on a freed object is a FlowgateError of kind `closed` (see the script), in both builds.
+for glue in "$dist/web/flowgate.js" "$dist/node/flowgate.js"; do
+  cat scripts/package-freed.js >> "$glue"
 done
 # The Node build is CommonJS inside a package whose other files are ES modules.
 echo '{ "type": "commonjs" }' > "$dist/node/package.json"

@@ -23,6 +23,8 @@ test("packed and installed, the package works from ESM and CommonJS with the sam
     for (const needed of ["LICENSE", "README.md", "dist/web/flowgate.js", "dist/node/flowgate.mjs", "dist/node/flowgate.js"]) {
       assert.ok(files.includes(needed), `the tarball has ${needed}`);
     }
+    // One wasm, read by both the browser and the Node builds.
+    assert.deepEqual(files.filter((f) => f.endsWith(".wasm")), ["dist/web/flowgate_bg.wasm"]);
     const esm = consumerProject("esm", "module", tarball);
     writeFileSync(join(esm, "main.js"), `
       import init, { checkResume, PrefectClient } from "flowgate";
