@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::abort::{signal_from, until_aborted};
 use crate::convert::{
     Options, client_error, client_error_data, flow_run_id, flowgate_error, from_js, id_list,
     invalid_argument, model_from_js, plain_error, to_js,
@@ -262,7 +263,7 @@ impl PrefectClient {
             unchecked_param_type = "Record<string, unknown> | string | null | undefined"
         )]
         run_input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "DecideOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ResumeOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         let parsed = flow_run_id(&id).and_then(|id| {
             let input = match run_input.as_string() {
@@ -282,16 +283,20 @@ impl PrefectClient {
                     }
                 )));
             }
-            let options = Options::new("resume options", &options, &["decider", "record"])?;
-            Ok((id, input, decider_from(&options)?))
+            let options = Options::new(
+                "resume options",
+                &options,
+                &["decider", "record", "signal"],
+            )?;
+            Ok((id, input, decider_from(&options)?, signal_from(&options)?))
         });
-        let (id, input, decider) = match parsed {
+        let (id, input, decider, signal) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
         let input = (!input.is_null()).then_some(input);
         let client = self.inner.clone();
-        future_to_promise(async move {
+        future_to_promise(until_aborted(signal, async move {
             match client
                 .resume_decided(id, input.as_ref(), None, &decider, false)
                 .await
@@ -299,7 +304,7 @@ impl PrefectClient {
                 Ok(decided) => to_js(&resumed_value(&decided)),
                 Err(err) => Err(client_error(&err)),
             }
-        })
+        }))
     }
 
     /// Resumes each run once, `concurrency` (default 4) at a time, calling
@@ -315,16 +320,21 @@ impl PrefectClient {
             let options = Options::new(
                 "resumeMany options",
                 &options,
-                &["decider", "record", "concurrency", "onProgress"],
+                &["decider", "record", "concurrency", "onProgress", "signal"],
             )?;
-            Ok((ids, decider_from(&options)?, bulk_options(&options)?))
+            Ok((
+                ids,
+                decider_from(&options)?,
+                bulk_options(&options)?,
+                signal_from(&options)?,
+            ))
         });
-        let (ids, decider, (concurrency, on_progress)) = match parsed {
+        let (ids, decider, (concurrency, on_progress), signal) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(async move {
+        future_to_promise(until_aborted(signal, async move {
             let value = |o: &flowgate_client::BulkOutcome<Decided<Resumed>>| {
                 bulk_outcome_value(o.flow_run_id, o.outcome.as_ref().map(resumed_value))
             };
@@ -335,7 +345,7 @@ impl PrefectClient {
                 })
                 .await;
             progress.finish(&outcomes.iter().map(value).collect::<Vec<_>>())
-        })
+        }))
     }
 }
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::abort::{signal_from, until_aborted};
 use crate::client::{PrefectClient, bulk_outcome_value, rejected_promise, with_flow_run_id};
 use crate::convert::{
     Options, client_error, client_error_data, flow_run_id, id_list, invalid_argument,
@@ -126,21 +127,29 @@ impl PrefectClient {
         #[wasm_bindgen(unchecked_param_type = "RejectOptions")] options: JsValue,
     ) -> js_sys::Promise {
         let parsed = flow_run_id(&id).and_then(|id| {
-            let options =
-                Options::new("reject options", &options, &["reason", "decider", "record"])?;
-            Ok((id, decider_from(&options)?, reason_from(&options)?))
+            let options = Options::new(
+                "reject options",
+                &options,
+                &["reason", "decider", "record", "signal"],
+            )?;
+            Ok((
+                id,
+                decider_from(&options)?,
+                reason_from(&options)?,
+                signal_from(&options)?,
+            ))
         });
-        let (id, decider, reason) = match parsed {
+        let (id, decider, reason, signal) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(async move {
+        future_to_promise(until_aborted(signal, async move {
             match client.reject_decided(id, &reason, &decider, false).await {
                 Ok(decided) => to_js(&rejected_value(&decided)),
                 Err(err) => Err(client_error(&err)),
             }
-        })
+        }))
     }
 
     /// Rejects each run once with the same `{ reason, decider?, record?, concurrency?,
@@ -155,17 +164,31 @@ impl PrefectClient {
             let options = Options::new(
                 "rejectMany options",
                 &options,
-                &["reason", "decider", "record", "concurrency", "onProgress"],
+                &[
+                    "reason",
+                    "decider",
+                    "record",
+                    "concurrency",
+                    "onProgress",
+                    "signal",
+                ],
             )?;
             let bulk = crate::client::bulk_options(&options)?;
-            Ok((ids, decider_from(&options)?, reason_from(&options)?, bulk))
+            let signal = signal_from(&options)?;
+            Ok((
+                ids,
+                decider_from(&options)?,
+                reason_from(&options)?,
+                bulk,
+                signal,
+            ))
         });
-        let (ids, decider, reason, (concurrency, on_progress)) = match parsed {
+        let (ids, decider, reason, (concurrency, on_progress), signal) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(async move {
+        future_to_promise(until_aborted(signal, async move {
             let value = |o: &flowgate_client::BulkOutcome<Decided<Rejected>>| {
                 bulk_outcome_value(o.flow_run_id, o.outcome.as_ref().map(rejected_value))
             };
@@ -180,7 +203,7 @@ impl PrefectClient {
                 )
                 .await;
             progress.finish(&outcomes.iter().map(value).collect::<Vec<_>>())
-        })
+        }))
     }
 
     /// The decisions recorded for a run (Prefect events `flowgate.decision.*`), newest

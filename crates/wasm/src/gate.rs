@@ -2,13 +2,15 @@
 //! function the gate enforces with), and deciding through it.
 
 use flowgate_core::policy::{PolicyCase, policy_verdict};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use crate::abort::{signal_from, until_aborted};
 use crate::client::{
     PrefectClient, Progress, bulk_outcome_value, promise, rejected_promise, with_flow_run_id,
 };
-use crate::convert::{Options, flow_run_id, id_list, invalid_argument, model_from_js, to_js};
+use crate::convert::{
+    Options, client_error, flow_run_id, id_list, invalid_argument, model_from_js, to_js,
+};
 use crate::options_input;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -41,11 +43,6 @@ pub fn check_policy(
     to_js(&policy_verdict(&case, input.as_ref()))
 }
 
-#[derive(Deserialize)]
-struct RejectArgs {
-    reason: String,
-}
-
 #[wasm_bindgen]
 impl PrefectClient {
     /// `GET /gate/capabilities` beside the API (`…/api` → `…/gate`): the gate and who it says
@@ -72,19 +69,30 @@ impl PrefectClient {
     pub fn approve(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CheckPolicyOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ApproveOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         let parsed = flow_run_id(&id).and_then(|id| {
-            let options = Options::new("approve options", &options, &["runInput", "runInputJson"])?;
-            Ok((id, run_input_of(&options)?))
+            let options = Options::new(
+                "approve options",
+                &options,
+                &["runInput", "runInputJson", "signal"],
+            )?;
+            Ok((id, run_input_of(&options)?, signal_from(&options)?))
         });
-        match parsed {
-            Ok((id, input)) => promise(&self.inner, move |c| async move {
-                c.gate_approve::<serde_json::Value>(id, input.as_ref())
-                    .await
-            }),
-            Err(error) => rejected_promise(error),
-        }
+        let (id, input, signal) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return rejected_promise(error),
+        };
+        let client = self.inner.clone();
+        future_to_promise(until_aborted(signal, async move {
+            match client
+                .gate_approve::<serde_json::Value>(id, input.as_ref())
+                .await
+            {
+                Ok(approval) => to_js(&approval),
+                Err(err) => Err(client_error(&err)),
+            }
+        }))
     }
 
     /// `POST /gate/flow_runs/approve`: approves runs that ask no input, each with its own
@@ -93,11 +101,13 @@ impl PrefectClient {
     pub fn approve_many(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ chunk?: number | undefined } | undefined")]
+        #[wasm_bindgen(
+            unchecked_param_type = "{ chunk?: number | undefined; signal?: AbortSignalLike | undefined } | undefined"
+        )]
         options: JsValue,
     ) -> js_sys::Promise {
         let parsed = id_list("ids", &ids).and_then(|ids| {
-            let options = Options::new("approveMany options", &options, &["chunk"])?;
+            let options = Options::new("approveMany options", &options, &["chunk", "signal"])?;
             let chunk = match options.get("chunk")? {
                 value if value.is_undefined() || value.is_null() => 25,
                 value => match value.as_f64() {
@@ -109,14 +119,14 @@ impl PrefectClient {
                     }
                 },
             };
-            Ok((ids, chunk))
+            Ok((ids, chunk, signal_from(&options)?))
         });
-        let (ids, chunk) = match parsed {
+        let (ids, chunk, signal) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(async move {
+        future_to_promise(until_aborted(signal, async move {
             let outcomes = client.gate_approve_many(&ids, chunk, |_, _, _| {}).await;
             // As resumeMany's: each error a FlowgateError like a thrown one.
             let values: Vec<serde_json::Value> = outcomes
@@ -130,7 +140,7 @@ impl PrefectClient {
                 })
                 .collect();
             Progress::new(None).finish(&values)
-        })
+        }))
     }
 
     /// `POST /gate/flow_runs/{id}/reject` with `{ reason }`: the run ends Cancelled,
@@ -139,18 +149,28 @@ impl PrefectClient {
     pub fn gate_reject(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ reason: string }")] options: JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ reason: string; signal?: AbortSignalLike | undefined }"
+        )]
+        options: JsValue,
     ) -> js_sys::Promise {
         let parsed = flow_run_id(&id).and_then(|id| {
-            Options::new("gateReject options", &options, &["reason"])?;
-            let args: RejectArgs = model_from_js("gateReject options", options)?;
-            Ok((id, args.reason))
+            let checked = Options::new("gateReject options", &options, &["reason", "signal"])?;
+            let reason = checked.get("reason")?.as_string().ok_or_else(|| {
+                invalid_argument("gateReject needs { reason }, a string saying why")
+            })?;
+            Ok((id, reason, signal_from(&checked)?))
         });
-        match parsed {
-            Ok((id, reason)) => promise(&self.inner, move |c| async move {
-                c.gate_reject::<serde_json::Value>(id, &reason).await
-            }),
-            Err(error) => rejected_promise(error),
-        }
+        let (id, reason, signal) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return rejected_promise(error),
+        };
+        let client = self.inner.clone();
+        future_to_promise(until_aborted(signal, async move {
+            match client.gate_reject::<serde_json::Value>(id, &reason).await {
+                Ok(rejected) => to_js(&rejected),
+                Err(err) => Err(client_error(&err)),
+            }
+        }))
     }
 }

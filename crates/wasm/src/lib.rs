@@ -6,6 +6,7 @@
 //! only crate with `#[wasm_bindgen]` exports. The TypeScript shapes are declared once, in
 //! `types`.
 
+mod abort;
 mod client;
 mod convert;
 mod decide;

@@ -295,7 +295,26 @@ export type DecisionRecord =
 
 /** Optional arguments, typed (merged into the generated class declaration). */
 export interface PrefectClient {
-  resume(id: string, runInput?: Record<string, unknown> | null | undefined, options?: DecideOptions | undefined): Promise<Resumed>;
+  resume(id: string, runInput?: Record<string, unknown> | null | undefined, options?: ResumeOptions | undefined): Promise<Resumed>;
+}
+
+/**
+ * An `AbortSignal` (browsers', Node's, or anything shaped like one). Declared here so that a
+ * consumer without the DOM lib can type it.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: () => void): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/**
+ * A decision call that can be given up: when `signal` aborts, the call rejects with a
+ * `FlowgateError` of kind `aborted` and its requests are aborted (one already at the server
+ * may still take effect: read the run to know).
+ */
+export interface Cancellable {
+  signal?: AbortSignalLike | undefined;
 }
 
 /** Who decides. The name is what the person gives; no server checks it. */
@@ -312,7 +331,10 @@ export interface CheckRejectOptions extends DecideOptions {
   now?: Date | string | number | undefined;
 }
 
-export interface RejectOptions extends DecideOptions {
+/** `client.resume`'s options. */
+export interface ResumeOptions extends DecideOptions, Cancellable {}
+
+export interface RejectOptions extends DecideOptions, Cancellable {
   /** Why the run is rejected; required. The state message becomes "Rejected by <decider>: <reason>". */
   reason: string;
 }
@@ -388,8 +410,10 @@ export interface FlowgateErrorDetailsByKind {
   invalidArgument: { kind: "invalidArgument"; message: string };
   /** The URL answered as if it were no Prefect API (404 for the path itself): check apiUrl. */
   noSuchEndpoint: { kind: "noSuchEndpoint"; url: string };
-  /** The call was given up through its `signal`, or the watch or client was closed. */
+  /** The call was given up through its `signal`. */
   aborted: { kind: "aborted"; message: string };
+  /** The client (or watch) was freed before this call: make a new one. */
+  closed: { kind: "closed"; message: string };
   unreachable: { kind: "unreachable"; url: string; detail: string };
   timeout: { kind: "timeout"; url: string; afterMs: number };
   /** Which credential was refused ("the API key", "the basic-auth user:password"), never the secret. */
@@ -468,7 +492,7 @@ export interface WatchFlowRunsOptions {
   onError?: ((error: unknown) => void) | undefined;
 }
 
-export interface ResumeManyOptions extends DecideOptions {
+export interface ResumeManyOptions extends DecideOptions, Cancellable {
   /** Resumes in flight at once; default 4. */
   concurrency?: number | undefined;
   onProgress?: ((progress: BulkProgress) => void) | undefined;
@@ -546,6 +570,9 @@ export interface CheckPolicyOptions {
   /** The input as JSON text instead (keeps `1.0` apart from `1`). */
   runInputJson?: string | undefined;
 }
+
+/** `client.approve`'s options: the input approved, and a signal to give the call up. */
+export interface ApproveOptions extends CheckPolicyOptions, Cancellable {}
 
 /** `client.gate()`: the gate beside the API, and who it says you are. */
 export interface GateCapabilities { gate: string; version: string; person: GatePerson }

@@ -159,3 +159,58 @@ test("a bulk resume the server answers with REJECT is answered, not accepted", a
   assert.equal(outcomes.filter((o) => o.accepted).length, 1, "if (o.accepted) counts only what the server accepted");
   await apiPost(apiUrl, `/flow_runs/${asking}/set_state`, { state: { type: "CANCELLED" }, force: true });
 });
+
+test("a decision call is given up through its AbortSignal at once, its request aborted", async () => {
+  const { createServer } = await import("node:net");
+  // A server that takes connections and never answers: a Prefect that hangs.
+  const sockets = [];
+  let requests = 0;
+  const stall = createServer((socket) => {
+    sockets.push(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => { socket.closedByPeer = true; });
+    socket.on("data", (data) => { if (/^(GET|POST|PUT|DELETE) /.test(data.toString())) { requests += 1; } if (/^POST \/api\/flow_runs\/[^/]+\/resume /.test(data.toString())) socket.carriedResume = true; });
+  });
+  await new Promise((r) => stall.listen(0, "127.0.0.1", r));
+  const client = new PrefectClient({ apiUrl: `http://127.0.0.1:${stall.address().port}/api`, timeoutMs: 30000 });
+  try {
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = client.resume(randomUUID(), undefined, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(pending, flowgateError("aborted", /given up through its AbortSignal/));
+    assert.ok(Date.now() - started < 2000, `settled ${Date.now() - started} ms after the call`);
+    // The request itself was aborted: the server sees the connection that carried it closed
+    // (the HTTP client may open another, idle, which is not the request).
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the stalled request's connection stayed open")), 2000);
+      const check = () => (sockets.some((s) => s.carriedResume) && sockets.filter((s) => s.carriedResume).every((s) => s.closedByPeer) ? (clearTimeout(timer), resolve()) : setTimeout(check, 20));
+      check();
+    });
+    // An aborted signal gives a call up before it sends anything.
+    const seen = requests;
+    await assert.rejects(client.reject(randomUUID(), { reason: "r", signal: AbortSignal.abort() }), flowgateError("aborted"));
+    await assert.rejects(client.resumeMany([randomUUID()], { signal: AbortSignal.abort() }), flowgateError("aborted"));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(requests, seen, "nothing was sent");
+    await assert.rejects(client.resume(randomUUID(), undefined, { signal: "stop" }), flowgateError("invalidArgument", /signal must be an AbortSignal/));
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    stall.close();
+  }
+});
+
+test("a freed client or watch fails with kind 'closed'; freeing a watch stops it", async () => {
+  const client = new PrefectClient({ apiUrl });
+  client.free();
+  await assert.rejects(client.health(), flowgateError("closed", /This PrefectClient was freed/));
+  assert.throws(() => client.watchFlowRuns({ onChange() {} }), flowgateError("closed"));
+  client.free(); // a second free does nothing
+  const run = await runScript(`
+    import { PrefectClient } from "flowgate";
+    const client = new PrefectClient({ apiUrl: process.env.API_URL });
+    const watch = client.watchFlowRuns({ onChange() {}, onStatus(s) { if (s.state === "live") { console.log("closing"); watch.free(); watch.close(); } } });
+  `);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.afterClose !== null && run.afterClose < 1000, `exited ${run.afterClose} ms after free()`);
+});

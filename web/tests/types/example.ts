@@ -128,7 +128,11 @@ export async function rejectIfPaused(client: PrefectClient, run: FlowRun, reason
 // A bulk outcome narrows on `error`; `accepted` is the server's acceptance; its failure is a
 // FlowgateError, narrowed on `kind`.
 export async function resumeAll(client: PrefectClient, ids: string[]): Promise<string[]> {
-  const outcomes = await client.resumeMany(ids, { concurrency: 2 });
+  // The DOM's AbortSignal gives a decision call up.
+  const controller = new AbortController();
+  const outcomes = await client.resumeMany(ids, { concurrency: 2, signal: controller.signal });
+  await client.resume(ids[0] ?? "", { approver: "ana" }, { signal: AbortSignal.timeout(5000) });
+  await client.approve(ids[0] ?? "", { runInput: {}, signal: controller.signal });
   return outcomes.map((o) => {
     if (o.error === null) return `${o.flowRunId}: ${o.accepted ? "accepted" : o.answer.result.status}`;
     const error: FlowgateError = o.error;

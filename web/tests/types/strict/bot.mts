@@ -31,7 +31,7 @@ export async function approveAll(apiUrl: string, key: string | undefined): Promi
   }
   await client.resume(first.id);
   await client.resume(first.id, { approver: "ana" });
-  await client.resume(first.id, undefined, { decider: undefined, record: true });
+  await client.resume(first.id, undefined, { decider: undefined, record: true, signal: undefined });
   const outcomes: BulkOutcome[] = await client.resumeMany(runs.map((r) => r.id));
   await client.resumeMany([], { concurrency: undefined, onProgress: undefined });
   planRules([], first);
