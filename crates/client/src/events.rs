@@ -197,10 +197,10 @@ impl FlowRunEvents {
         loop {
             match self.socket.next().await {
                 Some(Ok(Message::Text(text))) => {
-                    if let Ok(ServerMessage::Event(event)) = parse_server_message(&text) {
-                        if let Some(change) = FlowRunChange::from_event(&event) {
-                            return Ok(change);
-                        }
+                    if let Ok(ServerMessage::Event(event)) = parse_server_message(&text)
+                        && let Some(change) = FlowRunChange::from_event(&event)
+                    {
+                        return Ok(change);
                     }
                 }
                 Some(Ok(Message::Bytes(_))) => {}

@@ -109,10 +109,10 @@ impl ClientOptions {
                 "the API URL must start with http://, https:// or / (same origin), e.g. http://127.0.0.1:4200/api",
             ));
         }
-        if let Some(Auth::Basic(pair)) = &self.auth {
-            if !pair.contains(':') {
-                return Err(invalid("basic auth must be given as user:password"));
-            }
+        if let Some(Auth::Basic(pair)) = &self.auth
+            && !pair.contains(':')
+        {
+            return Err(invalid("basic auth must be given as user:password"));
         }
         if self.timeout_ms == 0 {
             return Err(invalid("the timeout must be more than 0 ms"));

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serializer};
 
 /// Formats an instant as Prefect does.
 pub fn format(at: &DateTime<Utc>) -> String {
-    if at.nanosecond() % 1_000_000_000 == 0 {
+    if at.nanosecond().is_multiple_of(1_000_000_000) {
         at.to_rfc3339_opts(SecondsFormat::Secs, true)
     } else {
         at.to_rfc3339_opts(SecondsFormat::Micros, true)

@@ -396,10 +396,10 @@ impl Progress {
         };
         event["done"] = json!(done);
         event["total"] = json!(total);
-        if let Ok(event) = outcome_js(&event) {
-            if let Err(thrown) = callback.call1(&JsValue::NULL, &event) {
-                self.thrown.get_or_insert(thrown);
-            }
+        if let Ok(event) = outcome_js(&event)
+            && let Err(thrown) = callback.call1(&JsValue::NULL, &event)
+        {
+            self.thrown.get_or_insert(thrown);
         }
     }
 

@@ -145,10 +145,10 @@ fn server_side_handler(obj: &Map<String, Value>, key: &str, what: &str) -> Resul
     let Some(value) = obj.get(key) else {
         return Err(missing_key(key));
     };
-    if value.is_object() {
-        if let Hydrated::Remove = hydrate_value(value)? {
-            return Ok(Hydrated::Remove);
-        }
+    if value.is_object()
+        && let Hydrated::Remove = hydrate_value(value)?
+    {
+        return Ok(Hydrated::Remove);
     }
     Err(Stop::ServerDecides(format!("the input holds {what}")))
 }

@@ -140,10 +140,11 @@ fn fix_null_typing(key: &str, schema: &mut Value, required: &Value) -> Result<()
 fn fix_tuple_items(schema: &mut Map<String, Value>) {
     let list_items = matches!(schema.get("items"), Some(Value::Array(items)) if !items.is_empty());
     let has_prefix = schema.get("prefixItems").is_some_and(truthy);
-    if list_items && !has_prefix {
-        if let Some(items) = schema.shift_remove("items") {
-            schema.insert("prefixItems".into(), items);
-        }
+    if list_items
+        && !has_prefix
+        && let Some(items) = schema.shift_remove("items")
+    {
+        schema.insert("prefixItems".into(), items);
     }
 }
 

@@ -115,13 +115,12 @@ pub(crate) fn Shortcuts() -> impl IntoView {
         }
         if typing(&event) {
             // Esc leaves the field, so the shortcuts work again.
-            if event.key() == "Escape" {
-                if let Some(field) = event
+            if event.key() == "Escape"
+                && let Some(field) = event
                     .target()
                     .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-                {
-                    let _ = field.blur();
-                }
+            {
+                let _ = field.blur();
             }
             return;
         }

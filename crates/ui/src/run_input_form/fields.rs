@@ -111,10 +111,10 @@ impl Field {
             Kind::Object(properties) => {
                 let mut map = Map::new();
                 for property in properties {
-                    if property.field.default.is_some() || property.required {
-                        if let Some(value) = property.field.initial() {
-                            map.insert(property.name.clone(), value);
-                        }
+                    if (property.field.default.is_some() || property.required)
+                        && let Some(value) = property.field.initial()
+                    {
+                        map.insert(property.name.clone(), value);
                     }
                 }
                 Some(Value::Object(map))
