@@ -4,7 +4,7 @@
 # test against Prefect's validator, the wasm tests in headless Chromium, the npm package, the
 # console's release build, and every suite against real Prefect servers: on SQLite, and on
 # PostgreSQL (one of them with two API replicas and Redis), the gate behind nginx, and rules
-# as Prefect automations (servers with Prefect's triggers service on). Ends
+# as Prefect automations (servers with Prefect's triggers service on), and the harness itself. Ends
 # with the seconds each step took and `N passed, N failed`.
 #
 # The order is about the two cores. Every build comes first, with no server running: an idle
@@ -77,4 +77,5 @@ $ci/e2e.sh postgres nginx
 stop_servers pg-console
 $ci/postgres.sh
 wait
+$ci/harness.sh
 summary

@@ -1,0 +1,243 @@
+"""The processes the harness runs: Prefect's API server(s) and services with their
+environment, a private PostgreSQL cluster, Redis; and how they are stopped. Each is started
+in its own process group and recorded in STATE_DIR/harness.json before anything waits on it,
+so `stop` (or a `start` that fails part-way) finds every one."""
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+
+
+def log(message: str) -> None:
+    print(f"[harness] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def spawn(args, env, log_path: Path, **as_user) -> subprocess.Popen:
+    out = open(log_path, "ab")
+    return subprocess.Popen(
+        args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **as_user
+    )
+
+
+def server_env(state: Path, port: int, record: dict) -> dict:
+    """The environment of every Prefect process of this harness: its server, services and
+    flows. `record` holds the backend (database URL, Redis port) and the auth string."""
+    env = dict(os.environ)
+    for key in list(env):
+        if key.startswith("PREFECT_"):
+            del env[key]
+    env.update(
+        PREFECT_HOME=str(state / "prefect-home"),
+        PREFECT_SERVER_API_HOST="127.0.0.1",
+        PREFECT_SERVER_API_PORT=str(port),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED="false",
+        # Loops that have nothing to do with pauses and only compete for the database and CPU.
+        PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
+        PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED="false",
+        PREFECT_SERVER_SERVICES_FOREMAN_ENABLED="false",
+        PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED="false",
+        PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED="false",
+        PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED="false",
+        PREFECT_SERVER_SERVICES_CLEANUP_RECONCILER_ENABLED="false",
+        # Automations: their loops took a third of an idle server's CPU (measured with py-spy),
+        # so they run only where asked for (`--automations`).
+        PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED="true" if record.get("automations") else "false",
+        PREFECT_API_URL=record["api_url"],
+        PREFECT_LOGGING_LEVEL="WARNING",
+    )
+    database_url = record.get("database_url")
+    if database_url:
+        env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
+    redis = record.get("redis")
+    if redis:
+        # Prefect's documented settings for several servers on one database.
+        env.update(
+            PREFECT_API_DATABASE_MIGRATE_ON_START="false",
+            PREFECT_MESSAGING_BROKER="prefect_redis.messaging",
+            PREFECT_MESSAGING_CACHE="prefect_redis.messaging",
+            PREFECT_SERVER_EVENTS_CAUSAL_ORDERING="prefect_redis.ordering",
+            PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE="prefect_redis.lease_storage",
+            PREFECT_REDIS_MESSAGING_HOST="127.0.0.1",
+            PREFECT_REDIS_MESSAGING_PORT=str(redis["port"]),
+            PREFECT_REDIS_MESSAGING_DB="0",
+            PREFECT_SERVER_DOCKET_URL=f"redis://127.0.0.1:{redis['port']}/1",
+        )
+    auth = record.get("auth")
+    if auth:
+        env["PREFECT_SERVER_API_AUTH_STRING"] = auth
+        env["PREFECT_API_AUTH_STRING"] = auth
+    return env
+
+
+def postgres_bin(name: str) -> str:
+    """A PostgreSQL program: on PATH, or the newest of Debian's /usr/lib/postgresql/*/bin."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+                      key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0)
+    if not versions:
+        raise SystemExit(f"PostgreSQL's {name} is not installed (scripts/bootstrap.sh installs Debian's postgresql)")
+    return str(versions[-1])
+
+
+def unprivileged_user() -> dict:
+    """PostgreSQL refuses to run as root: as root, its processes run as Debian's `postgres`
+    user (or `nobody`)."""
+    if os.geteuid() != 0:
+        return {}
+    for name in ("postgres", "nobody"):
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+    raise SystemExit("running as root, and there is no `postgres` or `nobody` user to run PostgreSQL as")
+
+
+def start_postgres(directory: Path) -> dict:
+    """initdb a private cluster in `directory`/data and start it on a free loopback port."""
+    data = directory / "data"
+    as_user = unprivileged_user()
+    directory.mkdir(parents=True, exist_ok=True)
+    if as_user:
+        os.chown(directory, as_user["user"], as_user["group"])
+    if not (data / "PG_VERSION").exists():
+        log(f"initdb {data}")
+        subprocess.run(
+            [postgres_bin("initdb"), "-D", str(data), "-U", "flowgate", "--auth=trust",
+             "--encoding=UTF8", "--locale=C"],
+            check=True, stdout=subprocess.DEVNULL, stderr=open(directory / "initdb.log", "ab"), **as_user)
+    port = free_port()
+    process = spawn(
+        [postgres_bin("postgres"), "-D", str(data), "-p", str(port),
+         "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={directory}",
+         "-c", "max_connections=300"],
+        os.environ.copy(), directory / "postgres.log", **as_user)
+    deadline = time.time() + 60
+    while subprocess.run([postgres_bin("pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)]).returncode != 0:
+        if process.poll() is not None or time.time() > deadline:
+            raise SystemExit(f"PostgreSQL did not start; see {directory / 'postgres.log'}")
+        time.sleep(0.2)
+    version = subprocess.run([postgres_bin("postgres"), "--version"], capture_output=True, text=True).stdout.strip()
+    log(f"{version} on 127.0.0.1:{port}")
+    return {"pid": process.pid, "port": port, "user": "flowgate", "version": version}
+
+
+def create_database(cluster: dict, name: str) -> str:
+    """A new, empty database in the cluster; its SQLAlchemy URL for Prefect."""
+    subprocess.run([postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(cluster["port"]),
+                    "-U", cluster["user"], name], check=True)
+    return f"postgresql+asyncpg://{cluster['user']}@127.0.0.1:{cluster['port']}/{name}"
+
+
+def start_redis(directory: Path) -> dict:
+    redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(redis_server).exists():
+        raise SystemExit("redis-server is not installed (scripts/bootstrap.sh installs Debian's redis-server)")
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    process = spawn([redis_server, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                     "--appendonly", "no", "--dir", str(directory)],
+                    os.environ.copy(), directory / "redis.log")
+    deadline = time.time() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.time() > deadline:
+            raise SystemExit(f"redis-server did not start; see {directory / 'redis.log'}")
+        time.sleep(0.2)
+    log(f"redis-server on 127.0.0.1:{port}")
+    return {"pid": process.pid, "port": port}
+
+
+def save(state: Path, record: dict) -> None:
+    (state / "harness.json").write_text(json.dumps(record, indent=2))
+
+
+def wait_healthy(base: str, process: subprocess.Popen, log_path: Path, seconds: float = 180) -> None:
+    deadline = time.time() + seconds
+    with httpx.Client(base_url=base, timeout=5) as http:
+        while True:
+            try:
+                if http.get("/api/health").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.time() > deadline:
+                raise SystemExit(f"prefect server did not come up; see {log_path}")
+            time.sleep(0.5)
+
+
+def start_api_servers(state: Path, record: dict) -> None:
+    """Starts the record's API server(s) on their ports and waits until each is healthy.
+    The first replica starts alone: replicas that start together on a fresh database race
+    to register Prefect's block types, and the losers exit on a unique-constraint error
+    (`uq_block_type__slug`, seen with Prefect 3.9.1 on PostgreSQL)."""
+    replicated = bool(record.get("redis"))
+    started = []
+    for index, port in enumerate(record["api_ports"]):
+        args = [str(BIN / "prefect"), "server", "start"]
+        if replicated:
+            args.append("--no-services")
+        log_path = state / (f"server-{index}.log" if replicated else "server.log")
+        process = spawn(args, server_env(state, port, record), log_path)
+        record["pids"].append(process.pid)
+        record["api_pids"].append(process.pid)
+        save(state, record)
+        started.append((f"http://127.0.0.1:{port}", process, log_path))
+        if index == 0:
+            wait_healthy(*started.pop())
+    for base, process, log_path in started:
+        wait_healthy(base, process, log_path)
+
+
+def terminate(targets) -> None:
+    """Sends each (process group, signal), then waits for them all; what is still there
+    after 15 s is killed."""
+    for pid, sig in targets:
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            pass
+    deadline = time.time() + 15
+    for pid, _ in targets:
+        while time.time() < deadline:
+            try:
+                os.killpg(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def load(state_dir: str) -> dict | None:
+    path = Path(state_dir) / "harness.json"
+    return json.loads(path.read_text()) if path.exists() else None

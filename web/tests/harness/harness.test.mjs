@@ -1,0 +1,77 @@
+// The harness itself, as the suites rely on it: `--bulk 1000` seeds a thousand paused runs on
+// Prefect's SQLite (which answers 503 "database is locked" while another writer holds it), and
+// a `start` that fails part-way stops what it started (here a PostgreSQL cluster, when Prefect
+// cannot take its port) instead of leaving it running.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../../..", import.meta.url));
+const python = join(repo, ".venv/bin/python");
+const harness = join(repo, "scripts/harness/prefect_harness.py");
+
+/** Runs the harness; its exit code, stdout and stderr (never throws). */
+function harnessRun(args) {
+  return new Promise((resolve) => {
+    execFile(python, [harness, ...args], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? error.code ?? 1 : 0, stdout, stderr });
+    });
+  });
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("--bulk 1000 on SQLite seeds a thousand paused runs, every one on the server", { timeout: 600_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "flowgate-harness-bulk-"));
+  t.after(async () => {
+    await harnessRun(["stop", dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const started = await harnessRun(["start", dir, "--bare", "--bulk", "1000"]);
+  assert.equal(started.code, 0, started.stderr);
+  const record = JSON.parse(started.stdout);
+  assert.equal(record.database, "sqlite");
+  assert.equal(record.runs.bulk.length, 1000);
+  assert.equal(new Set(record.runs.bulk).size, 1000);
+  const response = await fetch(`${record.api_url}/flow_runs/count`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ flow_runs: { state: { type: { any_: ["PAUSED"] } }, tags: { all_: ["bulk"] } } }),
+  });
+  assert.equal(response.status, 200);
+  assert.equal(await response.json(), 1000);
+});
+
+test("a start that fails part-way stops what it had started", { timeout: 300_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "flowgate-harness-fail-"));
+  // A port something else holds: Prefect cannot start on it, after PostgreSQL has started.
+  const holder = createServer();
+  await new Promise((resolve) => holder.listen(0, "127.0.0.1", resolve));
+  t.after(async () => {
+    holder.close();
+    await harnessRun(["stop", dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const port = holder.address().port;
+  const started = await harnessRun(["start", dir, "--bare", "--database", "postgres", "--port", String(port)]);
+  assert.notEqual(started.code, 0, "the start cannot succeed on a port that is taken");
+  assert.match(started.stderr, /stopping what it started/);
+  const record = JSON.parse(readFileSync(join(dir, "harness.json"), "utf8"));
+  assert.ok(record.postgres?.pid, "PostgreSQL had started before Prefect failed");
+  const pids = [record.postgres.pid, ...record.pids];
+  assert.ok(pids.length >= 2, "the Prefect server was started too");
+  for (const pid of pids) assert.equal(alive(pid), false, `process ${pid} was left running`);
+  assert.ok(existsSync(join(dir, "postgres", "postgres.log")));
+});
