@@ -42,5 +42,8 @@ pub use orchestration::{DetailsType, OrchestrationDetails, OrchestrationResult, 
 pub use parse::ParseError;
 pub use policy::{PolicyCase, PolicyVerdict, policy_verdict};
 pub use reject::{Aftermath, RejectPlan, cancel_verdict, reject_message, reject_plan};
-pub use resume::{ExpectedAnswer, ExpectedState, ResumeVerdict, StoredSchema, resume_verdict};
+pub use resume::{
+    ExpectedAnswer, ExpectedState, ResumeVerdict, StoredSchema, resume_verdict, resume_verdict_with,
+};
+pub use run_input::{Searches, Undecided};
 pub use state::{State, StateDetails, StateType};

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use crate::flow_run::FlowRun;
 use crate::orchestration::{DetailsType, OrchestrationResult, SetStateStatus};
 pub use crate::run_input::StoredSchema;
-use crate::run_input::{InputCheck, ValidationIssue, check_run_input};
+use crate::run_input::{InputCheck, Searches, Undecided, ValidationIssue, check_run_input_with};
 use crate::state::{State, StateType};
 
 /// Reason of the ABORT for a run that is not paused.
@@ -44,10 +44,13 @@ pub enum ResumeVerdict {
         /// What goes wrong.
         reason: String,
     },
-    /// Only the server can decide (Jinja templates, workspace variables).
+    /// Only the server can decide (Jinja templates, workspace variables, a pattern no
+    /// engine here runs as Python's `re` does).
     ServerDecides {
-        /// Why the outcome cannot be known here.
+        /// Why the outcome cannot be known here, in words.
         reason: String,
+        /// The same, as data.
+        why: Undecided,
     },
 }
 
@@ -94,6 +97,18 @@ pub fn resume_verdict(
     run_input: Option<&Value>,
     now: DateTime<Utc>,
 ) -> ResumeVerdict {
+    resume_verdict_with(flow_run, schema, run_input, now, Searches::HERE)
+}
+
+/// [`resume_verdict`], with the schema's pattern searches run where `searches` says (the
+/// console hands them to a Web Worker).
+pub fn resume_verdict_with(
+    flow_run: &FlowRun,
+    schema: StoredSchema<'_>,
+    run_input: Option<&Value>,
+    now: DateTime<Utc>,
+    searches: Searches<'_>,
+) -> ResumeVerdict {
     let run_input = match run_input {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(map)) => map.clone(),
@@ -133,10 +148,12 @@ pub fn resume_verdict(
     let mut stored_input = None;
     if let Some(keyset) = current.state_details.requested_input_keyset() {
         let schema = keyset.contains_key("schema").then_some(schema);
-        match check_run_input(&run_input, schema) {
+        match check_run_input_with(&run_input, schema, searches) {
             InputCheck::Accepted { stored } => stored_input = stored,
             InputCheck::Rejected { reason, errors, .. } => return input_rejected(reason, errors),
-            InputCheck::ServerDecides { reason } => return ResumeVerdict::ServerDecides { reason },
+            InputCheck::ServerDecides { reason, why } => {
+                return ResumeVerdict::ServerDecides { reason, why };
+            }
             InputCheck::ServerError { reason } => {
                 return ResumeVerdict::HttpError {
                     status: 500,

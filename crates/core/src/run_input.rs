@@ -15,11 +15,11 @@ pub mod validate;
 mod validator;
 
 pub use check::{
-    CIRCULAR_SCHEMA, InputCheck, SCHEMA_NOT_FOUND, SCHEMA_NOT_JSON, StoredSchema, check_run_input,
+    CIRCULAR_SCHEMA, InputCheck, SCHEMA_NOT_FOUND, SCHEMA_NOT_JSON, StoredSchema, Undecided,
+    check_run_input, check_run_input_with,
 };
 pub use hydrate::{Hydration, hydrate};
+pub use pattern::Searches;
 #[cfg(feature = "search-elsewhere")]
-pub use pattern::elsewhere::{
-    CHECKING, PatternCheck, run_searches_elsewhere, settle_pattern_check, take_pattern_checks,
-};
-pub use validate::{Keyword, PathSegment, Validation, ValidationIssue, validate};
+pub use pattern::elsewhere::{PatternCheck, SearchOutcome, SearchesElsewhere};
+pub use validate::{Keyword, PathSegment, Validation, ValidationIssue, validate, validate_with};

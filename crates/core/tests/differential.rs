@@ -65,7 +65,7 @@ fn verdicts_match_prefects_validator() {
                 format!("{} {}", a.status, a.reason.clone().unwrap_or_default())
             }
             ResumeVerdict::HttpError { status, .. } => format!("HTTP {status}"),
-            ResumeVerdict::ServerDecides { reason } => format!("server decides: {reason}"),
+            ResumeVerdict::ServerDecides { reason, .. } => format!("server decides: {reason}"),
         };
         let want = match expected["status"].as_str().expect("status") {
             "ACCEPT" => {

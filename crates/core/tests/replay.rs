@@ -59,7 +59,7 @@ fn every_recorded_answer_is_predicted_exactly() {
                 }
                 compared += 1;
             }
-            ResumeVerdict::ServerDecides { reason } => {
+            ResumeVerdict::ServerDecides { reason, .. } => {
                 assert!(
                     name.ends_with("server_decides"),
                     "{name} unexpectedly undecided: {reason}"

@@ -170,7 +170,7 @@ pub fn check_resume(
         ResumeVerdict::HttpError { status, reason } => {
             Verdict::unanswered("client", Some(status), reason)
         }
-        ResumeVerdict::ServerDecides { reason } => Verdict::unanswered("server", None, reason),
+        ResumeVerdict::ServerDecides { reason, .. } => Verdict::unanswered("server", None, reason),
     };
     to_js(&verdict)
 }
@@ -223,7 +223,7 @@ pub fn validate_run_input(
             cause,
             decided_by: "client",
         },
-        InputCheck::ServerDecides { reason } => RunInputValidation {
+        InputCheck::ServerDecides { reason, .. } => RunInputValidation {
             valid: None,
             reason: Some(reason),
             errors: Vec::new(),

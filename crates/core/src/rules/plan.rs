@@ -152,7 +152,7 @@ fn failure(
                     }
                     ResumeVerdict::Answer(answer) => Some(answer.reason.unwrap_or_default()),
                     ResumeVerdict::HttpError { reason, .. } => Some(reason),
-                    ResumeVerdict::ServerDecides { reason } => Some(reason),
+                    ResumeVerdict::ServerDecides { reason, .. } => Some(reason),
                 };
             match (asks_input, refused) {
                 (true, Some(reason)) => Some(format!(

@@ -4,8 +4,9 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::pattern::Searches;
 use super::schema::truthy;
-use super::{Hydration, Validation, ValidationIssue, hydrate, validate};
+use super::{Hydration, Validation, ValidationIssue, hydrate, validate_with};
 
 /// Reason when the pause asked for input but no schema is stored.
 pub const SCHEMA_NOT_FOUND: &str = "Run input schema not found.";
@@ -45,10 +46,12 @@ pub enum InputCheck {
         /// The validation error the reason names (`None` for hydration and schema failures).
         cause: Option<ValidationIssue>,
     },
-    /// Only the server can tell (Jinja templates, workspace variables).
+    /// Only the server can tell (Jinja templates, workspace variables, a pattern).
     ServerDecides {
-        /// Why.
+        /// Why, in words.
         reason: String,
+        /// Why, as data.
+        why: Undecided,
     },
     /// The server fails with HTTP 500 on this input or schema.
     ServerError {
@@ -57,11 +60,48 @@ pub enum InputCheck {
     },
 }
 
+/// Why only the server can decide: what a caller matches on (the reason beside it is for
+/// people).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Undecided {
+    /// The input holds what only the server resolves: a Jinja template, a workspace
+    /// variable, or a value that JSON here cannot hold (`NaN`, a lone surrogate).
+    ServerData,
+    /// A schema pattern no engine here runs as Python's `re` does.
+    Pattern {
+        /// The pattern, as the schema gives it.
+        pattern: String,
+    },
+    /// The pattern's search runs elsewhere (a Web Worker) and has not answered yet.
+    PatternChecking {
+        /// The pattern, as the schema gives it.
+        pattern: String,
+    },
+    /// The pattern's search, run elsewhere, was stopped for its time budget: it backtracks
+    /// on this input and may never end — on the server too, which runs the same search.
+    PatternStopped {
+        /// The pattern, as the schema gives it.
+        pattern: String,
+        /// How long it ran, in milliseconds.
+        after_ms: u32,
+    },
+}
+
 /// Judges `run_input` as the resume endpoint does. `schema` is `None` when the pause's
 /// keyset names no `schema` key at all (the server fails with 500 after hydrating).
 pub fn check_run_input(
     run_input: &Map<String, Value>,
     schema: Option<StoredSchema<'_>>,
+) -> InputCheck {
+    check_run_input_with(run_input, schema, Searches::HERE)
+}
+
+/// [`check_run_input`], with pattern searches run where `searches` says.
+pub fn check_run_input_with(
+    run_input: &Map<String, Value>,
+    schema: Option<StoredSchema<'_>>,
+    searches: Searches<'_>,
 ) -> InputCheck {
     let rejected = |reason: String| InputCheck::Rejected {
         reason,
@@ -77,6 +117,7 @@ pub fn check_run_input(
         Hydration::ServerDecides(reason) => {
             return InputCheck::ServerDecides {
                 reason: format!("Only the server can hydrate this input: {reason}."),
+                why: Undecided::ServerData,
             };
         }
         Hydration::ServerCrash(reason) => return InputCheck::ServerError { reason },
@@ -98,7 +139,7 @@ pub fn check_run_input(
             Err(_) => return rejected(SCHEMA_NOT_JSON.into()),
         },
     };
-    match validate(&hydrated, schema) {
+    match validate_with(&hydrated, schema, searches) {
         Validation::Valid => InputCheck::Accepted {
             stored: truthy(&hydrated).then_some(hydrated),
         },
@@ -114,8 +155,9 @@ pub fn check_run_input(
         Validation::Unresolvable { reason } => rejected(format!("Reason: {reason}")),
         Validation::CircularReferences => rejected(CIRCULAR_SCHEMA.into()),
         Validation::ServerCrash(reason) => InputCheck::ServerError { reason },
-        Validation::ServerDecides(why) => InputCheck::ServerDecides {
-            reason: format!("Only the server can validate this input: {why}."),
+        Validation::ServerDecides { reason, why } => InputCheck::ServerDecides {
+            reason: format!("Only the server can validate this input: {reason}."),
+            why,
         },
     }
 }

@@ -248,16 +248,92 @@ fn compiled(pattern: &str) -> Result<std::rc::Rc<engine::Compiled>, String> {
     })
 }
 
-/// Python's `re.search(pattern, text) is not None`; `Err` says why it cannot be decided.
-/// When searches run elsewhere (feature `search-elsewhere`), a search not settled yet is
-/// handed out and reported as [`elsewhere::CHECKING`] meanwhile.
-pub(crate) fn search(pattern: &str, text: &str) -> Result<bool, String> {
-    let compiled = compiled(pattern)?;
+/// Where pattern searches run: here, on the calling thread (the default), or handed out to
+/// run elsewhere ([`SearchesElsewhere`], feature `search-elsewhere`). Passed into the
+/// check, so a verdict is a function of its arguments.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Searches<'a> {
     #[cfg(feature = "search-elsewhere")]
-    if let Some(outcome) = elsewhere::searched(pattern, text) {
-        return outcome;
+    elsewhere: Option<&'a elsewhere::SearchesElsewhere>,
+    here: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a> Searches<'a> {
+    /// Every search runs on the calling thread.
+    pub const HERE: Searches<'static> = Searches {
+        #[cfg(feature = "search-elsewhere")]
+        elsewhere: None,
+        here: std::marker::PhantomData,
+    };
+
+    /// Every search is handed out to `searches` and its outcome read back from there.
+    #[cfg(feature = "search-elsewhere")]
+    pub fn elsewhere(searches: &'a elsewhere::SearchesElsewhere) -> Searches<'a> {
+        Searches {
+            elsewhere: Some(searches),
+            here: std::marker::PhantomData,
+        }
     }
-    compiled.search(text)
+}
+
+/// Why a search has no answer here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PatternFailure {
+    /// No engine here compiles the pattern (the engine's words).
+    Compile(String),
+    /// The engine failed while searching (its words).
+    Engine(String),
+    /// The search was handed out and has not answered yet.
+    #[cfg_attr(not(feature = "search-elsewhere"), allow(dead_code))]
+    Checking,
+    /// The search handed out was stopped after this many milliseconds.
+    #[cfg_attr(not(feature = "search-elsewhere"), allow(dead_code))]
+    Stopped { after_ms: u32 },
+}
+
+impl PatternFailure {
+    /// The words a verdict's reason gives, in parentheses after the pattern.
+    pub(crate) fn words(&self) -> String {
+        match self {
+            PatternFailure::Compile(why) | PatternFailure::Engine(why) => why.clone(),
+            PatternFailure::Checking => "it is being checked off the main thread".into(),
+            PatternFailure::Stopped { after_ms } => format!(
+                "its search was stopped after {after_ms} ms: the pattern backtracks on this \
+                 input, and may not finish"
+            ),
+        }
+    }
+
+    /// The same, as data.
+    pub(crate) fn undecided(&self, pattern: &str) -> crate::Undecided {
+        let pattern = pattern.to_owned();
+        match self {
+            PatternFailure::Compile(_) | PatternFailure::Engine(_) => {
+                crate::Undecided::Pattern { pattern }
+            }
+            PatternFailure::Checking => crate::Undecided::PatternChecking { pattern },
+            PatternFailure::Stopped { after_ms } => crate::Undecided::PatternStopped {
+                pattern,
+                after_ms: *after_ms,
+            },
+        }
+    }
+}
+
+/// Python's `re.search(pattern, text) is not None`, or why it cannot be decided here.
+pub(crate) fn search(
+    pattern: &str,
+    text: &str,
+    searches: Searches<'_>,
+) -> Result<bool, PatternFailure> {
+    let compiled = compiled(pattern).map_err(PatternFailure::Compile)?;
+    #[cfg(feature = "search-elsewhere")]
+    if let Some(elsewhere) = searches.elsewhere {
+        return elsewhere.searched(pattern, text);
+    }
+    #[cfg(not(feature = "search-elsewhere"))]
+    let _ = searches;
+    compiled.search(text).map_err(PatternFailure::Engine)
 }
 
 /// Whether the pattern compiles (the `regex` format of the Draft 2020-12 meta-schema).
@@ -275,9 +351,9 @@ mod tests {
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     fn finds(pattern: &str, text: &str) -> bool {
-        match search(pattern, text) {
+        match search(pattern, text, Searches::HERE) {
             Ok(found) => found,
-            Err(err) => panic!("{pattern:?} does not compile: {err}"),
+            Err(err) => panic!("{pattern:?} does not compile: {err:?}"),
         }
     }
 
@@ -330,7 +406,7 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn broken_patterns_are_reported() {
         assert!(compiles("(unclosed").is_err());
-        assert!(search("[z-a]", "x").is_err());
+        assert!(search("[z-a]", "x", Searches::HERE).is_err());
         assert!(compiles("^ok$").is_ok());
     }
 }

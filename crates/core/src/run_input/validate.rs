@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::pattern::Searches;
 use super::python_repr::str_repr;
 use super::schema::{SchemaCrash, preprocess};
 use super::validator::{self, PyError, Step, Stop};
@@ -222,8 +223,14 @@ pub enum Validation {
     /// The stored schema makes the server fail with HTTP 500.
     ServerCrash(String),
     /// Only the server can tell: the schema holds a regular expression that no engine
-    /// here can run as Python's `re` does.
-    ServerDecides(String),
+    /// here can run as Python's `re` does (or whose search runs elsewhere and has not
+    /// answered).
+    ServerDecides {
+        /// What the verdict's reason says of it (`the pattern '…' cannot be run here (…)`).
+        reason: String,
+        /// The same, as data.
+        why: crate::Undecided,
+    },
 }
 
 impl From<Stop> for Validation {
@@ -234,13 +241,22 @@ impl From<Stop> for Validation {
             },
             Stop::Recursion => Validation::CircularReferences,
             Stop::Crash(why) => Validation::ServerCrash(why),
-            Stop::Pattern(why) => Validation::ServerDecides(format!("the pattern {why}")),
+            Stop::Pattern { message, why } => Validation::ServerDecides {
+                reason: format!("the pattern {message}"),
+                why,
+            },
         }
     }
 }
 
-/// Validates hydrated run input against the schema stored for the pause.
+/// Validates hydrated run input against the schema stored for the pause, searching its
+/// patterns here.
 pub fn validate(input: &Value, stored_schema: &Value) -> Validation {
+    validate_with(input, stored_schema, Searches::HERE)
+}
+
+/// [`validate`], with pattern searches run where `searches` says.
+pub fn validate_with(input: &Value, stored_schema: &Value, searches: Searches<'_>) -> Validation {
     let schema = match preprocess(stored_schema) {
         Ok(schema) => schema,
         Err(SchemaCrash(why)) => return Validation::ServerCrash(why),
@@ -249,7 +265,7 @@ pub fn validate(input: &Value, stored_schema: &Value) -> Validation {
     if let Err(stop) = checked(&schema) {
         return stop.into();
     }
-    let errors = match validator::iter_errors(&schema, input) {
+    let errors = match validator::iter_errors(&schema, input, searches) {
         Ok(errors) => errors,
         Err(stop) => return stop.into(),
     };

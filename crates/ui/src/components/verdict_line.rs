@@ -1,7 +1,7 @@
 //! The answer the server will give, above the resume button.
 
-use crate::state::pattern_checks::PatternHold;
-use flowgate_core::{ResumeVerdict, SetStateStatus};
+use flowgate_core::run_input::python_repr::str_repr;
+use flowgate_core::{ResumeVerdict, SetStateStatus, Undecided};
 use leptos::prelude::*;
 
 /// "will be accepted" / "will be rejected: <exact reason>" and the like.
@@ -33,26 +33,26 @@ pub(crate) fn verdict_text(verdict: &ResumeVerdict) -> (String, &'static str) {
             format!("the server will refuse it (HTTP {status}): {reason}"),
             "reject",
         ),
-        ResumeVerdict::ServerDecides { reason } => match PatternHold::of(verdict) {
-            Some(PatternHold::Checking) => (
+        ResumeVerdict::ServerDecides { reason, why } => match why {
+            Undecided::PatternChecking { .. } => (
                 "checking the input against the schema's pattern, off the page's main thread…"
                     .into(),
                 "other",
             ),
             // Prefect validates with Python's `re`, which backtracks as the browser's engine
             // does (and slower): sent, this search would hold the server, so it is not sent.
-            Some(PatternHold::Stopped) => (
+            Undecided::PatternStopped { pattern, after_ms } => (
                 format!(
-                    "not sent: {} Prefect's server would run the same search with Python's \
-                     re, which backtracks the same way and can keep the server busy for hours. \
-                     Change the input.",
-                    reason
-                        .strip_prefix("Only the server can validate this input: ")
-                        .unwrap_or(reason)
+                    "not sent: the pattern {} cannot be run here (the browser's RegExp was still \
+                     searching after {after_ms} ms and was stopped: the pattern backtracks on \
+                     this input, and may not finish). Prefect's server would run the same search \
+                     with Python's re, which backtracks the same way and can keep the server \
+                     busy for hours. Change the input.",
+                    str_repr(pattern)
                 ),
                 "reject",
             ),
-            None => (format!("only the server can tell: {reason}"), "other"),
+            _ => (format!("only the server can tell: {reason}"), "other"),
         },
     }
 }
@@ -70,7 +70,11 @@ pub(crate) fn VerdictLine(#[prop(into)] text: Signal<(String, &'static str)>) ->
 #[cfg(test)]
 mod tests {
     use super::verdict_text;
-    use flowgate_core::ResumeVerdict;
+    use crate::state::pattern_checks::PatternHold;
+    use flowgate_core::run_input::{
+        InputCheck, SearchOutcome, Searches, SearchesElsewhere, StoredSchema, check_run_input_with,
+    };
+    use flowgate_core::{ResumeVerdict, Undecided};
 
     #[test]
     fn server_words_are_kept_verbatim() {
@@ -88,34 +92,40 @@ mod tests {
         );
         let undecided = ResumeVerdict::ServerDecides {
             reason: "a template".into(),
+            why: Undecided::ServerData,
         };
-        assert_eq!(verdict_text(&undecided).1, "other");
+        assert_eq!(
+            verdict_text(&undecided),
+            ("only the server can tell: a template".to_owned(), "other")
+        );
     }
 
-    /// The verdict core gives `input` against `schema`, when the searches run elsewhere.
-    fn undecided(schema: serde_json::Value, input: serde_json::Value) -> ResumeVerdict {
-        use flowgate_core::run_input::{InputCheck, StoredSchema, check_run_input};
+    /// The verdict core gives `input` against `schema`, with searches run elsewhere.
+    fn undecided(
+        schema: &serde_json::Value,
+        input: serde_json::Value,
+        searches: Searches<'_>,
+    ) -> ResumeVerdict {
         let serde_json::Value::Object(input) = input else {
             panic!("an object")
         };
-        match check_run_input(&input, Some(StoredSchema::Json(&schema))) {
-            InputCheck::ServerDecides { reason } => ResumeVerdict::ServerDecides { reason },
+        match check_run_input_with(&input, Some(StoredSchema::Json(schema)), searches) {
+            InputCheck::ServerDecides { reason, why } => {
+                ResumeVerdict::ServerDecides { reason, why }
+            }
             other => panic!("not left to the server: {other:?}"),
         }
     }
 
     #[test]
     fn a_pattern_search_running_or_stopped_is_said_so_and_holds_the_input_back() {
-        use crate::state::pattern_checks::{PatternHold, stopped_reason};
-        use flowgate_core::run_input::{
-            run_searches_elsewhere, settle_pattern_check, take_pattern_checks,
-        };
-        run_searches_elsewhere();
+        let elsewhere = SearchesElsewhere::new();
+        let searches = Searches::elsewhere(&elsewhere);
         let schema =
             serde_json::json!({"properties": {"code": {"type": "string", "pattern": "^(a+)+$"}}});
         let input = serde_json::json!({"code": "aaaa!"});
-        // Core's own wording while the worker searches.
-        let checking = undecided(schema.clone(), input.clone());
+        // While the worker searches.
+        let checking = undecided(&schema, input.clone(), searches);
         assert_eq!(PatternHold::of(&checking), Some(PatternHold::Checking));
         assert_eq!(
             verdict_text(&checking),
@@ -126,10 +136,10 @@ mod tests {
             )
         );
         // The worker stopped it.
-        for check in take_pattern_checks() {
-            settle_pattern_check(&check, Err(stopped_reason()));
+        for check in elsewhere.take() {
+            elsewhere.settle(&check, SearchOutcome::Stopped { after_ms: 1000 });
         }
-        let stopped = undecided(schema, input);
+        let stopped = undecided(&schema, input.clone(), searches);
         assert_eq!(PatternHold::of(&stopped), Some(PatternHold::Stopped));
         assert_eq!(
             verdict_text(&stopped),
@@ -143,9 +153,18 @@ mod tests {
                 "reject"
             )
         );
-        let other = ResumeVerdict::ServerDecides {
-            reason: "a template".into(),
-        };
-        assert_eq!(PatternHold::of(&other), None);
+        // The worker's engine failed: only the server can tell, and nothing holds it back.
+        let other_input = serde_json::json!({"code": "b"});
+        undecided(&schema, other_input.clone(), searches);
+        for check in elsewhere.take() {
+            elsewhere.settle(&check, SearchOutcome::Failed("out of memory".into()));
+        }
+        let failed = undecided(&schema, other_input, searches);
+        assert_eq!(PatternHold::of(&failed), None);
+        assert_eq!(
+            verdict_text(&failed).0,
+            "only the server can tell: Only the server can validate this input: the pattern \
+             '^(a+)+$' cannot be run here (out of memory)."
+        );
     }
 }

@@ -2,38 +2,40 @@
 //! reject, and its history. `?input=<url-encoded JSON>` prefills the form (a deep link from a
 //! notification); nothing is sent until the person presses a button.
 
-use chrono::{DateTime, Utc};
 use flowgate_client::{ClientError, RunInputRequest, parse_flow_run_id};
 use flowgate_core::gate::{ApprovalOutcome, GateApproval};
-use flowgate_core::policy::{Permission, PolicyCase, PolicyVerdict, policy_verdict};
-use flowgate_core::{
-    FlowRun, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
-};
+use flowgate_core::{FlowRun, ResumeVerdict, SetStateStatus, StateType};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde_json::Value;
-use wasm_bindgen::JsCast;
 
-use crate::components::countdown::{Countdown, ticking_clock};
+use crate::components::countdown::ticking_clock;
 use crate::components::decision_outcome::{Outcome, outcome_view};
-use crate::components::error_view::{ErrorText, ReadError};
-use crate::components::local_time::{LocalTime, clock_time};
+use crate::components::error_view::ReadError;
+use crate::components::local_time::clock_time;
 use crate::components::markdown::Markdown;
-use crate::components::state_badge::StateBadge;
 use crate::components::verdict_line::{VerdictLine, verdict_text};
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
 use crate::state::connection::Connection;
 use crate::state::drafts;
 use crate::state::gate::GatePresence;
-use crate::state::live::{Live, sleep};
-use crate::state::pattern_checks::{PatternChecks, PatternHold};
+use crate::state::live::Live;
+use flowgate_client::sleep;
 
+mod deep_link;
+mod facts;
+mod gate_policy;
 mod history;
 mod reject;
+mod verdict;
 
+use deep_link::{CopyLink, LinkNotice, link_input};
+use facts::RunFacts;
+use gate_policy::{GatePolicy, PolicyLine};
 use history::History;
-use reject::{GateSay, RejectPanel};
+use reject::RejectPanel;
+use verdict::LiveVerdict;
 
 /// A decision from the run page: being sent (one at a time), or made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,51 +85,6 @@ impl DecisionSignals {
             let _ = self.outcome.try_set(Some(result));
             let _ = self.reloads.try_update(|n| *n += 1);
         });
-    }
-}
-
-/// The input a deep link carries, pretty-printed, or why it cannot be used.
-fn link_input(text: &str) -> Result<String, String> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(value @ Value::Object(_)) => {
-            Ok(serde_json::to_string_pretty(&value).unwrap_or_default())
-        }
-        Ok(_) => {
-            Err("The link's input is not a JSON object, so it was not put in the form.".into())
-        }
-        Err(err) => Err(format!(
-            "The link's input is not JSON ({err}), so it was not put in the form."
-        )),
-    }
-}
-
-/// This page's address with `input` as a deep link.
-fn deep_link(id: &str, input: &Value) -> String {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    let compact = serde_json::to_string(input).unwrap_or_default();
-    let encoded: String = js_sys::encode_uri_component(&compact).into();
-    format!("{origin}/runs/{id}?input={encoded}")
-}
-
-/// Puts `text` on the clipboard; false when the browser does not allow it.
-fn copy_to_clipboard(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let navigator = js_sys::Reflect::get(&window, &"navigator".into()).unwrap_or_default();
-    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
-        .ok()
-        .filter(|c| !c.is_undefined());
-    let write = clipboard.as_ref().and_then(|c| {
-        js_sys::Reflect::get(c, &"writeText".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    });
-    match (clipboard, write) {
-        (Some(c), Some(f)) => f.call1(&c, &text.into()).is_ok(),
-        _ => false,
     }
 }
 
@@ -258,23 +215,17 @@ pub(crate) fn RunPage() -> impl IntoView {
         };
         spawn_local(async move {
             // An event can come before its write is visible: read a few times.
-            for attempt in 0..5 {
-                let Ok(now) = client.read_flow_run(shown.id).await else {
-                    return;
-                };
-                if now.state_type != shown.state_type {
-                    if shown.state_type == Some(StateType::Paused) && !own_decision.get_untracked()
-                    {
-                        elsewhere.set(Some(changed_elsewhere(&now)));
-                    }
-                    reloads.update(|n| *n += 1);
-                    history_reloads.update(|n| *n += 1);
-                    return;
+            let tries = if from_event { 5 } else { 1 };
+            let changed = |run: &FlowRun| run.state_type != shown.state_type;
+            let Ok(now) = client.read_flow_run_until(shown.id, tries, changed).await else {
+                return;
+            };
+            if changed(&now) {
+                if shown.state_type == Some(StateType::Paused) && !own_decision.get_untracked() {
+                    elsewhere.set(Some(changed_elsewhere(&now)));
                 }
-                if !from_event || attempt == 4 {
-                    return;
-                }
-                sleep(200).await;
+                reloads.update(|n| *n += 1);
+                history_reloads.update(|n| *n += 1);
             }
         });
     };
@@ -304,20 +255,7 @@ pub(crate) fn RunPage() -> impl IntoView {
         decided
     });
     view! {
-        {link_note.map(|note| match note {
-            Ok(()) => view! {
-                <p class="notice" role="status" data-testid="link-prefilled">
-                    "The form was filled from the link you opened. Check it: nothing is sent until you decide below."
-                    {move || replaced_draft.get().map(|draft| view! {
-                        " " <button type="button" data-testid="restore-draft" on:click=move |_| {
-                            input.set(draft.clone());
-                            replaced_draft.set(None);
-                        }>"Put back my earlier draft"</button>
-                    })}
-                </p>
-            }.into_any(),
-            Err(why) => view! { <p class="error" role="alert" data-testid="link-prefilled">{why}</p> }.into_any(),
-        })}
+        {link_note.map(|note| view! { <LinkNotice note=note input=input replaced_draft=replaced_draft/> })}
         {move || other_tab_draft.get().map(|theirs| view! {
             <p class="notice" role="status" data-testid="draft-elsewhere">
                 "This run's draft was changed in another tab; this tab still shows yours. "
@@ -359,7 +297,8 @@ pub(crate) fn RunPage() -> impl IntoView {
     }
 }
 
-/// The loaded run.
+/// The loaded run: what it is, the input it asks for with the verdict as it is typed, and
+/// the decisions.
 #[component]
 fn RunDetail(
     run: FlowRun,
@@ -377,22 +316,17 @@ fn RunDetail(
 ) -> impl IntoView {
     let locked = move || elsewhere.with(Option::is_some);
     let is_paused = run.state_type == Some(StateType::Paused);
-    let reject_run = run.clone();
     let connection = expect_context::<Connection>();
     let clock = ticking_clock();
     let id = run.id;
-    let state = run.state.clone();
-    let details = state
-        .as_ref()
-        .map(|s| s.state_details.clone())
-        .unwrap_or_default();
     let asks_input = asks.is_some();
     let schema_text = asks.as_ref().and_then(|a| a.schema.clone());
     let fields = form_fields(schema_text.as_deref());
-    if let Some(fields) = &fields {
-        if drafts::load(&id.to_string()).is_none() && !from_link {
-            input.set(starting_text(fields));
-        }
+    if let Some(fields) = &fields
+        && drafts::load(&id.to_string()).is_none()
+        && !from_link
+    {
+        input.set(starting_text(fields));
     }
     // A draft left half-typed in the JSON editor goes back there.
     if serde_json::from_str::<Value>(&input.get_untracked()).is_err() {
@@ -400,70 +334,26 @@ fn RunDetail(
     }
     let unparsed = RwSignal::new(drafts::load_unparsed(&id.to_string()));
     Effect::new(move |_| unparsed.with(|list| drafts::save_unparsed(&id.to_string(), list)));
-    let prefect_link = connection
-        .settings
-        .get_untracked()
-        .prefect_ui_run_url(&id.to_string());
 
     // The input as JSON, or why it is not JSON yet.
     let parsed = Memo::new(move |_| -> Result<Option<Value>, String> {
         if !asks_input {
             return Ok(None);
         }
-        if mode.get() == EditMode::Form {
-            if let Some(why) = unparsed.with(|list| unfinished(list)) {
-                return Err(why);
-            }
+        if mode.get() == EditMode::Form
+            && let Some(why) = unparsed.with(|list| unfinished(list))
+        {
+            return Err(why);
         }
         let text = input.get();
         serde_json::from_str::<Value>(&text)
             .map(Some)
             .map_err(|err| err.to_string())
     });
-    // The clock matters only through "has the pause timed out", so the verdict is worked
-    // out again when that flips, not on every tick: any instant on the same side of the
-    // timeout gives the same verdict.
-    let timeout = details.pause_timeout;
-    let timed_out = Memo::new(move |_| timeout.is_some_and(|t| t < clock.get()));
-    let verdict_run = run.clone();
-    // Where the console runs schema patterns in a worker, a verdict is worked out again as
-    // each search settles (mounted alone, as in the browser tests, it runs them itself).
-    let pattern_checks = use_context::<PatternChecks>();
-    let verdict = Memo::new(move |_| -> Result<ResumeVerdict, String> {
-        if let Some(checks) = pattern_checks {
-            checks.settled.track();
-        }
-        let input = parsed.get()?;
-        let schema = match &schema_text {
-            Some(text) => StoredSchema::Text(text),
-            None => StoredSchema::Missing,
-        };
-        Ok(resume_verdict(
-            &verdict_run,
-            schema,
-            input.as_ref(),
-            if timed_out.get() {
-                DateTime::<Utc>::MAX_UTC
-            } else {
-                DateTime::<Utc>::MIN_UTC
-            },
-        ))
-    });
-    if let Some(checks) = pattern_checks {
-        // After every change the verdict reads, not only when it changes: a verdict still
-        // waiting on one search looks the same while the text it waits on changes.
-        Effect::new(move |_| {
-            parsed.track();
-            checks.settled.track();
-            verdict.track();
-            checks.dispatch();
-        });
-    }
-    // Not sent while a pattern is being searched, nor when its search had to be stopped: the
-    // server would run the same search (see verdict_text).
-    let pattern_holds = Memo::new(move |_| {
-        verdict.with(|v| v.as_ref().is_ok_and(|v| PatternHold::of(v).is_some()))
-    });
+    let LiveVerdict {
+        verdict,
+        pattern_holds,
+    } = LiveVerdict::new(run.clone(), schema_text, parsed, clock);
     let line = Signal::derive(move || match verdict.get() {
         Ok(v) => verdict_text(&v),
         Err(err) => (
@@ -483,58 +373,8 @@ fn RunDetail(
         drafts::save(&id.to_string(), &text);
         input.set(text);
     });
-
-    // With a gate in front of Prefect, what its policy says for the person signed in: core's
-    // verdict (the one the gate enforces with) on the case the gate serves, worked out again
-    // as the input changes.
-    // Mounted alone (the browser tests) there is no gate to ask.
     let gate = use_context::<GatePresence>().unwrap_or_else(GatePresence::absent);
-    let policy_case = LocalResource::new(move || {
-        let wanted = is_paused && gate.present();
-        let client = connection.client();
-        async move {
-            if !wanted {
-                return Ok(None);
-            }
-            client?.gate_policy::<PolicyCase>(id).await.map(Some)
-        }
-    });
-    let policy = Memo::new(move |_| -> Option<Result<PolicyVerdict, ClientError>> {
-        let input = parsed.get().ok().flatten();
-        match policy_case.get()? {
-            Ok(Some(case)) => Some(Ok(policy_verdict(&case, input.as_ref()))),
-            Ok(None) => None,
-            Err(error) => Some(Err(error)),
-        }
-    });
-    // Nothing is sent while it is not known whether a gate decides, nor what its policy says.
-    let policy_blocks = Memo::new(move |_| {
-        if gate.asking() {
-            return true;
-        }
-        gate.present() && policy.with(|p| !matches!(p, Some(Ok(v)) if v.approve.is_allowed()))
-    });
-    let gate_say = Signal::derive(move || {
-        let user = match gate.get()? {
-            Ok(Some(found)) => found.person.user,
-            Ok(None) => return None,
-            Err(error) => {
-                return Some(GateSay {
-                    user: String::new(),
-                    refused: Some(error.to_string()),
-                });
-            }
-        };
-        let refused = match policy.get() {
-            None => Some("Reading what the gate's policy allows…".to_owned()),
-            Some(Err(error)) => Some(error.to_string()),
-            Some(Ok(verdict)) => match verdict.reject {
-                Permission::Allowed { .. } => None,
-                Permission::Refused { reason, .. } => Some(reason),
-            },
-        };
-        Some(GateSay { user, refused })
-    });
+    let policy = GatePolicy::new(id, is_paused, parsed);
 
     let resume_run = StoredValue::new(run.clone());
     let DecisionSignals {
@@ -568,75 +408,33 @@ fn RunDetail(
             result
         });
     };
-    let resume_label = move || {
-        if deciding.get() == Some(Deciding::Resume) {
-            return if gate.present() {
-                "Approving…"
-            } else {
-                "Resuming…"
-            };
-        }
-        match policy.get() {
-            Some(Ok(verdict)) if verdict.needed > 1 => match verdict.approve {
-                Permission::Allowed { completes: true } => "Approve and resume",
-                _ => "Approve",
-            },
-            _ => "Resume",
-        }
+    let resume_label = move || match deciding.get() {
+        Some(Deciding::Resume) if gate.present() => "Approving…",
+        Some(Deciding::Resume) => "Resuming…",
+        _ => policy.resume_word(),
     };
     // After a decision, focus goes to what happened (a screen reader reads it; the keyboard
     // continues from there).
     let outcome_ref = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        if outcome.with(Option::is_some) {
-            if let Some(element) = outcome_ref.get() {
-                let _ = element.focus();
-            }
+        if outcome.with(Option::is_some)
+            && let Some(element) = outcome_ref.get()
+        {
+            let _ = element.focus();
         }
     });
-    let link_text = RwSignal::new(None::<String>);
-    let copy_link = move |_| {
-        if let Ok(Some(input)) = parsed.get_untracked() {
-            let link = deep_link(&id.to_string(), &input);
-            let copied = copy_to_clipboard(&link);
-            link_text.set(Some(if copied {
-                format!("Copied: {link}")
-            } else {
-                link
-            }));
-        }
-    };
     let send = move |_| {
         if let Ok(input) = parsed.get_untracked() {
             resume(input);
         }
     };
+    let prefect_link = connection
+        .settings
+        .get_untracked()
+        .prefect_ui_run_url(&id.to_string());
 
     view! {
-        <h1 data-testid="run-name">{run.name.clone()}</h1>
-        <p class="meta">
-            <StateBadge state_type=run.state_type.clone() name=run.state_name.clone()/>
-            " " <code>{id.to_string()}</code>
-            {prefect_link.map(|href| view! { " " <a href=href target="_blank" rel="noreferrer">"Open in Prefect (logs)"</a> })}
-        </p>
-        <dl class="details">
-            <dt>"State since"</dt><dd>{state.as_ref().map(|s| view! { <LocalTime at=s.timestamp clock=clock/> })}</dd>
-            <dt>"Message"</dt><dd>{state.as_ref().and_then(|s| s.message.clone()).unwrap_or_else(|| "—".into())}</dd>
-            {(run.state_type == Some(StateType::Paused)).then(|| view! {
-                <dt>"Time left"</dt><dd><Countdown timeout=details.pause_timeout clock=clock/></dd>
-                <dt>"Pause key"</dt><dd>{details.pause_key.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>"On resume"</dt><dd>{if details.pause_reschedule { "rescheduled (needs a deployment)" } else { "runs on in place" }}</dd>
-            })}
-            <dt>"Flow"</dt><dd data-testid="run-flow">{flow.unwrap_or_else(|| run.flow_id.to_string())}</dd>
-            <dt>"Deployment"</dt><dd>{match (deployment, run.deployment_id) {
-                (Some(name), _) => name,
-                (None, Some(id)) => id.to_string(),
-                (None, None) => "— (not from a deployment)".to_owned(),
-            }}</dd>
-            <dt>"Tags"</dt><dd>{if run.tags.is_empty() { "—".to_owned() } else { run.tags.join(", ") }}</dd>
-            <dt>"Parameters"</dt><dd><pre>{serde_json::to_string_pretty(&run.parameters).unwrap_or_default()}</pre></dd>
-            <dt>"Labels"</dt><dd><pre>{serde_json::to_string_pretty(&run.labels).unwrap_or_default()}</pre></dd>
-        </dl>
+        <RunFacts run=run.clone() flow=flow deployment=deployment prefect_link=prefect_link clock=clock/>
         {move || elsewhere.get().map(|text| view! {
             <p class="notice" role="status" data-testid="changed-elsewhere">{text}</p>
         })}
@@ -660,32 +458,19 @@ fn RunDetail(
         // was open (then the locked form and its verdict stay, with the draft).
         {move || (is_paused || locked()).then(|| view! {
             <VerdictLine text=line/>
-            {move || policy.get().map(|p| match p {
-                Ok(verdict) => {
-                    let class = if verdict.approve.is_allowed() { "accept" } else { "reject" };
-                    view! { <p class=format!("verdict verdict-{class}") data-testid="policy-line">{verdict.message}</p> }.into_any()
-                }
-                Err(error) => view! {
-                    <p class="verdict verdict-reject" data-testid="policy-line">"The gate's policy could not be read: " <ErrorText error=error/></p>
-                }.into_any(),
-            })}
+            <PolicyLine policy=policy/>
             <button data-testid="resume" on:click=send
-                disabled=move || deciding.with(Option::is_some) || parsed.get().is_err() || pattern_holds.get() || locked() || policy_blocks.get()>
+                disabled=move || deciding.with(Option::is_some) || parsed.get().is_err() || pattern_holds.get() || locked() || policy.blocks.get()>
                 {resume_label}
             </button>
         })}
         {asks_input.then(|| view! {
-            <button type="button" class="secondary" data-testid="copy-link" on:click=copy_link
-                disabled=move || !matches!(parsed.get(), Ok(Some(_)))
-                title="A link to this page with the form filled in as it is now, e.g. for a notification">
-                "Copy link with this input"
-            </button>
+            <CopyLink id=id.to_string() input=Signal::derive(move || parsed.get().ok().flatten())/>
         })}
-        {move || link_text.get().map(|text| view! { <p class="hint" data-testid="copied-link">{text}</p> })}
         <div class="outcome" data-testid="outcome" role="status" tabindex="-1" node_ref=outcome_ref>{move || outcome.get().map(outcome_view)}</div>
         {is_paused.then(|| view! {
-            <RejectPanel run=reject_run reason=reject_reason clock=clock locked=Signal::derive(locked)
-                decisions=decisions gate=gate_say/>
+            <RejectPanel run=run reason=reject_reason clock=clock locked=Signal::derive(locked)
+                decisions=decisions gate=policy.say/>
         })}
     }
 }

@@ -3,14 +3,13 @@
 //! The browser's `RegExp` backtracks, so a schema `pattern` such as `^(a+)+$` against
 //! `aaaa…a!` can keep it busy for hours, and on the main thread that freezes the tab while
 //! the user types. The validator hands such searches out
-//! ([`flowgate_core::run_input::run_searches_elsewhere`]); `pattern_checks.js` runs them one
+//! ([`flowgate_core::run_input::SearchesElsewhere`], passed into each verdict);
+//! `pattern_checks.js` runs them one
 //! at a time in a worker (`web/workers/pattern-check.js`) and ends the worker when a search
 //! outlasts its budget; each outcome is given back, which works the verdict out again.
 
-use flowgate_core::ResumeVerdict;
-use flowgate_core::run_input::{
-    CHECKING, run_searches_elsewhere, settle_pattern_check, take_pattern_checks,
-};
+use flowgate_core::run_input::{SearchOutcome, Searches, SearchesElsewhere};
+use flowgate_core::{ResumeVerdict, Undecided};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
@@ -19,22 +18,11 @@ use wasm_bindgen::prelude::*;
 /// this long is backtracking and may not end.
 pub(crate) const BUDGET_MS: u32 = 1_000;
 
-/// What a search stopped for its budget says (its verdict's reason contains it).
-const STOPPED: &str = "was stopped: the pattern backtracks on this input";
-
 #[wasm_bindgen(module = "/src/state/pattern_checks.js")]
 extern "C" {
     /// Resolves to `{ found }`, `{ timedOut: true }` or `{ error }`; never rejects.
     #[wasm_bindgen(js_name = searchElsewhere)]
     fn search_elsewhere(source: &str, flags: &str, text: &str, budget_ms: u32) -> js_sys::Promise;
-}
-
-/// Why a search the worker stopped for its budget could not be decided.
-pub(crate) fn stopped_reason() -> String {
-    format!(
-        "the browser's RegExp was still searching after {BUDGET_MS} ms and {STOPPED}, and may \
-         not finish"
-    )
 }
 
 /// A verdict that waits on a pattern search, or that one had to be stopped for: either way
@@ -50,15 +38,16 @@ pub(crate) enum PatternHold {
 impl PatternHold {
     /// What holds the verdict back, if a pattern search does.
     pub(crate) fn of(verdict: &ResumeVerdict) -> Option<PatternHold> {
-        let ResumeVerdict::ServerDecides { reason } = verdict else {
-            return None;
-        };
-        if reason.contains(CHECKING) {
-            Some(PatternHold::Checking)
-        } else if reason.contains(STOPPED) {
-            Some(PatternHold::Stopped)
-        } else {
-            None
+        match verdict {
+            ResumeVerdict::ServerDecides {
+                why: Undecided::PatternChecking { .. },
+                ..
+            } => Some(PatternHold::Checking),
+            ResumeVerdict::ServerDecides {
+                why: Undecided::PatternStopped { .. },
+                ..
+            } => Some(PatternHold::Stopped),
+            _ => None,
         }
     }
 }
@@ -68,20 +57,32 @@ impl PatternHold {
 pub(crate) struct PatternChecks {
     /// Counts settled searches: a verdict that reads it is worked out again when one settles.
     pub(crate) settled: RwSignal<u64>,
+    /// The searches handed out, and their outcomes.
+    searches: StoredValue<SearchesElsewhere, LocalStorage>,
 }
 
 impl PatternChecks {
-    /// Turns the validator's searches over to the worker, for the rest of the page's life.
+    /// A checker that runs the validator's searches in the worker, for the page's life.
     pub(crate) fn start() -> PatternChecks {
-        run_searches_elsewhere();
         PatternChecks {
             settled: RwSignal::new(0),
+            searches: StoredValue::new_local(SearchesElsewhere::new()),
         }
+    }
+
+    /// Works `check` out with its pattern searches handed to the worker.
+    pub(crate) fn with<R>(self, check: impl FnOnce(Searches<'_>) -> R) -> Option<R> {
+        self.searches
+            .try_with_value(|searches| check(Searches::elsewhere(searches)))
     }
 
     /// Sends the searches the validator handed out since the last call.
     pub(crate) fn dispatch(self) {
-        for check in take_pattern_checks() {
+        let checks = self
+            .searches
+            .try_with_value(SearchesElsewhere::take)
+            .unwrap_or_default();
+        for check in checks {
             let answer = search_elsewhere(&check.source, &check.flags, &check.text, BUDGET_MS);
             spawn_local(async move {
                 let answer = wasm_bindgen_futures::JsFuture::from(answer)
@@ -89,15 +90,21 @@ impl PatternChecks {
                     .unwrap_or_default();
                 let field = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok();
                 let outcome = match field("found").and_then(|v| v.as_bool()) {
-                    Some(found) => Ok(found),
+                    Some(found) => SearchOutcome::Found(found),
                     None if field("timedOut").is_some_and(|v| v.is_truthy()) => {
-                        Err(stopped_reason())
+                        SearchOutcome::Stopped {
+                            after_ms: BUDGET_MS,
+                        }
                     }
-                    None => Err(field("error")
-                        .and_then(|v| v.as_string())
-                        .unwrap_or_else(|| "the browser's RegExp failed".into())),
+                    None => SearchOutcome::Failed(
+                        field("error")
+                            .and_then(|v| v.as_string())
+                            .unwrap_or_else(|| "the browser's RegExp failed".into()),
+                    ),
                 };
-                settle_pattern_check(&check, outcome);
+                let _ = self
+                    .searches
+                    .try_with_value(|searches| searches.settle(&check, outcome));
                 self.settled.update(|n| *n += 1);
             });
         }

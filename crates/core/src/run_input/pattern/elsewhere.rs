@@ -6,35 +6,27 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::translate;
+use super::{PatternFailure, translate};
 
-/// The outcome of a search handed out: `None` when searches run here, else the outcome
-/// given back, or [`CHECKING`] until then.
-pub(crate) fn searched(pattern: &str, text: &str) -> Option<Result<bool, String>> {
-    ELSEWHERE.with(|cell| {
-        let mut elsewhere = cell.borrow_mut();
-        if !elsewhere.on {
-            return None;
-        }
-        let key = search_key(pattern, text);
-        if let Some(outcome) = elsewhere.outcomes.get(&key) {
-            // Settled, or handed out and waiting (`None`).
-            return Some(outcome.clone().unwrap_or_else(|| Err(CHECKING.to_owned())));
-        }
-        elsewhere.outcomes.insert(key, None);
-        let (source, flags) = translate(pattern);
-        elsewhere.waiting.push(PatternCheck {
-            pattern: pattern.to_owned(),
-            text: text.to_owned(),
-            source,
-            flags: format!("u{flags}"),
-        });
-        Some(Err(CHECKING.to_owned()))
-    })
+/// Searches handed out and their outcomes. Whoever validates with
+/// [`Searches::elsewhere`](super::Searches::elsewhere) owns one: validation never runs a
+/// pattern itself then — a backtracking pattern (`^(a+)+$` against `aaaa…a!`) can keep a
+/// browser's `RegExp` busy for minutes, and on a page's main thread that freezes the tab.
+/// Each search is handed out instead ([`SearchesElsewhere::take`]) to be run where it can
+/// be stopped (a Web Worker), and its outcome given back with [`SearchesElsewhere::settle`];
+/// until then the verdict is [`Undecided::PatternChecking`](crate::Undecided::PatternChecking).
+#[derive(Debug, Default)]
+pub struct SearchesElsewhere {
+    state: RefCell<State>,
 }
 
-/// Why a search handed out to run elsewhere has no outcome yet.
-pub const CHECKING: &str = "it is being checked off the main thread";
+#[derive(Debug, Default)]
+struct State {
+    /// Handed out and not yet taken by [`SearchesElsewhere::take`].
+    waiting: Vec<PatternCheck>,
+    /// Every search handed out ([`search_key`]): its outcome, `None` until settled.
+    outcomes: HashMap<String, Option<SearchOutcome>>,
+}
 
 /// A search to run elsewhere by the host's `RegExp`: `new RegExp(source, flags).test(text)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,14 +41,18 @@ pub struct PatternCheck {
     pub flags: String,
 }
 
-/// Searches handed out and their outcomes.
-#[derive(Default)]
-struct Elsewhere {
-    on: bool,
-    /// Handed out and not yet taken by [`take_pattern_checks`].
-    waiting: Vec<PatternCheck>,
-    /// Every search handed out ([`search_key`]): its outcome, `None` until settled.
-    outcomes: HashMap<String, Option<Result<bool, String>>>,
+/// How a search run elsewhere ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchOutcome {
+    /// It ran to the end: whether the pattern was found.
+    Found(bool),
+    /// It was stopped after running this long (it backtracks, and may never end).
+    Stopped {
+        /// How long it ran, in milliseconds.
+        after_ms: u32,
+    },
+    /// Its engine failed, in these words.
+    Failed(String),
 }
 
 /// One key for a pattern and a text: the pattern's length first, so no two pairs share one.
@@ -64,60 +60,87 @@ fn search_key(pattern: &str, text: &str) -> String {
     format!("{}:{pattern}{text}", pattern.len())
 }
 
-thread_local! {
-    static ELSEWHERE: RefCell<Elsewhere> = RefCell::new(Elsewhere::default());
-}
+impl SearchesElsewhere {
+    /// No search handed out yet.
+    pub fn new() -> SearchesElsewhere {
+        SearchesElsewhere::default()
+    }
 
-/// From now on, validation on this thread never runs a pattern itself: a backtracking
-/// pattern (`^(a+)+$` against `aaaa…a!`) can keep a browser's `RegExp` busy for minutes,
-/// and on a page's main thread that freezes the tab. Each search is handed out instead
-/// ([`take_pattern_checks`]) to be run where it can be stopped (a Web Worker), and its
-/// outcome given back with [`settle_pattern_check`]; until then the pattern's verdict is
-/// "only the server can tell" with the reason [`CHECKING`].
-pub fn run_searches_elsewhere() {
-    ELSEWHERE.with(|cell| cell.borrow_mut().on = true);
-}
-
-/// The searches handed out since the last call.
-pub fn take_pattern_checks() -> Vec<PatternCheck> {
-    ELSEWHERE.with(|cell| std::mem::take(&mut cell.borrow_mut().waiting))
-}
-
-/// Gives a search's outcome back: whether the pattern was found, or why it could not be
-/// decided (the worker stopped it, or its engine failed). Validation that asks for the same
-/// search again gets this outcome.
-pub fn settle_pattern_check(check: &PatternCheck, outcome: Result<bool, String>) {
-    ELSEWHERE.with(|cell| {
-        let mut elsewhere = cell.borrow_mut();
-        // Forms ask once per keystroke: keep the outcomes of the last few thousand.
-        if elsewhere.outcomes.len() >= 4096 {
-            elsewhere.outcomes.clear();
+    /// The outcome of a search: the one given back, or [`PatternFailure::Checking`] while
+    /// it is handed out (handed out on the first ask only).
+    pub(crate) fn searched(&self, pattern: &str, text: &str) -> Result<bool, PatternFailure> {
+        let mut state = self.state.borrow_mut();
+        let key = search_key(pattern, text);
+        let outcome = match state.outcomes.get(&key) {
+            Some(outcome) => outcome.clone(),
+            None => {
+                state.outcomes.insert(key, None);
+                let (source, flags) = translate(pattern);
+                state.waiting.push(PatternCheck {
+                    pattern: pattern.to_owned(),
+                    text: text.to_owned(),
+                    source,
+                    flags: format!("u{flags}"),
+                });
+                None
+            }
+        };
+        match outcome {
+            None => Err(PatternFailure::Checking),
+            Some(SearchOutcome::Found(found)) => Ok(found),
+            Some(SearchOutcome::Stopped { after_ms }) => Err(PatternFailure::Stopped { after_ms }),
+            Some(SearchOutcome::Failed(why)) => Err(PatternFailure::Engine(why)),
         }
-        elsewhere
+    }
+
+    /// The searches handed out since the last call.
+    pub fn take(&self) -> Vec<PatternCheck> {
+        std::mem::take(&mut self.state.borrow_mut().waiting)
+    }
+
+    /// Gives a search's outcome back. Validation that asks for the same search again gets
+    /// this outcome.
+    pub fn settle(&self, check: &PatternCheck, outcome: SearchOutcome) {
+        let mut state = self.state.borrow_mut();
+        // Forms ask once per keystroke: keep the outcomes of the last few thousand.
+        if state.outcomes.len() >= 4096 {
+            state.outcomes.clear();
+        }
+        state
             .outcomes
             .insert(search_key(&check.pattern, &check.text), Some(outcome));
-    });
+    }
 }
 
-// Native only: the switch is per thread, and wasm-bindgen-test runs every test on one.
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run_input::pattern::search;
+    use crate::Undecided;
+    use crate::run_input::pattern::{Searches, search};
+    use crate::run_input::{Validation, validate_with};
+    use serde_json::json;
 
-    #[test]
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn searches_run_elsewhere_are_handed_out_once_and_their_outcome_is_used() {
-        use crate::run_input::{Validation, validate};
-        use serde_json::json;
-        run_searches_elsewhere();
+        let elsewhere = SearchesElsewhere::new();
+        let searches = Searches::elsewhere(&elsewhere);
         let schema = json!({"type": "object", "properties": {"code": {"type": "string", "pattern": "(?i)^(a+)+$"}}});
         let input = json!({"code": "aaaa!"});
-        let undecided = Validation::ServerDecides(format!(
-            "the pattern '(?i)^(a+)+$' cannot be run here ({CHECKING})"
-        ));
-        assert_eq!(validate(&input, &schema), undecided);
-        assert_eq!(validate(&input, &schema), undecided);
-        let checks = take_pattern_checks();
+        let checking = Validation::ServerDecides {
+            reason: "the pattern '(?i)^(a+)+$' cannot be run here (it is being checked off the \
+                     main thread)"
+                .into(),
+            why: Undecided::PatternChecking {
+                pattern: "(?i)^(a+)+$".into(),
+            },
+        };
+        assert_eq!(validate_with(&input, &schema, searches), checking);
+        assert_eq!(validate_with(&input, &schema, searches), checking);
+        let checks = elsewhere.take();
         assert_eq!(
             checks,
             vec![PatternCheck {
@@ -128,21 +151,32 @@ mod tests {
             }],
             "handed out once however often it is asked"
         );
-        assert!(take_pattern_checks().is_empty());
-        settle_pattern_check(&checks[0], Ok(false));
+        assert!(elsewhere.take().is_empty());
+        elsewhere.settle(&checks[0], SearchOutcome::Found(false));
         assert!(matches!(
-            validate(&input, &schema),
+            validate_with(&input, &schema, searches),
             Validation::Invalid { .. }
         ));
-        settle_pattern_check(&checks[0], Err("stopped after 1000 ms".into()));
+        elsewhere.settle(&checks[0], SearchOutcome::Stopped { after_ms: 1000 });
         assert_eq!(
-            validate(&input, &schema),
-            Validation::ServerDecides(
-                "the pattern '(?i)^(a+)+$' cannot be run here (stopped after 1000 ms)".into()
-            )
+            validate_with(&input, &schema, searches),
+            Validation::ServerDecides {
+                reason: "the pattern '(?i)^(a+)+$' cannot be run here (its search was stopped \
+                         after 1000 ms: the pattern backtracks on this input, and may not finish)"
+                    .into(),
+                why: Undecided::PatternStopped {
+                    pattern: "(?i)^(a+)+$".into(),
+                    after_ms: 1000,
+                },
+            }
         );
+        // Searches here are untouched by what was handed out elsewhere.
+        assert!(matches!(
+            crate::run_input::validate(&input, &schema),
+            Validation::Invalid { .. }
+        ));
         // A pattern that does not compile is still reported at once, never handed out.
-        assert!(search("(unclosed", "x").is_err());
-        assert!(take_pattern_checks().is_empty());
+        assert!(search("(unclosed", "x", searches).is_err());
+        assert!(elsewhere.take().is_empty());
     }
 }

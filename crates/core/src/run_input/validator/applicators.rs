@@ -31,7 +31,7 @@ impl<'a> Walk<'_, 'a> {
             ("patternProperties", Value::Object(patterns)) => {
                 'patterns: for (regex, subschema) in patterns {
                     for (name, item) in object {
-                        if search(regex, name)?
+                        if search(regex, name, self.searches)?
                             && self.child(
                                 at,
                                 (
@@ -49,22 +49,22 @@ impl<'a> Walk<'_, 'a> {
                 }
             }
             ("additionalProperties", Value::Object(_)) => {
-                for name in additional_properties(object, at.schema)? {
-                    if let Some(item) = object.get(name) {
-                        if self.child(
+                for name in additional_properties(object, at.schema, self.searches)? {
+                    if let Some(item) = object.get(name)
+                        && self.child(
                             at,
                             (Some(Step::Key(name.to_owned())), None),
                             at.value,
                             item,
                             errors,
-                        )? {
-                            break;
-                        }
+                        )?
+                    {
+                        break;
                     }
                 }
             }
             ("additionalProperties", Value::Bool(false)) => {
-                let mut extras = additional_properties(object, at.schema)?;
+                let mut extras = additional_properties(object, at.schema, self.searches)?;
                 if extras.is_empty() {
                     return Ok(());
                 }

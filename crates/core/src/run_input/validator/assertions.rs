@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::super::pattern;
+use super::super::pattern::{self, Searches};
 use super::super::python_repr::{number_repr, repr};
 use super::compare::{cmp_num, equal, is_type, not_multiple};
 use super::{At, Stop};
@@ -14,7 +14,11 @@ use super::{At, Stop};
 /// The message of a keyword that applies no subschema, when it fails (Python's `type`,
 /// `enum`, `const`, bounds, `multipleOf`, sizes, `uniqueItems`, `pattern`, `format`,
 /// `required`, `dependentRequired`).
-pub(super) fn assertion(at: &At<'_, '_>, regex_format: bool) -> Result<Vec<String>, Stop> {
+pub(super) fn assertion(
+    at: &At<'_, '_>,
+    regex_format: bool,
+    searches: Searches<'_>,
+) -> Result<Vec<String>, Stop> {
     let (value, instance) = (at.value, at.instance);
     let inst = || repr(instance);
     let message = match (at.keyword, instance) {
@@ -95,14 +99,17 @@ pub(super) fn assertion(at: &At<'_, '_>, regex_format: bool) -> Result<Vec<Strin
             format!("{} has non-unique elements", inst())
         }
         ("pattern", Value::String(text)) => match value {
-            Value::String(regex) if !search(regex, text)? => {
+            Value::String(regex) if !search(regex, text, searches)? => {
                 format!("{} does not match {}", inst(), repr(value))
             }
             _ => return Ok(Vec::new()),
         },
         ("format", Value::String(text)) if regex_format && value.as_str() == Some("regex") => {
-            pattern::compiles(text).map_err(|why| {
-                Stop::Pattern(format!("{} cannot be compiled here ({why})", inst()))
+            pattern::compiles(text).map_err(|why| Stop::Pattern {
+                message: format!("{} cannot be compiled here ({why})", inst()),
+                why: crate::Undecided::Pattern {
+                    pattern: text.clone(),
+                },
             })?;
             return Ok(Vec::new());
         }
@@ -167,12 +174,14 @@ pub(super) fn sized(at: &At<'_, '_>, size: usize, too_few: &str, too_many: &str)
 }
 
 /// Python's `re.search`, or why it cannot be run here.
-pub(super) fn search(regex: &str, text: &str) -> Result<bool, Stop> {
-    pattern::search(regex, text).map_err(|why| {
-        Stop::Pattern(format!(
-            "{} cannot be run here ({why})",
-            repr(&Value::String(regex.to_owned()))
-        ))
+pub(super) fn search(regex: &str, text: &str, searches: Searches<'_>) -> Result<bool, Stop> {
+    pattern::search(regex, text, searches).map_err(|failure| Stop::Pattern {
+        message: format!(
+            "{} cannot be run here ({})",
+            repr(&Value::String(regex.to_owned())),
+            failure.words()
+        ),
+        why: failure.undecided(regex),
     })
 }
 
@@ -181,6 +190,7 @@ pub(super) fn search(regex: &str, text: &str) -> Result<bool, Stop> {
 pub(super) fn additional_properties<'i>(
     object: &'i Map<String, Value>,
     schema: &Map<String, Value>,
+    searches: Searches<'_>,
 ) -> Result<Vec<&'i str>, Stop> {
     let properties = schema.get("properties").and_then(Value::as_object);
     let patterns = schema
@@ -193,7 +203,7 @@ pub(super) fn additional_properties<'i>(
         if properties.is_some_and(|properties| properties.contains_key(name)) {
             continue;
         }
-        if !patterns.is_empty() && search(&patterns, name)? {
+        if !patterns.is_empty() && search(&patterns, name, searches)? {
             continue;
         }
         extras.push(name.as_str());

@@ -176,7 +176,7 @@ impl<'a> Walk<'_, 'a> {
         if let Some(Value::Object(patterns)) = map.get("patternProperties") {
             for name in object.keys() {
                 for regex in patterns.keys() {
-                    if search(regex, name)? {
+                    if search(regex, name, self.searches)? {
                         evaluated.insert(name.clone());
                     }
                 }

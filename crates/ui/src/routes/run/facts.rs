@@ -1,0 +1,53 @@
+//! What the run is: its name, state and details, as read.
+
+use chrono::{DateTime, Utc};
+use flowgate_core::{FlowRun, StateType};
+use leptos::prelude::*;
+
+use crate::components::countdown::Countdown;
+use crate::components::local_time::LocalTime;
+use crate::components::state_badge::StateBadge;
+
+/// The run's heading, state, link to Prefect's UI and details.
+#[component]
+pub(super) fn RunFacts(
+    run: FlowRun,
+    /// The flow's name (None: the flow could not be found; its id is shown).
+    flow: Option<String>,
+    deployment: Option<String>,
+    /// The run's page in Prefect's own UI, when the API URL says where that is.
+    prefect_link: Option<String>,
+    clock: ReadSignal<DateTime<Utc>>,
+) -> impl IntoView {
+    let state = run.state.clone();
+    let details = state
+        .as_ref()
+        .map(|s| s.state_details.clone())
+        .unwrap_or_default();
+    view! {
+        <h1 data-testid="run-name">{run.name.clone()}</h1>
+        <p class="meta">
+            <StateBadge state_type=run.state_type.clone() name=run.state_name.clone()/>
+            " " <code>{run.id.to_string()}</code>
+            {prefect_link.map(|href| view! { " " <a href=href target="_blank" rel="noreferrer">"Open in Prefect (logs)"</a> })}
+        </p>
+        <dl class="details">
+            <dt>"State since"</dt><dd>{state.as_ref().map(|s| view! { <LocalTime at=s.timestamp clock=clock/> })}</dd>
+            <dt>"Message"</dt><dd>{state.as_ref().and_then(|s| s.message.clone()).unwrap_or_else(|| "—".into())}</dd>
+            {(run.state_type == Some(StateType::Paused)).then(|| view! {
+                <dt>"Time left"</dt><dd><Countdown timeout=details.pause_timeout clock=clock/></dd>
+                <dt>"Pause key"</dt><dd>{details.pause_key.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"On resume"</dt><dd>{if details.pause_reschedule { "rescheduled (needs a deployment)" } else { "runs on in place" }}</dd>
+            })}
+            <dt>"Flow"</dt><dd data-testid="run-flow">{flow.unwrap_or_else(|| run.flow_id.to_string())}</dd>
+            <dt>"Deployment"</dt><dd>{match (deployment, run.deployment_id) {
+                (Some(name), _) => name,
+                (None, Some(id)) => id.to_string(),
+                (None, None) => "— (not from a deployment)".to_owned(),
+            }}</dd>
+            <dt>"Tags"</dt><dd>{if run.tags.is_empty() { "—".to_owned() } else { run.tags.join(", ") }}</dd>
+            <dt>"Parameters"</dt><dd><pre>{serde_json::to_string_pretty(&run.parameters).unwrap_or_default()}</pre></dd>
+            <dt>"Labels"</dt><dd><pre>{serde_json::to_string_pretty(&run.labels).unwrap_or_default()}</pre></dd>
+        </dl>
+    }
+}
