@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{Client, ClientError, Rejected, Resumed};
+use crate::{Auth, Client, ClientError, Rejected, Resumed};
 
 /// Who decides, and whether decisions are recorded.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -16,6 +16,25 @@ pub struct Decider {
     pub name: Option<String>,
     /// Whether to record decisions as Prefect events.
     pub record: bool,
+}
+
+impl Decider {
+    /// The one rule for who decides, the console's and the npm package's: the name given,
+    /// trimmed (blank is none), else the user name of basic-auth credentials, else nobody.
+    pub fn new(given: Option<&str>, auth: Option<&Auth>, record: bool) -> Decider {
+        let given = given.map(str::trim).filter(|name| !name.is_empty());
+        let from_auth = || match auth {
+            Some(Auth::Basic(user_pass)) => user_pass
+                .split_once(':')
+                .map(|(user, _)| user.trim())
+                .filter(|user| !user.is_empty()),
+            _ => None,
+        };
+        Decider {
+            name: given.or_else(from_auth).map(str::to_owned),
+            record,
+        }
+    }
 }
 
 /// A decision's outcome and its record.
@@ -103,5 +122,25 @@ impl Client {
             ..decision
         };
         Some(self.record_decision(&decision).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decider_is_the_name_given_else_the_basic_auth_user() {
+        let basic = Auth::Basic(" ana :secret".into());
+        let name = |given, auth| Decider::new(given, auth, true).name;
+        assert_eq!(name(Some("  bo "), Some(&basic)), Some("bo".into()));
+        assert_eq!(name(Some("   "), Some(&basic)), Some("ana".into()));
+        assert_eq!(name(None, Some(&basic)), Some("ana".into()));
+        let nameless = Auth::Basic(":secret".into());
+        assert_eq!(name(None, Some(&nameless)), None);
+        let key = Auth::Bearer("pnu_key".into());
+        assert_eq!(name(None, Some(&key)), None);
+        assert_eq!(name(None, None), None);
+        assert!(!Decider::new(None, None, false).record);
     }
 }

@@ -173,6 +173,32 @@ pub enum ClientError {
     },
 }
 
+impl ClientError {
+    /// The error's kind, as it is serialized (`notFound`, `resumeInterrupted`, …): what
+    /// callers and the npm package's `FlowgateError.kind` match on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientError::InvalidConfig { .. } => "invalidConfig",
+            ClientError::InvalidArgument { .. } => "invalidArgument",
+            ClientError::Unreachable { .. } => "unreachable",
+            ClientError::Timeout { .. } => "timeout",
+            ClientError::Unauthorized { .. } => "unauthorized",
+            ClientError::NotFound { .. } => "notFound",
+            ClientError::NoSuchEndpoint { .. } => "noSuchEndpoint",
+            ClientError::Validation { .. } => "validation",
+            ClientError::Http { .. } => "http",
+            ClientError::Decode { .. } => "decode",
+            ClientError::EventStream { .. } => "eventStream",
+            ClientError::ResumeInterrupted { .. } => "resumeInterrupted",
+            ClientError::RejectInterrupted { .. } => "rejectInterrupted",
+            ClientError::GateRefused { .. } => "gateRefused",
+            ClientError::ForeignAutomation { .. } => "foreignAutomation",
+            ClientError::InvalidRule { .. } => "invalidRule",
+            ClientError::NotRejectable { .. } => "notRejectable",
+        }
+    }
+}
+
 fn unauthorized_message(status: u16, credential: Option<&str>) -> String {
     match (status, credential) {
         (403, Some(credential)) => {
@@ -216,4 +242,34 @@ fn reject_interrupted_message(id: &Uuid, rejected: Option<bool>, cause: &ClientE
         None => "the run could not be read to tell whether it was rejected",
     };
     format!("Rejecting flow run {id} was interrupted ({cause}); {outcome}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_is_the_serialized_tag() {
+        let cause = ClientError::NoSuchEndpoint {
+            url: "http://127.0.0.1:4200/flow_runs/x".into(),
+        };
+        for err in [
+            ClientError::InvalidConfig {
+                message: "no URL".into(),
+            },
+            cause.clone(),
+            ClientError::ResumeInterrupted {
+                flow_run_id: Uuid::nil(),
+                resumed: None,
+                cause: Box::new(cause),
+            },
+            ClientError::NotRejectable {
+                flow_run_id: Uuid::nil(),
+                message: "Completed".into(),
+            },
+        ] {
+            let tag = serde_json::to_value(&err).expect("serializes")["kind"].clone();
+            assert_eq!(tag, err.kind(), "{err:?}");
+        }
+    }
 }

@@ -29,6 +29,12 @@ pub use events::{FlowRunEvents, WatchStatus};
 pub use flowgate_core as core;
 pub use options::{API_VERSION, Auth, ClientOptions, DEFAULT_TIMEOUT_MS};
 
+/// Waits `ms` milliseconds (a cancelled timer when dropped early, in the browser): the one
+/// wait the client, the console and the package use.
+pub async fn sleep(ms: i32) {
+    transport::sleep(ms).await;
+}
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -182,8 +188,8 @@ pub fn parse_flow_run_id(text: &str) -> Result<Uuid, ClientError> {
     })
 }
 
-// The Rust examples of the repository's README, compiled as doctests (they need a Prefect
-// server to run; web/tests/readme runs the README's JavaScript against a real one).
+// The Rust examples of docs/rust.md, compiled as doctests (they need a Prefect server to
+// run; web/tests/readme runs the READMEs' JavaScript against a real one).
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../../../docs/rust.md")]
 struct ReadmeExamples;

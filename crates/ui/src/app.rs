@@ -14,8 +14,9 @@ use crate::routes::{
 };
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
-use crate::state::live::{Live, LiveStatus, sleep};
+use crate::state::live::{Live, LiveStatus};
 use crate::state::pattern_checks::PatternChecks;
+use flowgate_client::sleep;
 
 /// The console's root.
 #[component]

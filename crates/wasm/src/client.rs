@@ -5,14 +5,14 @@ use flowgate_client::{
     Auth, Client, ClientError, ClientOptions, DEFAULT_CONCURRENCY, Decided, Resumed,
 };
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::abort::{signal_from, until_aborted};
 use crate::convert::{
-    Options, client_error, client_error_data, flow_run_id, flowgate_error, from_js, id_list,
-    invalid_argument, model_from_js, plain_error, to_js,
+    Options, client_error, flow_run_id, from_js, id_list, invalid_argument, model_from_js,
+    plain_error, to_js,
 };
 use crate::decide::{decider_from, resumed_value};
 use crate::json_text;
@@ -288,7 +288,8 @@ impl PrefectClient {
                 &options,
                 &["decider", "record", "signal"],
             )?;
-            Ok((id, input, decider_from(&options)?, signal_from(&options)?))
+            let auth = self.inner.options().auth.as_ref();
+            Ok((id, input, decider_from(&options, auth)?, signal_from(&options)?))
         });
         let (id, input, decider, signal) = match parsed {
             Ok(parsed) => parsed,
@@ -324,7 +325,7 @@ impl PrefectClient {
             )?;
             Ok((
                 ids,
-                decider_from(&options)?,
+                decider_from(&options, self.inner.options().auth.as_ref())?,
                 bulk_options(&options)?,
                 signal_from(&options)?,
             ))
@@ -390,67 +391,75 @@ impl Progress {
         }
     }
 
-    pub(crate) fn report(&mut self, mut event: Value, done: usize, total: usize) {
+    pub(crate) fn report(&mut self, outcome: BulkOutcome, done: usize, total: usize) {
         let Some(callback) = &self.callback else {
             return;
         };
-        event["done"] = json!(done);
-        event["total"] = json!(total);
-        if let Ok(event) = outcome_js(&event)
-            && let Err(thrown) = callback.call1(&JsValue::NULL, &event)
-        {
+        let Ok(event) = outcome.to_js() else {
+            return;
+        };
+        let _ = js_sys::Reflect::set(&event, &"done".into(), &(done as f64).into());
+        let _ = js_sys::Reflect::set(&event, &"total".into(), &(total as f64).into());
+        if let Err(thrown) = callback.call1(&JsValue::NULL, &event) {
             self.thrown.get_or_insert(thrown);
         }
     }
 
     /// The call's result: the outcomes, or what `onProgress` threw.
-    pub(crate) fn finish(self, outcomes: &[Value]) -> Result<JsValue, JsValue> {
+    pub(crate) fn finish(self, outcomes: &[BulkOutcome]) -> Result<JsValue, JsValue> {
         match self.thrown {
             Some(thrown) => Err(thrown),
             None => outcomes
                 .iter()
-                .map(outcome_js)
+                .map(BulkOutcome::to_js)
                 .collect::<Result<js_sys::Array, _>>()
                 .map(Into::into),
         }
     }
 }
 
-/// A bulk outcome as JS, its `error` a `FlowgateError` like any thrown one.
-fn outcome_js(outcome: &Value) -> Result<JsValue, JsValue> {
-    let value = to_js(outcome)?;
-    if let Some(error) = outcome["error"].as_object() {
-        let details = error.get("details").cloned().unwrap_or(Value::Null);
-        let kind = details["kind"].as_str().unwrap_or("http").to_owned();
-        let message = error
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let error = flowgate_error(&kind, message, details);
-        js_sys::Reflect::set(&value, &"error".into(), &error)?;
-    }
-    Ok(value)
-}
-
 /// `{ flowRunId, accepted, answer, error }` for one run of a bulk action. `answer` is what
 /// came back for what was sent; `accepted` says whether the server accepted it (a resume the
-/// server answered with REJECT was sent and answered, but not accepted).
+/// server answered with REJECT was sent and answered, but not accepted); `error` is a
+/// `FlowgateError` like any thrown one.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BulkOutcome {
+    flow_run_id: uuid::Uuid,
+    accepted: bool,
+    answer: Option<Value>,
+    #[serde(skip)]
+    error: Option<ClientError>,
+}
+
+impl BulkOutcome {
+    fn to_js(&self) -> Result<JsValue, JsValue> {
+        let value = to_js(self)?;
+        let error = self.error.as_ref().map_or(JsValue::NULL, client_error);
+        js_sys::Reflect::set(&value, &"error".into(), &error)?;
+        Ok(value)
+    }
+}
+
+/// One run's [`BulkOutcome`], from what came back for it.
 pub(crate) fn bulk_outcome_value(
     flow_run_id: uuid::Uuid,
     outcome: Result<Value, &ClientError>,
-) -> Value {
+) -> BulkOutcome {
     match outcome {
-        Ok(answer) => {
-            let accepted = answer["result"]["status"]
+        Ok(answer) => BulkOutcome {
+            flow_run_id,
+            accepted: answer["result"]["status"]
                 .as_str()
-                .is_none_or(|status| status == "ACCEPT");
-            json!({ "flowRunId": flow_run_id, "accepted": accepted, "answer": answer, "error": null })
-        }
-        Err(err) => json!({
-            "flowRunId": flow_run_id,
-            "accepted": false,
-            "answer": null,
-            "error": { "message": err.to_string(), "details": client_error_data(err) },
-        }),
+                .is_none_or(|status| status == "ACCEPT"),
+            answer: Some(answer),
+            error: None,
+        },
+        Err(err) => BulkOutcome {
+            flow_run_id,
+            accepted: false,
+            answer: None,
+            error: Some(err.clone()),
+        },
     }
 }

@@ -260,9 +260,7 @@ pub(crate) fn client_error_data(err: &ClientError) -> Value {
 }
 
 pub(crate) fn client_error(err: &ClientError) -> JsValue {
-    let data = client_error_data(err);
-    let kind = data["kind"].as_str().unwrap_or("http").to_owned();
-    flowgate_error(&kind, &err.to_string(), data)
+    flowgate_error(err.kind(), &err.to_string(), client_error_data(err))
 }
 
 /// A flow-run id argument: a JS string holding a UUID. Anything else (an object, a number,

@@ -2,7 +2,7 @@
 //! `client.rejectMany`, `client.decisions` and `client.flowRunStates`.
 
 use flowgate_client::core::{FlowRun, RejectPlan, reject_message, reject_plan};
-use flowgate_client::{ClientError, Decided, Decider, Rejected, Resumed};
+use flowgate_client::{Auth, ClientError, Decided, Decider, Rejected, Resumed};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
@@ -61,9 +61,10 @@ fn rejected_value(decided: &Decided<Rejected>) -> Value {
     value
 }
 
-/// `{ decider?, record? }` from an options object: the name (trimmed; blank is none) and
-/// whether to record (default true).
-pub(crate) fn decider_from(options: &Options) -> Result<Decider, JsValue> {
+/// `{ decider?, record? }` from an options object, by the client's one rule
+/// ([`Decider::new`]): the name given, else the user name of `auth`'s basic credentials;
+/// recorded unless `record` is false.
+pub(crate) fn decider_from(options: &Options, auth: Option<&Auth>) -> Result<Decider, JsValue> {
     let name = match options.get("decider")? {
         v if v.is_undefined() || v.is_null() => None,
         v => Some(
@@ -77,10 +78,7 @@ pub(crate) fn decider_from(options: &Options) -> Result<Decider, JsValue> {
             .as_bool()
             .ok_or_else(|| invalid_argument("record must be true or false"))?,
     };
-    Ok(Decider {
-        name: name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
-        record,
-    })
+    Ok(Decider::new(name.as_deref(), auth, record))
 }
 
 fn reason_from(options: &Options) -> Result<String, JsValue> {
@@ -103,7 +101,7 @@ pub fn check_reject(
         &options,
         &["reason", "decider", "record", "now"],
     )?;
-    let decider = decider_from(&options)?;
+    let decider = decider_from(&options, None)?;
     let reason = reason_from(&options)?;
     let message =
         reject_message(decider.name.as_deref(), &reason).map_err(|m| invalid_argument(&m))?;
@@ -134,7 +132,7 @@ impl PrefectClient {
             )?;
             Ok((
                 id,
-                decider_from(&options)?,
+                decider_from(&options, self.inner.options().auth.as_ref())?,
                 reason_from(&options)?,
                 signal_from(&options)?,
             ))
@@ -177,7 +175,7 @@ impl PrefectClient {
             let signal = signal_from(&options)?;
             Ok((
                 ids,
-                decider_from(&options)?,
+                decider_from(&options, self.inner.options().auth.as_ref())?,
                 reason_from(&options)?,
                 bulk,
                 signal,

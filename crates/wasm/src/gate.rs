@@ -129,7 +129,7 @@ impl PrefectClient {
         future_to_promise(until_aborted(signal, async move {
             let outcomes = client.gate_approve_many(&ids, chunk, |_, _, _| {}).await;
             // As resumeMany's: each error a FlowgateError like a thrown one.
-            let values: Vec<serde_json::Value> = outcomes
+            let values: Vec<_> = outcomes
                 .iter()
                 .map(|o| {
                     let answer = o

@@ -319,6 +319,7 @@ export interface Cancellable {
 
 /** Who decides. The name is what the person gives; no server checks it. */
 export interface DecideOptions {
+  /** Trimmed; when blank or left out, the user name of the client's basic-auth credentials. */
   decider?: string | null | undefined;
   /** Record the decision as a Prefect event (`flowgate.decision.*`); default true. */
   record?: boolean | undefined;

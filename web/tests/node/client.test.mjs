@@ -160,4 +160,12 @@ test("reject: checked, sent, recorded as a Prefect event and read back with the 
   const recorded = await eventually(() => client.decisions(other));
   assert.deepEqual([recorded[0].kind, recorded[0].decider, recorded[0].input], ["resumed", "cy", { note: "ok" }]);
   await assert.rejects(client.decisions({ id: other }), (err) => err.kind === "invalidArgument");
+
+  // Without a decider, the basic-auth user decides, as in the console (this server wants no
+  // credentials and ignores them); a blank name is no name.
+  const signedIn = new PrefectClient({ apiUrl, auth: { basic: "dana:not-checked-here" } });
+  const byDana = await signedIn.reject(await pausedRun(apiUrl, "node-basic-auth-decider"), { reason: "wrong window", decider: "  " });
+  assert.equal(byDana.result.state.message, "Rejected by dana: wrong window");
+  const byEd = await signedIn.reject(await pausedRun(apiUrl, "node-named-decider"), { reason: "r", decider: " ed ", record: false });
+  assert.equal(byEd.result.state.message, "Rejected by ed: r");
 });

@@ -67,4 +67,24 @@ impl Client {
         )
         .await
     }
+
+    /// Reads the run until `shows` holds for it, at most `tries` times, 200 ms apart: an
+    /// event can arrive before the server's write is visible to a read. The last run read,
+    /// whether or not it shows it.
+    pub async fn read_flow_run_until(
+        &self,
+        id: Uuid,
+        tries: usize,
+        shows: impl Fn(&FlowRun) -> bool,
+    ) -> Result<FlowRun, ClientError> {
+        let mut attempt = 1;
+        loop {
+            let run = self.read_flow_run(id).await?;
+            if shows(&run) || attempt >= tries {
+                return Ok(run);
+            }
+            attempt += 1;
+            crate::transport::sleep(200).await;
+        }
+    }
 }

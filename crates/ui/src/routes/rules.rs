@@ -67,7 +67,7 @@ pub(crate) fn LazyInboxRules() -> impl IntoView {
     lazy_view(
         || {
             Box::pin(async {
-                crate::state::live::sleep(crate::routes::run_chunk::PREFETCH_AFTER_MS).await;
+                flowgate_client::sleep(crate::routes::run_chunk::PREFETCH_AFTER_MS).await;
                 load().await
             })
         },

@@ -11,7 +11,7 @@ use leptos::wasm_split::SplitLoaderError;
 
 use crate::components::error_view::TryAgain;
 use crate::routes::run::RunPage;
-use crate::state::live::sleep;
+use flowgate_client::sleep;
 
 /// How long after start the chunk is fetched in the background (ms): after the first page's
 /// own reads, which it must not slow down.

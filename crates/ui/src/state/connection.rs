@@ -86,21 +86,8 @@ impl Settings {
 
     /// Who decides: the name given, else the basic-auth user name; and whether to record.
     pub(crate) fn decider(&self) -> Decider {
-        let given = self.decider.trim();
-        let name = if !given.is_empty() {
-            Some(given.to_owned())
-        } else if self.auth == AuthKind::Basic {
-            self.secret
-                .split_once(':')
-                .map(|(user, _)| user.trim().to_owned())
-                .filter(|user| !user.is_empty())
-        } else {
-            None
-        };
-        Decider {
-            name,
-            record: self.record_decisions,
-        }
+        let auth = (self.auth == AuthKind::Basic).then(|| Auth::Basic(self.secret.clone()));
+        Decider::new(Some(&self.decider), auth.as_ref(), self.record_decisions)
     }
 
     /// The run's page in Prefect's own UI, when the API URL says where that is.

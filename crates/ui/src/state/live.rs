@@ -190,13 +190,3 @@ fn on_window_and_document(f: impl Fn() + 'static) {
         callback.forget();
     }
 }
-
-/// Waits `ms` milliseconds.
-pub(crate) async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
