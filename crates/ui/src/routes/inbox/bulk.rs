@@ -1,0 +1,276 @@
+//! Deciding the ticked runs together: the ticks (kept across pages), and the bar that
+//! resumes or rejects them, with its progress and each run's outcome as it arrives.
+
+use flowgate_client::ClientError;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::components::decision_outcome::{Outcome, outcome_view};
+use crate::state::connection::Connection;
+use crate::state::gate::GatePresence;
+
+/// Runs resumed together, at most this many requests at a time: the client's default, which
+/// reaches the server's measured ceiling (see `flowgate_client::DEFAULT_CONCURRENCY`).
+const BULK_CONCURRENCY: usize = flowgate_client::DEFAULT_CONCURRENCY;
+/// Runs per request of a bulk approval through a gate: the gate resumes each chunk a few at a
+/// time and records it in one batch; progress moves a chunk at a time.
+const GATE_CHUNK: usize = 25;
+
+/// The ticked runs, kept across the inbox's pages.
+#[derive(Clone, Copy)]
+pub(super) struct Ticks {
+    /// Each ticked run with its name.
+    selected: RwSignal<Vec<(Uuid, String)>>,
+    /// The ticked runs that ask for input: rejected with the others, resumed only from their
+    /// page, where the form is.
+    needs_input: RwSignal<Vec<Uuid>>,
+}
+
+impl Ticks {
+    pub(super) fn new() -> Ticks {
+        Ticks {
+            selected: RwSignal::new(Vec::new()),
+            needs_input: RwSignal::new(Vec::new()),
+        }
+    }
+
+    pub(super) fn tick(self, id: Uuid, name: String, asks_input: bool) {
+        self.untick(id);
+        self.selected.update(|chosen| chosen.push((id, name)));
+        if asks_input {
+            self.needs_input.update(|ids| ids.push(id));
+        }
+    }
+
+    /// Unticks a run; its name, if it was ticked.
+    pub(super) fn untick(self, id: Uuid) -> Option<String> {
+        let mut gone = None;
+        self.selected.update(|chosen| {
+            if let Some(at) = chosen.iter().position(|(other, _)| *other == id) {
+                gone = Some(chosen.remove(at).1);
+            }
+        });
+        self.needs_input
+            .update(|ids| ids.retain(|other| *other != id));
+        gone
+    }
+
+    pub(super) fn is_ticked(self, id: Uuid) -> bool {
+        self.selected
+            .with(|chosen| chosen.iter().any(|(other, _)| *other == id))
+    }
+
+    fn clear(self) {
+        self.selected.set(Vec::new());
+        self.needs_input.set(Vec::new());
+    }
+
+    /// The ticked runs a resume can take: those that ask for no input.
+    fn resumable(self) -> Vec<(Uuid, String)> {
+        let skip = self.needs_input.get();
+        self.selected.with(|chosen| {
+            chosen
+                .iter()
+                .filter(|(id, _)| !skip.contains(id))
+                .cloned()
+                .collect()
+        })
+    }
+}
+
+/// One run's outcome in a bulk action, with its name.
+type BulkResult = (String, Result<Outcome, ClientError>);
+
+/// A bulk action: resume the ticked runs, or reject them with one reason.
+#[derive(Debug, Clone)]
+enum BulkAction {
+    Resume,
+    Reject(String),
+}
+
+/// The bar above the inbox's list. Each ticked run is sent once, a few at a time (through a
+/// gate, approved or rejected by its policy), and its outcome listed as it arrives; then
+/// `refresh` is bumped to read the page again. `busy` is set while a bulk runs, so that its
+/// own runs leaving the inbox are not reported as changed elsewhere. `on_page` is the ids on
+/// the page shown; `children` (the order) sit in the bar.
+#[component]
+pub(super) fn BulkBar(
+    ticks: Ticks,
+    #[prop(into)] on_page: Signal<Vec<Uuid>>,
+    refresh: RwSignal<u64>,
+    busy: RwSignal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let gate = use_context::<GatePresence>().unwrap_or_else(GatePresence::absent);
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let results = RwSignal::new(Vec::<BulkResult>::new());
+    // After a bulk action, focus goes to its results.
+    let results_ref = NodeRef::<leptos::html::Ul>::new();
+    let bulk = Action::new_local(
+        move |(chosen, action): &(Vec<(Uuid, String)>, BulkAction)| {
+            let client = connection.client();
+            let chosen = chosen.clone();
+            let action = action.clone();
+            let decider = connection.settings.get_untracked().decider();
+            // Through a gate, each run is approved or rejected by its policy, run by run.
+            let through_gate = untrack(|| gate.present());
+            async move {
+                let client = match client {
+                    Ok(client) => client,
+                    Err(error) => {
+                        let first = chosen
+                            .first()
+                            .map(|(_, name)| name.clone())
+                            .unwrap_or_default();
+                        results.set(vec![(first, Err(error))]);
+                        return;
+                    }
+                };
+                let ids: Vec<Uuid> = chosen.iter().map(|(id, _)| *id).collect();
+                busy.set(true);
+                progress.set(Some((0, ids.len())));
+                results.set(Vec::new());
+                let name_of = |id: Uuid| {
+                    chosen
+                        .iter()
+                        .find(|(chosen_id, _)| *chosen_id == id)
+                        .map(|(_, name)| name.clone())
+                        .unwrap_or_else(|| id.to_string())
+                };
+                let note = |name: String, outcome: Result<Outcome, ClientError>, count, total| {
+                    results.update(|r| r.push((name, outcome)));
+                    progress.set(Some((count, total)));
+                };
+                match (action, through_gate) {
+                    (BulkAction::Resume, true) => {
+                        client
+                            .gate_approve_many(&ids, GATE_CHUNK, |done, count, total| {
+                                let outcome =
+                                    done.outcome.clone().map(|a| Outcome::Approved(Box::new(a)));
+                                note(name_of(done.flow_run_id), outcome, count, total);
+                            })
+                            .await;
+                    }
+                    (BulkAction::Reject(reason), true) => {
+                        client
+                            .gate_reject_many(
+                                &ids,
+                                &reason,
+                                BULK_CONCURRENCY,
+                                |done, count, total| {
+                                    let outcome = done
+                                        .outcome
+                                        .clone()
+                                        .map(|r| Outcome::GateRejected(Box::new(r)));
+                                    note(name_of(done.flow_run_id), outcome, count, total);
+                                },
+                            )
+                            .await;
+                    }
+                    (BulkAction::Resume, false) => {
+                        client
+                            .resume_many_decided(
+                                &ids,
+                                BULK_CONCURRENCY,
+                                &decider,
+                                |done, count, total| {
+                                    let outcome =
+                                        done.outcome.clone().map(|d| Outcome::Resumed(Box::new(d)));
+                                    note(name_of(done.flow_run_id), outcome, count, total);
+                                },
+                            )
+                            .await;
+                    }
+                    (BulkAction::Reject(reason), false) => {
+                        client
+                            .reject_many(
+                                &ids,
+                                &reason,
+                                BULK_CONCURRENCY,
+                                &decider,
+                                |done, count, total| {
+                                    let outcome = done
+                                        .outcome
+                                        .clone()
+                                        .map(|d| Outcome::Rejected(Box::new(d)));
+                                    note(name_of(done.flow_run_id), outcome, count, total);
+                                },
+                            )
+                            .await;
+                    }
+                }
+                ticks.clear();
+                if let Some(list) = results_ref.get_untracked() {
+                    let _ = list.focus();
+                }
+                busy.set(false);
+                refresh.update(|n| *n += 1);
+            }
+        },
+    );
+    let bulk_reason = RwSignal::new(String::new());
+    let bulk_rejecting = RwSignal::new(false);
+    let resume_selected = move |_| {
+        if !bulk.pending().get_untracked() {
+            bulk_rejecting.set(false);
+            bulk.dispatch((untrack(|| ticks.resumable()), BulkAction::Resume));
+        }
+    };
+    let reject_selected = move |_| {
+        let reason = bulk_reason.get_untracked();
+        if !bulk.pending().get_untracked() && !reason.trim().is_empty() {
+            bulk_rejecting.set(true);
+            bulk.dispatch((ticks.selected.get_untracked(), BulkAction::Reject(reason)));
+        }
+    };
+    let selected = ticks.selected;
+    view! {
+        <div class="bulk">
+            <button data-testid="resume-selected" on:click=resume_selected
+                disabled=move || bulk.pending().get() || ticks.resumable().is_empty()>
+                {move || match (bulk.pending().get() && !bulk_rejecting.get(), progress.get()) {
+                    (true, Some((done, total))) => format!("Resuming… {done} of {total}"),
+                    _ => format!("Resume selected ({})", ticks.resumable().len()),
+                }}
+            </button>
+            {move || {
+                let asking = ticks.needs_input.with(Vec::len);
+                (asking > 0).then(|| view! {
+                    <span class="count" data-testid="selected-need-input">
+                        {format!("{asking} ticked ask for input: resume those from their pages")}
+                    </span>
+                })
+            }}
+            <span class="bulk-reject">
+                <input type="text" data-testid="bulk-reason" aria-label="Reason to reject the selected runs"
+                    placeholder="Reason to reject (required)" prop:value=move || bulk_reason.get()
+                    on:input=move |ev| bulk_reason.set(event_target_value(&ev))/>
+                <button class="danger" data-testid="reject-selected" on:click=reject_selected
+                    disabled=move || bulk.pending().get() || selected.with(Vec::is_empty) || bulk_reason.with(|r| r.trim().is_empty())>
+                    {move || match (bulk.pending().get() && bulk_rejecting.get(), progress.get()) {
+                        (true, Some((done, total))) => format!("Rejecting… {done} of {total}"),
+                        _ => format!("Reject selected ({})", selected.with(Vec::len)),
+                    }}
+                </button>
+            </span>
+            {move || {
+                // Ticks are kept across pages; say how many are not on this one.
+                let here = on_page.get();
+                let elsewhere = selected.with(|chosen| chosen.iter().filter(|(id, _)| !here.contains(id)).count());
+                (elsewhere > 0).then(|| view! {
+                    <span class="count" data-testid="selected-elsewhere">{format!("{elsewhere} of them on other pages")}</span>
+                })
+            }}
+            {children()}
+            {move || progress.get().map(|(done, total)| view! {
+                <progress max=total.to_string() value=done.to_string()></progress>
+            })}
+            <ul class="bulk-results" data-testid="bulk-results" role="status" tabindex="-1" node_ref=results_ref>
+                {move || results.get().into_iter().map(|(name, outcome)| view! {
+                    <li><strong>{name}</strong>": "{outcome_view(outcome)}</li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
