@@ -1,7 +1,7 @@
 //! Prefect's event stream (`GET /api/events/out`, a websocket) as far as flow runs go: the
 //! messages a subscriber sends and receives, and what a flow-run event says changed.
 //!
-//! Facts checked against the real Prefect 3.9.1 server (see this crate's README):
+//! Facts checked against the real Prefect 3.9.1 server (see docs/prefect-behaviour.md):
 //! - the socket is opened with the subprotocol `prefect`; the first message must be
 //!   `{"type": "auth", "token": …}` (the `PREFECT_SERVER_API_AUTH_STRING` `user:pass` of a
 //!   self-hosted server, the API key for Prefect Cloud, `null` without auth); the server

@@ -1,16 +1,21 @@
-// Every code block of README.md and web/package/README.md, as a test. The JavaScript blocks
+// Every code block of README.md, docs/*.md, web/README.md and web/package/README.md, as a test. The JavaScript blocks
 // run as written against the real Prefect server FLOWGATE_NODE_HARNESS names — the one change
 // is the example's API URL (`http://127.0.0.1:4200/api`), which becomes that server's. The
 // shell blocks name commands: each script must exist (a shell script, executable), and each harness
-// subcommand must take every flag shown. The Rust blocks are doctests of flowgate-client.
+// subcommand must take every flag shown. The Rust blocks (docs/rust.md) are doctests of
+// flowgate-client. Every relative link of those files must name a file that exists.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const READMES = ["README.md", "web/package/README.md"];
+const READMES = [
+  "README.md", "web/README.md", "web/package/README.md",
+  ...readdirSync(root + "docs").filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`),
+];
 const EXAMPLE_API = "http://127.0.0.1:4200/api";
 
 /** The fenced code blocks of a Markdown file: `{ lang, code, line }`. */
@@ -67,6 +72,21 @@ for (const path of READMES) {
     });
   }
 }
+
+test("every relative link and picture of the docs names a file that exists", () => {
+  let checked = 0;
+  for (const path of [...READMES, ...readdirSync(root + "crates").map((c) => `crates/${c}/README.md`)]) {
+    if (!existsSync(root + path)) continue;
+    const text = readFileSync(root + path, "utf8");
+    for (const link of text.matchAll(/\]\(([^)\s]+)\)|src="([^"]+)"/g)) {
+      const target = (link[1] ?? link[2]).split("#")[0];
+      if (!target || /^[a-z]+:/.test(target)) continue;
+      assert.ok(existsSync(join(root, dirname(path), target)), `${path}: the link ${target} names no file`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 30, `only ${checked} links checked`);
+});
 
 test("the shell blocks name scripts that exist and harness flags that exist", () => {
   const harnessHelp = new Map();

@@ -5,7 +5,7 @@
 //! flow, its deployment and the triggering state event. What Prefect's template context
 //! cannot give is left to the linked page: automations rebuild `flow_run.state` from the
 //! event's labels without its details, so neither the pause's deadline nor whether it asks
-//! for input can be rendered (measured on Prefect 3.9.1; see the crate's README).
+//! for input can be rendered (measured on Prefect 3.9.1; see docs/rules.md).
 
 use serde::Serialize;
 
