@@ -122,10 +122,17 @@ def start_postgres(directory: Path) -> dict:
         os.chown(directory, as_user["user"], as_user["group"])
     if not (data / "PG_VERSION").exists():
         log(f"initdb {data}")
-        subprocess.run(
+        made = subprocess.run(
             [postgres_bin("initdb"), "-D", str(data), "-U", "flowgate", "--auth=trust",
              "--encoding=UTF8", "--locale=C"],
-            check=True, stdout=subprocess.DEVNULL, stderr=open(directory / "initdb.log", "ab"), **as_user)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **as_user)
+        (directory / "initdb.log").write_text(made.stderr)
+        if made.returncode != 0:
+            hint = ""
+            if as_user and "Permission denied" in made.stderr:
+                hint = (f" (PostgreSQL runs as uid {as_user['user']} here, since it refuses root: "
+                        f"every directory above {directory} must be open to it)")
+            raise SystemExit(f"initdb failed{hint}: {made.stderr.strip().splitlines()[-1]}")
     port = free_port()
     process = spawn(
         [postgres_bin("postgres"), "-D", str(data), "-p", str(port),
@@ -226,6 +233,12 @@ def terminate(targets) -> None:
     deadline = time.time() + 15
     for pid, _ in targets:
         while time.time() < deadline:
+            try:
+                # A process this harness started itself (a `start` that failed part-way) stays a
+                # zombie until it is reaped here.
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
             try:
                 os.killpg(pid, 0)
             except ProcessLookupError:

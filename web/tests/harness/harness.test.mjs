@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,10 +24,10 @@ function harnessRun(args) {
   });
 }
 
+/** Whether `pid` runs (a zombie waiting for init to reap it does not). */
 function alive(pid) {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
   } catch {
     return false;
   }
@@ -56,6 +56,9 @@ test("--bulk 1000 on SQLite seeds a thousand paused runs, every one on the serve
 
 test("a start that fails part-way stops what it had started", { timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "flowgate-harness-fail-"));
+  // PostgreSQL runs as an unprivileged user when the tests run as root: it must reach the
+  // cluster's directory (mkdtemp makes it private).
+  chmodSync(dir, 0o755);
   // A port something else holds: Prefect cannot start on it, after PostgreSQL has started.
   const holder = createServer();
   await new Promise((resolve) => holder.listen(0, "127.0.0.1", resolve));
