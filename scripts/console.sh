@@ -5,7 +5,9 @@
 # proxied to that Prefect server. Without it, a real local Prefect server is started and
 # seeded with demo paused runs, and stopped again when the console stops: on Prefect's
 # embedded SQLite, or with FLOWGATE_DEMO_DATABASE=postgres on a private PostgreSQL cluster,
-# and with FLOWGATE_DEMO_REPLICAS=N (postgres only) as N API replicas with Redis between them.
+# and with FLOWGATE_DEMO_REPLICAS=N (postgres only) as N API replicas with Redis between them;
+# FLOWGATE_PREFECT_VERSION=3.4.25 runs that Prefect release instead of 3.9.1 (its own virtual
+# environment, made once).
 # With FLOWGATE_DEMO_GATE=1 the console runs the whole gate shape instead of `trunk serve`: its
 # release build behind Debian's nginx with web/deploy/gate.conf (demo people sign in), and a
 # gate with a demo policy in front of the same Prefect (see crates/gate/README.md).
@@ -25,13 +27,14 @@ if [ -z "$api" ]; then
   rm -rf "$state"
   trap '.venv/bin/python scripts/harness/prefect_harness.py stop "$state"' EXIT
   .venv/bin/python scripts/harness/prefect_harness.py start "$state" --demo \
-    --database "${FLOWGATE_DEMO_DATABASE:-sqlite}" --replicas "${FLOWGATE_DEMO_REPLICAS:-1}" > /dev/null
+    --database "${FLOWGATE_DEMO_DATABASE:-sqlite}" --replicas "${FLOWGATE_DEMO_REPLICAS:-1}" \
+    ${FLOWGATE_PREFECT_VERSION:+--prefect "$FLOWGATE_PREFECT_VERSION"} > /dev/null
   api=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["api_url"])' "$state/harness.json")
   say "Prefect server: ${api%/api} (its own UI is there too)"
   .venv/bin/python -c '
 import json, sys
 record = json.load(open(sys.argv[1]))
-print("==> database:", record["database"], record.get("postgres_version", ""))
+print("==> Prefect", record["prefect_version"], "on", record["database"], record.get("postgres_version", ""))
 for url in record["api_urls"][1:]:
     print("==> another API replica:", url)' "$state/harness.json"
 fi

@@ -97,6 +97,7 @@ def start(args) -> None:
         "runs": {},
         # For tests that start real flows against this server.
         "python": str(BIN / "python"),
+        "prefect_version": installed_prefect(),
         "flows": str(HERE / "flows.py"),
     }
     save(state, record)
@@ -262,6 +263,30 @@ def start_postgres_only(args) -> None:
     print(json.dumps(record, indent=2))
 
 
+def installed_prefect() -> str:
+    from importlib.metadata import version
+    return version("prefect")
+
+
+def run_under_the_right_prefect(args) -> None:
+    """Starts this script again under the interpreter of the Prefect release asked for (`start
+    --prefect VERSION`), or of the one a running harness was started with (`start-api`), when
+    it is not the one running it."""
+    wanted = None
+    if args.command == "start" and args.prefect and args.prefect != installed_prefect():
+        found = subprocess.run([str(HERE.parent / "prefect-venv.sh"), args.prefect],
+                               capture_output=True, text=True)
+        if found.returncode != 0:
+            raise SystemExit(f"Prefect {args.prefect} could not be installed:\n{found.stderr}")
+        wanted = found.stdout.strip().splitlines()[-1]
+    elif args.command == "start-api":
+        record = load(args.state_dir) or {}
+        if record.get("python") and Path(record["python"]) != Path(sys.executable):
+            wanted = record["python"]
+    if wanted:
+        os.execv(wanted, [wanted, str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -280,9 +305,13 @@ def main() -> None:
                          help="with --database postgres: a new database in the cluster start-postgres DIR started")
     p_start.add_argument("--replicas", type=int, default=1,
                          help="with --database postgres: N API servers on one database, Redis between them")
+    p_start.add_argument("--prefect", metavar="VERSION",
+                         help="run this Prefect release (its own virtual environment, made once by "
+                              "scripts/prefect-venv.sh); default: the project's, 3.9.1")
     for command in ("stop", "start-postgres", "kill-api", "start-api"):
         sub.add_parser(command).add_argument("state_dir")
     args = parser.parse_args()
+    run_under_the_right_prefect(args)
     commands = {"start": start, "stop": stop, "start-postgres": start_postgres_only,
                 "kill-api": kill_api, "start-api": start_api}
     if args.command != "start":
