@@ -30,6 +30,7 @@ pub mod rules;
 pub mod run_input;
 pub mod state;
 pub mod timestamp;
+pub mod version;
 
 pub use decision::{Decision, DecisionKind, EventPage, NewDecision};
 pub use events::{Event, FlowRunChange, ServerMessage};
@@ -41,9 +42,13 @@ pub use flow_run::{Deployment, Flow, FlowRun, FlowRunPolicy};
 pub use orchestration::{DetailsType, OrchestrationDetails, OrchestrationResult, SetStateStatus};
 pub use parse::ParseError;
 pub use policy::{PolicyCase, PolicyVerdict, policy_verdict};
-pub use reject::{Aftermath, RejectPlan, cancel_verdict, reject_message, reject_plan};
+pub use reject::{
+    Aftermath, RejectPlan, cancel_verdict, cancel_verdict_on, reject_message, reject_plan,
+    reject_plan_on,
+};
 pub use resume::{
     ExpectedAnswer, ExpectedState, ResumeVerdict, StoredSchema, resume_verdict, resume_verdict_with,
 };
 pub use run_input::{Searches, Undecided};
 pub use state::{State, StateDetails, StateType};
+pub use version::{PrefectVersion, ServerRules};

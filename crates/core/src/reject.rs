@@ -28,6 +28,7 @@ use crate::flow_run::FlowRun;
 use crate::orchestration::{DetailsType, SetStateStatus};
 use crate::resume::{ExpectedAnswer, ExpectedState, expected as answer, leaving_pause};
 use crate::state::StateType;
+use crate::version::ServerRules;
 
 /// Reason when a suspended run is asked to go to CANCELLING.
 pub const SUSPENDED_NO_INFRASTRUCTURE: &str =
@@ -147,6 +148,18 @@ pub fn reject_plan(
     message: &str,
     now: DateTime<Utc>,
 ) -> Result<RejectPlan, String> {
+    reject_plan_on(flow_run, message, now, ServerRules::BUILT_FOR)
+}
+
+/// [`reject_plan`] for a server with `rules`: before Prefect 3.8.6 a paused run cannot be
+/// proposed `CANCELLING`, so a run of a deployment is ended `CANCELLED` as if it had none
+/// (its process is not stopped by a runner; it waits until its pause times out).
+pub fn reject_plan_on(
+    flow_run: &FlowRun,
+    message: &str,
+    now: DateTime<Utc>,
+    rules: ServerRules,
+) -> Result<RejectPlan, String> {
     let Some(current) = flow_run
         .state
         .as_ref()
@@ -168,7 +181,7 @@ pub fn reject_plan(
         } else {
             (StateType::Cancelling, Aftermath::NothingWaits)
         }
-    } else if has_deployment {
+    } else if has_deployment && rules.paused_may_cancel_through_cancelling {
         (StateType::Cancelling, Aftermath::StoppedByRunner)
     } else if timed_out.is_some() {
         (StateType::Cancelled, Aftermath::FailedByServer)
@@ -178,7 +191,7 @@ pub fn reject_plan(
             None => (StateType::Cancelled, Aftermath::NothingWaits),
         }
     };
-    let answer = cancel_verdict(flow_run, &proposed, Some(message), now);
+    let answer = cancel_verdict_on(flow_run, &proposed, Some(message), now, rules);
     let keeps_message = answer
         .state
         .as_ref()
@@ -207,6 +220,17 @@ pub fn cancel_verdict(
     proposed: &StateType,
     message: Option<&str>,
     now: DateTime<Utc>,
+) -> ExpectedAnswer {
+    cancel_verdict_on(flow_run, proposed, message, now, ServerRules::BUILT_FOR)
+}
+
+/// [`cancel_verdict`] for a server with `rules`.
+pub fn cancel_verdict_on(
+    flow_run: &FlowRun,
+    proposed: &StateType,
+    message: Option<&str>,
+    now: DateTime<Utc>,
+    rules: ServerRules,
 ) -> ExpectedAnswer {
     let new_state = ExpectedState {
         state_type: proposed.clone(),
@@ -284,6 +308,25 @@ pub fn cancel_verdict(
             );
         }
     }
+    if cancelling
+        && current.state_type == StateType::Paused
+        && !rules.paused_may_cancel_through_cancelling
+    {
+        // Before 3.8.6 the rule for runs leaving a pause lets only running, scheduled and
+        // final states through (measured on 3.4.25).
+        let reason = format!(
+            "This run cannot transition to the {} state from the {} state.",
+            python_state_type(proposed),
+            python_state_type(&current.state_type)
+        );
+        return answer(
+            200,
+            SetStateStatus::Reject,
+            DetailsType::Reject,
+            Some(&reason),
+            unchanged(),
+        );
+    }
     if current.state_type == StateType::Paused {
         let display = state_name(proposed).to_ascii_lowercase();
         if let Some(refused) = leaving_pause(flow_run, current, &display, !cancelling, now) {
@@ -291,6 +334,11 @@ pub fn cancel_verdict(
         }
     }
     accept()
+}
+
+/// How Python prints a state type in Prefect's messages: `StateType.CANCELLING`.
+fn python_state_type(state_type: &StateType) -> String {
+    format!("StateType.{state_type}")
 }
 
 /// The name Flowgate gives a proposed state (Prefect's default names).
@@ -306,5 +354,53 @@ pub fn state_name(state_type: &StateType) -> &'static str {
         StateType::Crashed => "Crashed",
         StateType::Paused => "Paused",
         StateType::Unknown(_) => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::version::PrefectVersion;
+
+    /// A plain paused run as the real server returned it, given a deployment.
+    fn deployed_paused_run() -> FlowRun {
+        let cases: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../tests/fixtures/resume_cases.json"))
+                .expect("fixture is JSON");
+        let case = cases
+            .iter()
+            .find(|c| c["name"] == "input_empty")
+            .expect("the recorded case");
+        let mut run = case["flow_run"].clone();
+        run["deployment_id"] = "5b2fef16-b6fd-4048-bf91-c59ed2f00e81".into();
+        crate::parse::from_value("flow run", run).expect("a run")
+    }
+
+    #[test]
+    fn before_3_8_6_a_deployed_run_is_rejected_cancelled_as_the_server_refuses_cancelling() {
+        let run = deployed_paused_run();
+        let now = DateTime::<Utc>::MIN_UTC;
+        let old = ServerRules::of(Some(PrefectVersion::new(3, 4, 25)));
+        // The transition the server refuses before 3.8.6, in its words (measured on 3.4.25).
+        let refused = cancel_verdict_on(&run, &StateType::Cancelling, Some("m"), now, old);
+        assert_eq!(refused.status, SetStateStatus::Reject);
+        assert_eq!(refused.http_status, 200);
+        assert_eq!(
+            refused.reason.as_deref(),
+            Some(
+                "This run cannot transition to the StateType.CANCELLING state from the \
+                 StateType.PAUSED state."
+            )
+        );
+        assert!(refused.state.as_ref().is_some_and(|s| s.unchanged));
+        // So the plan proposes CANCELLED, which the server accepts; nothing stops the process.
+        let plan = reject_plan_on(&run, "m", now, old).expect("paused");
+        assert_eq!(plan.proposed, StateType::Cancelled);
+        assert_eq!(plan.answer.status, SetStateStatus::Accept);
+        assert!(!matches!(plan.aftermath, Aftermath::StoppedByRunner));
+        // From 3.8.6 the runner is asked to stop it.
+        let plan = reject_plan(&run, "m", now).expect("paused");
+        assert_eq!(plan.proposed, StateType::Cancelling);
+        assert_eq!(plan.aftermath, Aftermath::StoppedByRunner);
     }
 }

@@ -21,6 +21,7 @@ use crate::orchestration::{DetailsType, OrchestrationResult, SetStateStatus};
 pub use crate::run_input::StoredSchema;
 use crate::run_input::{InputCheck, Searches, Undecided, ValidationIssue, check_run_input_with};
 use crate::state::{State, StateType};
+use crate::version::ServerRules;
 
 /// Reason of the ABORT for a run that is not paused.
 pub const NOT_PAUSED: &str = "Cannot resume a flow run that is not paused.";
@@ -97,17 +98,25 @@ pub fn resume_verdict(
     run_input: Option<&Value>,
     now: DateTime<Utc>,
 ) -> ResumeVerdict {
-    resume_verdict_with(flow_run, schema, run_input, now, Searches::HERE)
+    resume_verdict_with(
+        flow_run,
+        schema,
+        run_input,
+        now,
+        Searches::HERE,
+        ServerRules::BUILT_FOR,
+    )
 }
 
 /// [`resume_verdict`], with the schema's pattern searches run where `searches` says (the
-/// console hands them to a Web Worker).
+/// console hands them to a Web Worker), by the rules of the server's release.
 pub fn resume_verdict_with(
     flow_run: &FlowRun,
     schema: StoredSchema<'_>,
     run_input: Option<&Value>,
     now: DateTime<Utc>,
     searches: Searches<'_>,
+    rules: ServerRules,
 ) -> ResumeVerdict {
     let run_input = match run_input {
         None | Some(Value::Null) => Map::new(),
@@ -148,7 +157,7 @@ pub fn resume_verdict_with(
     let mut stored_input = None;
     if let Some(keyset) = current.state_details.requested_input_keyset() {
         let schema = keyset.contains_key("schema").then_some(schema);
-        match check_run_input_with(&run_input, schema, searches) {
+        match check_run_input_with(&run_input, schema, searches, rules) {
             InputCheck::Accepted { stored } => stored_input = stored,
             InputCheck::Rejected { reason, errors, .. } => return input_rejected(reason, errors),
             InputCheck::ServerDecides { reason, why } => {

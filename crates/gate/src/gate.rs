@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use flowgate_client::{Client, ClientError};
@@ -36,6 +37,9 @@ pub struct Gate {
     signer: Signer,
     /// Flow and deployment names by id (Prefect never renames either).
     names: Mutex<HashMap<Uuid, String>>,
+    /// The rules of Prefect's release and when they were read: read again after a minute, so
+    /// an upgraded Prefect is followed without a request per decision.
+    rules: Mutex<Option<(Instant, flowgate_core::ServerRules)>>,
 }
 
 /// Resumes in flight at once in a bulk approval: Prefect's own best concurrency (see
@@ -105,6 +109,7 @@ impl Gate {
         Ok(Gate {
             signer: Signer::new(&config.secret),
             names: Mutex::new(HashMap::new()),
+            rules: Mutex::new(None),
             config,
             client,
             policy,
@@ -114,6 +119,21 @@ impl Gate {
     /// The policy case of run `id` for `person`: what the console computes its verdict from.
     pub async fn case(&self, id: Uuid, person: &Person) -> Result<PolicyCase, GateError> {
         Ok(self.situation(id, person, true).await?.case)
+    }
+
+    /// The rules of Prefect's release (see `rules`).
+    pub(crate) async fn server_rules(&self) -> flowgate_core::ServerRules {
+        let fresh = |at: &Instant| at.elapsed() < Duration::from_secs(60);
+        if let Some((at, rules)) = self.rules.lock().ok().and_then(|r| *r)
+            && fresh(&at)
+        {
+            return rules;
+        }
+        let rules = self.client.server_rules().await;
+        if let Ok(mut cached) = self.rules.lock() {
+            *cached = Some((Instant::now(), rules));
+        }
+        rules
     }
 
     /// The flow's name and the deployment's `flow/deployment` name of `run`. Prefect never

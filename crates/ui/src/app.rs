@@ -12,7 +12,7 @@ use crate::routes::{
     inbox::Inbox, rules::LazyRulesPage, run_chunk::LazyRunPage, runs::RunsPage,
     settings::LazySettingsPage,
 };
-use crate::state::connection::Connection;
+use crate::state::connection::{Connection, ServerVersion};
 use crate::state::gate::GatePresence;
 use crate::state::live::{Live, LiveStatus};
 use crate::state::pattern_checks::PatternChecks;
@@ -23,6 +23,7 @@ use flowgate_client::sleep;
 pub fn App() -> impl IntoView {
     let connection = Connection::load();
     provide_context(connection);
+    provide_context(ServerVersion::start(connection));
     provide_context(GatePresence::start(connection));
     provide_context(PatternChecks::start());
     let live = Live::start(connection);
@@ -59,11 +60,7 @@ pub fn App() -> impl IntoView {
 /// The top bar: navigation, the server's version, and a banner when it cannot be used.
 #[component]
 fn Header() -> impl IntoView {
-    let connection = expect_context::<Connection>();
-    let version = LocalResource::new(move || {
-        let client = connection.client();
-        async move { client?.server_version().await }
-    });
+    let ServerVersion(version) = expect_context::<ServerVersion>();
     view! {
         <header class="top">
             <A href="/">"Flowgate"</A>

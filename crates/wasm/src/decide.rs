@@ -1,7 +1,7 @@
 //! Rejects and the decision record for JS: `checkReject`, `client.reject`,
 //! `client.rejectMany`, `client.decisions` and `client.flowRunStates`.
 
-use flowgate_client::core::{FlowRun, RejectPlan, reject_message, reject_plan};
+use flowgate_client::core::{FlowRun, RejectPlan, reject_message, reject_plan_on};
 use flowgate_client::{Auth, ClientError, Decided, Decider, Rejected, Resumed};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -99,14 +99,17 @@ pub fn check_reject(
     let options = Options::new(
         "checkReject options",
         &options,
-        &["reason", "decider", "record", "now"],
+        &["reason", "decider", "record", "now", "serverVersion"],
     )?;
     let decider = decider_from(&options, None)?;
+    // The server's release (`client.serverVersion()`): before 3.8.6 a paused run cannot go
+    // to CANCELLING, and the plan differs.
+    let rules = crate::server_rules(&options)?;
     let reason = reason_from(&options)?;
     let message =
         reject_message(decider.name.as_deref(), &reason).map_err(|m| invalid_argument(&m))?;
     let now = instant(&options.get("now")?)?;
-    let value = match reject_plan(&run, &message, now) {
+    let value = match reject_plan_on(&run, &message, now, rules) {
         Ok(plan) => plan_value(&plan, &message),
         Err(reason) => json!({ "rejectable": false, "reason": reason }),
     };

@@ -17,7 +17,10 @@ mod watch;
 
 use chrono::{DateTime, Utc};
 use flowgate_core::run_input::{InputCheck, StoredSchema, ValidationIssue, check_run_input};
-use flowgate_core::{ExpectedState, FlowRun, OrchestrationResult, ResumeVerdict, resume_verdict};
+use flowgate_core::{
+    ExpectedState, FlowRun, OrchestrationResult, PrefectVersion, ResumeVerdict, ServerRules,
+    resume_verdict_with,
+};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -148,6 +151,25 @@ pub(crate) fn instant(now: &JsValue) -> Result<DateTime<Utc>, JsValue> {
         .ok_or_else(|| invalid_argument("now is out of range"))
 }
 
+/// The rules of the server release an options object names in `serverVersion` (what
+/// `client.serverVersion()` gives); 3.9.1's when it names none.
+pub(crate) fn server_rules(options: &Options) -> Result<ServerRules, JsValue> {
+    match options.get("serverVersion")? {
+        v if v.is_undefined() || v.is_null() => Ok(ServerRules::BUILT_FOR),
+        v => {
+            let text = v.as_string().ok_or_else(|| {
+                invalid_argument("serverVersion must be a string such as \"3.9.1\"")
+            })?;
+            let version = PrefectVersion::parse(&text).ok_or_else(|| {
+                invalid_argument(&format!(
+                    "serverVersion {text:?} is not a Prefect release such as \"3.9.1\""
+                ))
+            })?;
+            Ok(ServerRules::of(Some(version)))
+        }
+    }
+}
+
 /// What Prefect's `POST /flow_runs/{id}/resume` will answer for this run and input.
 #[wasm_bindgen(js_name = checkResume, unchecked_return_type = "ResumeVerdict")]
 pub fn check_resume(
@@ -158,14 +180,17 @@ pub fn check_resume(
     let options = Options::new(
         "checkResume options",
         &options,
-        &["schema", "runInput", "runInputJson", "now"],
+        &["schema", "runInput", "runInputJson", "now", "serverVersion"],
     )?;
     let get = |key: &str| options.get(key);
     let schema = from_js("schema", get("schema")?)?;
     let run_input = options_input(&options)?;
     let now = instant(&get("now")?)?;
     let run_input = (!run_input.is_null()).then_some(&run_input);
-    let verdict = match resume_verdict(&run, stored_schema(&schema), run_input, now) {
+    let rules = server_rules(&options)?;
+    let searches = flowgate_core::Searches::HERE;
+    let schema = stored_schema(&schema);
+    let verdict = match resume_verdict_with(&run, schema, run_input, now, searches, rules) {
         ResumeVerdict::Answer(answer) => Verdict::answer(&answer),
         ResumeVerdict::HttpError { status, reason } => {
             Verdict::unanswered("client", Some(status), reason)

@@ -200,6 +200,11 @@ export interface CheckResumeOptions {
   runInputJson?: string | undefined;
   /** When the request will be made; defaults to now. */
   now?: Date | string | number | undefined;
+  /**
+   * The server's release, as `client.serverVersion()` gives it; defaults to 3.9.1. Before
+   * 3.7.5 a schema reference that leads nowhere makes the server fail (HTTP 500).
+   */
+  serverVersion?: string | undefined;
 }
 
 export interface RunInputValidation {
@@ -330,6 +335,11 @@ export interface CheckRejectOptions extends DecideOptions {
   reason: string;
   /** When the request will be made; defaults to now. */
   now?: Date | string | number | undefined;
+  /**
+   * The server's release, as `client.serverVersion()` gives it; defaults to 3.9.1. Before
+   * 3.8.6 a paused run cannot go to CANCELLING, so a deployment's run is planned CANCELLED.
+   */
+  serverVersion?: string | undefined;
 }
 
 /** `client.resume`'s options. */

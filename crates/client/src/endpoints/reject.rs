@@ -2,8 +2,8 @@
 
 use flowgate_core::reject::state_name;
 use flowgate_core::{
-    FlowRun, OrchestrationResult, ProposedState, RejectPlan, SetStateRequest, reject_message,
-    reject_plan,
+    FlowRun, OrchestrationResult, ProposedState, RejectPlan, ServerRules, SetStateRequest,
+    reject_message, reject_plan_on,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -27,9 +27,19 @@ pub struct Rejected {
 }
 
 impl Client {
+    /// The rules of the server's release (its `/admin/version`), for the verdicts that
+    /// differ between releases; those of the release Flowgate is built against when the
+    /// version cannot be read.
+    pub async fn server_rules(&self) -> ServerRules {
+        match self.server_version().await {
+            Ok(version) => ServerRules::of_version_text(&version),
+            Err(_) => ServerRules::BUILT_FOR,
+        }
+    }
+
     /// Rejects the paused run `id`: reads it, refuses if it is not paused
-    /// ([`ClientError::NotRejectable`]), and sends the state the core's `reject_plan`
-    /// chooses through `POST /flow_runs/{id}/set_state` with `force: false`, its message
+    /// ([`ClientError::NotRejectable`]), and sends the state the core's `reject_plan_on`
+    /// chooses for the server's release through `POST /flow_runs/{id}/set_state` with `force: false`, its message
     /// `Rejected by <decider>: <reason>`. Never retried blindly; a lost answer becomes
     /// [`ClientError::RejectInterrupted`], saying whether the run left its pause.
     pub async fn reject(
@@ -56,12 +66,14 @@ impl Client {
         let id = flow_run.id;
         let message = reject_message(decider, reason)
             .map_err(|message| ClientError::InvalidArgument { message })?;
-        let plan = reject_plan(&flow_run, &message, transport::now()).map_err(|message| {
-            ClientError::NotRejectable {
-                flow_run_id: id,
-                message,
-            }
-        })?;
+        let rules = self.server_rules().await;
+        let plan =
+            reject_plan_on(&flow_run, &message, transport::now(), rules).map_err(|message| {
+                ClientError::NotRejectable {
+                    flow_run_id: id,
+                    message,
+                }
+            })?;
         let body = SetStateRequest {
             state: ProposedState {
                 state_type: plan.proposed.clone(),

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::pattern::Searches;
 use super::schema::truthy;
 use super::{Hydration, Validation, ValidationIssue, hydrate, validate_with};
+use crate::version::ServerRules;
 
 /// Reason when the pause asked for input but no schema is stored.
 pub const SCHEMA_NOT_FOUND: &str = "Run input schema not found.";
@@ -94,14 +95,16 @@ pub fn check_run_input(
     run_input: &Map<String, Value>,
     schema: Option<StoredSchema<'_>>,
 ) -> InputCheck {
-    check_run_input_with(run_input, schema, Searches::HERE)
+    check_run_input_with(run_input, schema, Searches::HERE, ServerRules::BUILT_FOR)
 }
 
-/// [`check_run_input`], with pattern searches run where `searches` says.
+/// [`check_run_input`], with pattern searches run where `searches` says, by the rules of a
+/// server release.
 pub fn check_run_input_with(
     run_input: &Map<String, Value>,
     schema: Option<StoredSchema<'_>>,
     searches: Searches<'_>,
+    rules: ServerRules,
 ) -> InputCheck {
     let rejected = |reason: String| InputCheck::Rejected {
         reason,
@@ -152,7 +155,13 @@ pub fn check_run_input_with(
             errors,
             cause: Some(cause),
         },
-        Validation::Unresolvable { reason } => rejected(format!("Reason: {reason}")),
+        Validation::Unresolvable { reason } if rules.unresolvable_reference_rejects => {
+            rejected(format!("Reason: {reason}"))
+        }
+        // Before Prefect 3.7.5 the referencing error escapes the validator.
+        Validation::Unresolvable { reason } => InputCheck::ServerError {
+            reason: format!("the schema has a reference that leads nowhere ({reason})"),
+        },
         Validation::CircularReferences => rejected(CIRCULAR_SCHEMA.into()),
         Validation::ServerCrash(reason) => InputCheck::ServerError { reason },
         Validation::ServerDecides { reason, why } => InputCheck::ServerDecides {

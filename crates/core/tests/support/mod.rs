@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 
 use chrono::Utc;
-use flowgate_core::{FlowRun, OrchestrationResult, ResumeVerdict, StoredSchema, resume_verdict};
+use flowgate_core::{FlowRun, OrchestrationResult, ResumeVerdict, StoredSchema};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -17,6 +17,8 @@ pub struct Server {
     pub runs: Value,
     pub record: Value,
     pub agent: ureq::Agent,
+    /// The rules of the server's release, read from its `/admin/version` once.
+    rules: std::cell::OnceCell<flowgate_core::ServerRules>,
 }
 
 pub fn server() -> Server {
@@ -33,6 +35,7 @@ pub fn server() -> Server {
         runs: record["runs"].clone(),
         record: record.clone(),
         agent,
+        rules: std::cell::OnceCell::new(),
     }
 }
 
@@ -59,6 +62,16 @@ pub fn round_trip<T: DeserializeOwned + Serialize>(what: &'static str, body: &Va
 }
 
 impl Server {
+    /// The rules of this server's release, as its `/admin/version` says.
+    pub fn rules(&self) -> flowgate_core::ServerRules {
+        *self.rules.get_or_init(|| {
+            let (status, body) = self.get("/admin/version");
+            assert_eq!(status, 200, "/admin/version: {body}");
+            let version: String = serde_json::from_str(&body).expect("a JSON string");
+            flowgate_core::ServerRules::of_version_text(&version)
+        })
+    }
+
     pub fn run_id(&self, key: &str) -> String {
         self.runs[key]
             .as_str()
@@ -156,7 +169,14 @@ impl Server {
             None => StoredSchema::Missing,
         };
         let now = Utc::now();
-        let verdict = resume_verdict(&flow_run, schema, body.get("run_input"), now);
+        let verdict = flowgate_core::resume_verdict_with(
+            &flow_run,
+            schema,
+            body.get("run_input"),
+            now,
+            flowgate_core::Searches::HERE,
+            self.rules(),
+        );
         let (status, text) = self.post(&format!("/flow_runs/{run}/resume"), &body);
         let response: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
         capture(json!({

@@ -12,7 +12,8 @@ use flowgate_core::decision::DecisionKind;
 use flowgate_core::gate::{ApprovalOutcome, GateApproval, GateRecord};
 use flowgate_core::policy::{Person, canonical_json, policy_verdict};
 use flowgate_core::{
-    FlowRun, FlowRunFilter, ResumeVerdict, SetStateStatus, StateType, StoredSchema, resume_verdict,
+    FlowRun, FlowRunFilter, ResumeVerdict, SetStateStatus, StateType, StoredSchema,
+    resume_verdict_with,
 };
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -219,7 +220,9 @@ impl Gate {
             Some(request) => request.stored_schema(),
             None => StoredSchema::Missing,
         };
-        match resume_verdict(run, schema, input, Utc::now()) {
+        let rules = self.server_rules().await;
+        let searches = flowgate_core::Searches::HERE;
+        match resume_verdict_with(run, schema, input, Utc::now(), searches, rules) {
             ResumeVerdict::Answer(answer) if answer.status == SetStateStatus::Accept => Ok(()),
             ResumeVerdict::Answer(answer) => Err(GateError::Unprocessable(format!(
                 "Prefect would refuse this resume ({}): {}",

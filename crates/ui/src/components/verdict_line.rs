@@ -109,7 +109,8 @@ mod tests {
         let serde_json::Value::Object(input) = input else {
             panic!("an object")
         };
-        match check_run_input_with(&input, Some(StoredSchema::Json(schema)), searches) {
+        let rules = flowgate_core::ServerRules::BUILT_FOR;
+        match check_run_input_with(&input, Some(StoredSchema::Json(schema)), searches, rules) {
             InputCheck::ServerDecides { reason, why } => {
                 ResumeVerdict::ServerDecides { reason, why }
             }

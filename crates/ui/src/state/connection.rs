@@ -136,3 +136,26 @@ impl Connection {
         Client::new(self.settings.get_untracked().options())
     }
 }
+
+/// The server's Prefect release, read once per connection (the header shows it; verdicts
+/// that differ between releases follow it).
+#[derive(Clone, Copy)]
+pub(crate) struct ServerVersion(pub(crate) LocalResource<Result<String, ClientError>>);
+
+impl ServerVersion {
+    pub(crate) fn start(connection: Connection) -> ServerVersion {
+        ServerVersion(LocalResource::new(move || {
+            let client = connection.client();
+            async move { client?.server_version().await }
+        }))
+    }
+
+    /// The rules of the server's release; those Flowgate is built against until it is read
+    /// (or where it cannot be).
+    pub(crate) fn rules(self) -> flowgate_core::ServerRules {
+        match self.0.get() {
+            Some(Ok(version)) => flowgate_core::ServerRules::of_version_text(&version),
+            _ => flowgate_core::ServerRules::BUILT_FOR,
+        }
+    }
+}

@@ -3,13 +3,13 @@
 //! resume's.
 
 use chrono::{DateTime, Utc};
-use flowgate_core::{FlowRun, ResumeVerdict, reject_message, reject_plan};
+use flowgate_core::{FlowRun, ResumeVerdict, ServerRules, reject_message, reject_plan_on};
 use leptos::prelude::*;
 
 use super::{Deciding, DecisionSignals};
 use crate::components::decision_outcome::{Outcome, aftermath_text};
 use crate::components::verdict_line::verdict_text;
-use crate::state::connection::Connection;
+use crate::state::connection::{Connection, ServerVersion};
 
 /// What a gate says of rejecting, when decisions go through one.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +63,10 @@ pub(crate) fn RejectPanel(
         let text = message
             .get()
             .unwrap_or_else(|_| "Rejected: (reason)".into());
-        reject_plan(&run, &text, clock.get_untracked())
+        // Mounted alone (the browser tests) nothing reads the server's release.
+        let rules =
+            use_context::<ServerVersion>().map_or(ServerRules::BUILT_FOR, ServerVersion::rules);
+        reject_plan_on(&run, &text, clock.get_untracked(), rules)
     });
     let reject = move |_| {
         if message.with_untracked(Result::is_err) {
