@@ -55,10 +55,14 @@ pub enum Aftermath {
     /// stops the waiting process and marks the run Cancelled.
     StoppedByRunner,
     /// The run becomes Cancelled now, but its process has nothing to stop it: it keeps
-    /// waiting until the pause times out at `until`, then marks the run Failed.
+    /// waiting until the pause times out at `until`, then marks the run Failed (Prefect
+    /// 3.6.11 and later; before, it gives up and the run stays Cancelled).
     IdleUntil {
         /// The pause's timeout.
         until: DateTime<Utc>,
+        /// Whether the process marks the run Failed when it gives up.
+        #[serde(rename = "thenFailed")]
+        then_failed: bool,
     },
     /// The run becomes Cancelled now and nothing waits (a suspended run has no process).
     NothingWaits,
@@ -79,7 +83,8 @@ impl Aftermath {
     pub fn explain_with(&self, time: impl Fn(&DateTime<Utc>) -> String) -> String {
         match self {
             Aftermath::StoppedByRunner => "The run becomes Cancelling; the runner or worker of its deployment stops the waiting flow process and marks the run Cancelled. The code after the pause never runs. If no runner or worker serves the deployment any more, the run stays Cancelling.".into(),
-            Aftermath::IdleUntil { until } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", time(until)),
+            Aftermath::IdleUntil { until, then_failed: true } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", time(until)),
+            Aftermath::IdleUntil { until, then_failed: false } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then gives up, and the run stays Cancelled.", time(until)),
             Aftermath::NothingWaits => "The run becomes Cancelled now. It is suspended, so no flow process waits and nothing runs again.".into(),
             Aftermath::FailedByServer => "The pause has timed out: Prefect will not cancel the run and ends it Failed instead (\"The flow was cancelled and never resumed.\"), as it would for a resume. No flow process waits any more.".into(),
             Aftermath::Unchanged => "The server refuses; the run stays as it is.".into(),
@@ -187,7 +192,11 @@ pub fn reject_plan_on(
         (StateType::Cancelled, Aftermath::FailedByServer)
     } else {
         match details.pause_timeout {
-            Some(until) => (StateType::Cancelled, Aftermath::IdleUntil { until }),
+            Some(until) => {
+                let then_failed = rules.idle_process_fails_rejected_run;
+                let aftermath = Aftermath::IdleUntil { until, then_failed };
+                (StateType::Cancelled, aftermath)
+            }
             None => (StateType::Cancelled, Aftermath::NothingWaits),
         }
     };
@@ -397,7 +406,22 @@ mod tests {
         let plan = reject_plan_on(&run, "m", now, old).expect("paused");
         assert_eq!(plan.proposed, StateType::Cancelled);
         assert_eq!(plan.answer.status, SetStateStatus::Accept);
-        assert!(!matches!(plan.aftermath, Aftermath::StoppedByRunner));
+        assert!(
+            matches!(
+                plan.aftermath,
+                Aftermath::IdleUntil {
+                    then_failed: false,
+                    ..
+                }
+            ),
+            "{:?}",
+            plan.aftermath
+        );
+        assert!(
+            plan.aftermath
+                .explain()
+                .ends_with("the run stays Cancelled.")
+        );
         // From 3.8.6 the runner is asked to stop it.
         let plan = reject_plan(&run, "m", now).expect("paused");
         assert_eq!(plan.proposed, StateType::Cancelling);
