@@ -174,4 +174,13 @@ impl FlowRun {
     pub fn current_state_type(&self) -> Option<&StateType> {
         self.state.as_ref().map(|state| &state.state_type)
     }
+
+    /// The current state's details (the pause's timeout, key, keyset…); empty without a
+    /// state.
+    pub fn state_details(&self) -> crate::StateDetails {
+        self.state
+            .as_ref()
+            .map(|state| state.state_details.clone())
+            .unwrap_or_default()
+    }
 }

@@ -40,10 +40,7 @@ pub(super) fn InboxRow(
     ticks: Ticks,
 ) -> impl IntoView {
     let state = run.state.clone();
-    let details = state
-        .as_ref()
-        .map(|s| s.state_details.clone())
-        .unwrap_or_default();
+    let details = run.state_details();
     let asks_input = details.requested_input_keyset().is_some();
     let id = run.id;
     let name = run.name.clone();

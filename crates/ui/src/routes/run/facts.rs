@@ -20,10 +20,7 @@ pub(super) fn RunFacts(
     clock: ReadSignal<DateTime<Utc>>,
 ) -> impl IntoView {
     let state = run.state.clone();
-    let details = state
-        .as_ref()
-        .map(|s| s.state_details.clone())
-        .unwrap_or_default();
+    let details = run.state_details();
     view! {
         <h1 data-testid="run-name">{run.name.clone()}</h1>
         <p class="meta">
