@@ -55,14 +55,15 @@ pub enum Aftermath {
     /// stops the waiting process and marks the run Cancelled.
     StoppedByRunner,
     /// The run becomes Cancelled now, but its process has nothing to stop it: it keeps
-    /// waiting until the pause times out at `until`, then marks the run Failed (Prefect
-    /// 3.6.11 and later; before, it gives up and the run stays Cancelled).
+    /// waiting until the pause times out at `until`, then gives up: it marks the run Failed
+    /// on Prefect 3.6.29 and later, and leaves it Cancelled up to 3.6.11.
     IdleUntil {
         /// The pause's timeout.
         until: DateTime<Utc>,
-        /// Whether the process marks the run Failed when it gives up.
+        /// Whether the process marks the run Failed when it gives up (`None`: not measured
+        /// for this release).
         #[serde(rename = "thenFailed")]
-        then_failed: bool,
+        then_failed: Option<bool>,
     },
     /// The run becomes Cancelled now and nothing waits (a suspended run has no process).
     NothingWaits,
@@ -83,8 +84,9 @@ impl Aftermath {
     pub fn explain_with(&self, time: impl Fn(&DateTime<Utc>) -> String) -> String {
         match self {
             Aftermath::StoppedByRunner => "The run becomes Cancelling; the runner or worker of its deployment stops the waiting flow process and marks the run Cancelled. The code after the pause never runs. If no runner or worker serves the deployment any more, the run stays Cancelling.".into(),
-            Aftermath::IdleUntil { until, then_failed: true } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", time(until)),
-            Aftermath::IdleUntil { until, then_failed: false } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then gives up, and the run stays Cancelled.", time(until)),
+            Aftermath::IdleUntil { until, then_failed: Some(true) } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", time(until)),
+            Aftermath::IdleUntil { until, then_failed: Some(false) } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then gives up, and the run stays Cancelled.", time(until)),
+            Aftermath::IdleUntil { until, then_failed: None } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then gives up; whether it then marks the run Failed was not measured for this Prefect release.", time(until)),
             Aftermath::NothingWaits => "The run becomes Cancelled now. It is suspended, so no flow process waits and nothing runs again.".into(),
             Aftermath::FailedByServer => "The pause has timed out: Prefect will not cancel the run and ends it Failed instead (\"The flow was cancelled and never resumed.\"), as it would for a resume. No flow process waits any more.".into(),
             Aftermath::Unchanged => "The server refuses; the run stays as it is.".into(),
@@ -410,7 +412,7 @@ mod tests {
             matches!(
                 plan.aftermath,
                 Aftermath::IdleUntil {
-                    then_failed: false,
+                    then_failed: Some(false),
                     ..
                 }
             ),

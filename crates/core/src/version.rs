@@ -66,10 +66,10 @@ pub struct ServerRules {
     /// rejected with `Validation failed. Failure reason: …` (3.7.5 and later). Before, the
     /// server fails on it with HTTP 500.
     pub unresolvable_reference_rejects: bool,
-    /// A flow process paused in place whose run was rejected (Cancelled) marks the run
-    /// Failed when its pause times out (3.6.11 and later, where the pause was rewritten);
-    /// before, it gives up and the run stays Cancelled.
-    pub idle_process_fails_rejected_run: bool,
+    /// Whether a flow process paused in place whose run was rejected (Cancelled) marks the
+    /// run Failed when its pause times out: measured `Some(false)` (the run stays Cancelled)
+    /// up to 3.6.11, `Some(true)` from 3.6.29; `None` in between, where it was not measured.
+    pub idle_process_fails_rejected_run: Option<bool>,
 }
 
 impl ServerRules {
@@ -77,7 +77,7 @@ impl ServerRules {
     pub const BUILT_FOR: ServerRules = ServerRules {
         paused_may_cancel_through_cancelling: true,
         unresolvable_reference_rejects: true,
-        idle_process_fails_rejected_run: true,
+        idle_process_fails_rejected_run: Some(true),
     };
 
     /// The rules of `version`; those of the release Flowgate is built against when the
@@ -87,7 +87,13 @@ impl ServerRules {
             Some(v) if v.major == 3 => ServerRules {
                 paused_may_cancel_through_cancelling: v >= PrefectVersion::new(3, 8, 6),
                 unresolvable_reference_rejects: v >= PrefectVersion::new(3, 7, 5),
-                idle_process_fails_rejected_run: v >= PrefectVersion::new(3, 6, 11),
+                idle_process_fails_rejected_run: if v <= PrefectVersion::new(3, 6, 11) {
+                    Some(false)
+                } else if v >= PrefectVersion::new(3, 6, 29) {
+                    Some(true)
+                } else {
+                    None
+                },
             },
             _ => ServerRules::BUILT_FOR,
         }
@@ -141,8 +147,9 @@ mod tests {
         assert!(cancels("not a version"));
         assert!(cancels("2.20.0"));
         let fails = |v: &str| ServerRules::of_version_text(v).idle_process_fails_rejected_run;
-        assert!(!fails("3.6.10"));
-        assert!(fails("3.6.11"));
+        assert_eq!(fails("3.6.11"), Some(false));
+        assert_eq!(fails("3.6.20"), None);
+        assert_eq!(fails("3.6.29"), Some(true));
         let rejects = |v: &str| ServerRules::of_version_text(v).unresolvable_reference_rejects;
         assert!(!rejects("3.7.4"));
         assert!(rejects("3.7.5"));

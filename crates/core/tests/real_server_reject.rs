@@ -520,12 +520,15 @@ fn a_process_without_a_runner_idles_until_its_pause_times_out_then_fails_the_run
         "exited ({exit}) before its pause timed out"
     );
     let (state, failed) = state_of(&s, &run);
-    if then_failed {
-        assert_eq!(state, StateType::Failed, "{failed:?}");
-        assert!(failed.unwrap_or_default().contains("FlowPauseTimeout"));
-    } else {
-        // Before Prefect 3.6.11 the process gives up without a word.
-        assert_eq!(state, StateType::Cancelled, "{failed:?}");
+    match then_failed {
+        Some(true) => {
+            assert_eq!(state, StateType::Failed, "{failed:?}");
+            assert!(failed.unwrap_or_default().contains("FlowPauseTimeout"));
+        }
+        // Up to Prefect 3.6.11 the process gives up without a word.
+        Some(false) => assert_eq!(state, StateType::Cancelled, "{failed:?}"),
+        // Not measured for this release: what it does is printed for the record.
+        None => eprintln!("this release leaves the idle run {state}"),
     }
     let kinds = history(&s, &run);
     assert!(

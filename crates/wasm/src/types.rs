@@ -359,7 +359,7 @@ export interface RejectManyOptions extends RejectOptions {
 /** What becomes of the run and of a flow process that may still wait. */
 export type Aftermath =
   | { kind: "stoppedByRunner" }
-  | { kind: "idleUntil"; until: Timestamp; thenFailed: boolean }
+  | { kind: "idleUntil"; until: Timestamp; thenFailed: boolean | null }
   | { kind: "nothingWaits" }
   | { kind: "failedByServer" }
   | { kind: "unchanged" };
