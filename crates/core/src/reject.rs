@@ -84,9 +84,18 @@ impl Aftermath {
     pub fn explain_with(&self, time: impl Fn(&DateTime<Utc>) -> String) -> String {
         match self {
             Aftermath::StoppedByRunner => "The run becomes Cancelling; the runner or worker of its deployment stops the waiting flow process and marks the run Cancelled. The code after the pause never runs. If no runner or worker serves the deployment any more, the run stays Cancelling.".into(),
-            Aftermath::IdleUntil { until, then_failed: Some(true) } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then marks the run Failed.", time(until)),
-            Aftermath::IdleUntil { until, then_failed: Some(false) } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then gives up, and the run stays Cancelled.", time(until)),
-            Aftermath::IdleUntil { until, then_failed: None } => format!("The run becomes Cancelled now and the code after the pause never runs. Its flow process has no runner to stop it: it keeps waiting until the pause times out at {}, then gives up; whether it then marks the run Failed was not measured for this Prefect release.", time(until)),
+            Aftermath::IdleUntil { until, then_failed } => format!(
+                "The run becomes Cancelled now and the code after the pause never runs. Its flow \
+                 process has no runner to stop it: it keeps waiting until the pause times out at \
+                 {}, then {}",
+                time(until),
+                match then_failed {
+                    Some(true) => "marks the run Failed.",
+                    Some(false) => "gives up, and the run stays Cancelled.",
+                    None => "gives up; whether it then marks the run Failed was not measured for \
+                             this Prefect release.",
+                }
+            ),
             Aftermath::NothingWaits => "The run becomes Cancelled now. It is suspended, so no flow process waits and nothing runs again.".into(),
             Aftermath::FailedByServer => "The pause has timed out: Prefect will not cancel the run and ends it Failed instead (\"The flow was cancelled and never resumed.\"), as it would for a resume. No flow process waits any more.".into(),
             Aftermath::Unchanged => "The server refuses; the run stays as it is.".into(),
