@@ -70,8 +70,10 @@ impl Client {
         decider: &Decider,
         on_progress: impl FnMut(&BulkOutcome<Decided<Rejected>>, usize, usize),
     ) -> Vec<BulkOutcome<Decided<Rejected>>> {
+        // The server's release is read once for the whole batch, not once per run.
+        let rules = self.server_rules().await;
         for_each_once(ids, concurrency, on_progress, |id| {
-            self.reject_decided(id, reason, decider, true)
+            self.reject_decided_on(id, reason, decider, true, rules)
         })
         .await
     }

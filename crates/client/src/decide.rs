@@ -2,7 +2,9 @@
 //! made only when the decision changed the run (the server wrote a new state); a failed
 //! record never undoes or hides the decision — the outcome says the record is missing.
 
-use flowgate_core::{DecisionKind, FlowRun, NewDecision, OrchestrationResult, SetStateStatus};
+use flowgate_core::{
+    DecisionKind, FlowRun, NewDecision, OrchestrationResult, ServerRules, SetStateStatus,
+};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -87,7 +89,23 @@ impl Client {
         decider: &Decider,
         bulk: bool,
     ) -> Result<Decided<Rejected>, ClientError> {
-        let outcome = self.reject(id, decider.name.as_deref(), reason).await?;
+        let rules = self.server_rules().await;
+        self.reject_decided_on(id, reason, decider, bulk, rules)
+            .await
+    }
+
+    /// [`Client::reject_decided`] by the rules of a release the caller has read already.
+    pub(crate) async fn reject_decided_on(
+        &self,
+        id: Uuid,
+        reason: &str,
+        decider: &Decider,
+        bulk: bool,
+        rules: ServerRules,
+    ) -> Result<Decided<Rejected>, ClientError> {
+        let outcome = self
+            .reject_on(id, decider.name.as_deref(), reason, rules)
+            .await?;
         let decision = NewDecision {
             kind: DecisionKind::Rejected,
             flow_run_id: id,

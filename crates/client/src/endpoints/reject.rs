@@ -37,11 +37,12 @@ impl Client {
         }
     }
 
-    /// Rejects the paused run `id`: reads it, refuses if it is not paused
-    /// ([`ClientError::NotRejectable`]), and sends the state the core's `reject_plan_on`
-    /// chooses for the server's release through `POST /flow_runs/{id}/set_state` with `force: false`, its message
-    /// `Rejected by <decider>: <reason>`. Never retried blindly; a lost answer becomes
-    /// [`ClientError::RejectInterrupted`], saying whether the run left its pause.
+    /// Rejects the paused run `id`: reads the server's release and the run, refuses if it is
+    /// not paused ([`ClientError::NotRejectable`]), and sends the state the core's
+    /// `reject_plan_on` chooses for that release through `POST /flow_runs/{id}/set_state`
+    /// with `force: false`, its message `Rejected by <decider>: <reason>`. Never retried
+    /// blindly; a lost answer becomes [`ClientError::RejectInterrupted`], saying whether the
+    /// run left its pause.
     pub async fn reject(
         &self,
         id: Uuid,
@@ -51,22 +52,37 @@ impl Client {
         // The message is checked before anything is read.
         reject_message(decider, reason)
             .map_err(|message| ClientError::InvalidArgument { message })?;
-        let flow_run = self.read_flow_run(id).await?;
-        self.reject_read(flow_run, decider, reason).await
+        let rules = self.server_rules().await;
+        self.reject_on(id, decider, reason, rules).await
     }
 
-    /// [`Client::reject`] of a run the caller has just read (the gate reads it to ask its
+    /// [`Client::reject`] by the rules of a release the caller has read already (a bulk
+    /// reject reads it once).
+    pub async fn reject_on(
+        &self,
+        id: Uuid,
+        decider: Option<&str>,
+        reason: &str,
+        rules: ServerRules,
+    ) -> Result<Rejected, ClientError> {
+        reject_message(decider, reason)
+            .map_err(|message| ClientError::InvalidArgument { message })?;
+        let flow_run = self.read_flow_run(id).await?;
+        self.reject_read(flow_run, decider, reason, rules).await
+    }
+
+    /// [`Client::reject_on`] of a run the caller has just read (the gate reads it to ask its
     /// policy first), without reading it again.
     pub async fn reject_read(
         &self,
         flow_run: FlowRun,
         decider: Option<&str>,
         reason: &str,
+        rules: ServerRules,
     ) -> Result<Rejected, ClientError> {
         let id = flow_run.id;
         let message = reject_message(decider, reason)
             .map_err(|message| ClientError::InvalidArgument { message })?;
-        let rules = self.server_rules().await;
         let plan =
             reject_plan_on(&flow_run, &message, transport::now(), rules).map_err(|message| {
                 ClientError::NotRejectable {

@@ -31,7 +31,12 @@ impl Gate {
         refuse_unless_allowed(&verdict, &verdict.reject)?;
         let rejected = self
             .client
-            .reject_read(situation.run, Some(&person.user), reason)
+            .reject_read(
+                situation.run,
+                Some(&person.user),
+                reason,
+                self.server_rules().await,
+            )
             .await?;
         if !rejected.state_written {
             return Err(GateError::Unprocessable(format!(

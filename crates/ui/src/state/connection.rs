@@ -150,10 +150,12 @@ impl ServerVersion {
         }))
     }
 
-    /// The rules of the server's release; those Flowgate is built against until it is read
-    /// (or where it cannot be).
-    pub(crate) fn rules(self) -> flowgate_core::ServerRules {
-        match self.0.get() {
+    /// The rules of the server's release, looked up in context once and read (tracked) on
+    /// each call; those Flowgate is built against until it is read, where it cannot be, and
+    /// where no console provides it (a page mounted alone, as in the browser tests).
+    pub(crate) fn use_rules() -> impl Fn() -> flowgate_core::ServerRules + Copy {
+        let server = use_context::<ServerVersion>();
+        move || match server.and_then(|ServerVersion(version)| version.get()) {
             Some(Ok(version)) => flowgate_core::ServerRules::of_version_text(&version),
             _ => flowgate_core::ServerRules::BUILT_FOR,
         }

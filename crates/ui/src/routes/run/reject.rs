@@ -3,7 +3,7 @@
 //! resume's.
 
 use chrono::{DateTime, Utc};
-use flowgate_core::{FlowRun, ResumeVerdict, ServerRules, reject_message, reject_plan_on};
+use flowgate_core::{FlowRun, ResumeVerdict, reject_message, reject_plan_on};
 use leptos::prelude::*;
 
 use super::{Deciding, DecisionSignals};
@@ -58,15 +58,13 @@ pub(crate) fn RejectPanel(
     let timed_out = Memo::new(move |_| timeout.is_some_and(|t| t < clock.get()));
     // The plan: with a placeholder message until a reason is typed, so the page says what
     // will happen before anything is written.
+    let server_rules = ServerVersion::use_rules();
     let plan = Memo::new(move |_| {
         let _ = timed_out.get();
         let text = message
             .get()
             .unwrap_or_else(|_| "Rejected: (reason)".into());
-        // Mounted alone (the browser tests) nothing reads the server's release.
-        let rules =
-            use_context::<ServerVersion>().map_or(ServerRules::BUILT_FOR, ServerVersion::rules);
-        reject_plan_on(&run, &text, clock.get_untracked(), rules)
+        reject_plan_on(&run, &text, clock.get_untracked(), server_rules())
     });
     let reject = move |_| {
         if message.with_untracked(Result::is_err) {

@@ -2,9 +2,7 @@
 //! schema's pattern searches handed to the console's worker where there is one.
 
 use chrono::{DateTime, Utc};
-use flowgate_core::{
-    FlowRun, ResumeVerdict, Searches, ServerRules, StoredSchema, resume_verdict_with,
-};
+use flowgate_core::{FlowRun, ResumeVerdict, Searches, StoredSchema, resume_verdict_with};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -40,8 +38,7 @@ impl LiveVerdict {
         // as each search settles (mounted alone, as in the browser tests, it runs them
         // itself).
         let pattern_checks = use_context::<PatternChecks>();
-        // The rules of the server's release (mounted alone, as in the browser tests: 3.9.1's).
-        let server = use_context::<ServerVersion>();
+        let server_rules = ServerVersion::use_rules();
         let verdict = Memo::new(move |_| -> Result<ResumeVerdict, String> {
             if let Some(checks) = pattern_checks {
                 checks.settled.track();
@@ -56,7 +53,7 @@ impl LiveVerdict {
             } else {
                 DateTime::<Utc>::MIN_UTC
             };
-            let rules = server.map_or(ServerRules::BUILT_FOR, ServerVersion::rules);
+            let rules = server_rules();
             let verdict = |searches: Searches<'_>| {
                 resume_verdict_with(&run, schema, input.as_ref(), now, searches, rules)
             };
