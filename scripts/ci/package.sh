@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The npm package. `build`: its release build (within its gzipped budget) and the TypeScript
 # check of its declarations. `test`, against a real server: the packed tarball installed into
-# ESM, CommonJS and Vite projects (the Vite build resumes a run in Chromium), its Node and
+# ESM and CommonJS projects and Vite and webpack builds (each resumes a run in Chromium), its Node and
 # Chromium suites, every export called with arbitrary JS values, the client under network
 # faults, and the READMEs' code blocks. Usage: package.sh [build|test|all]
 set -euo pipefail
@@ -22,7 +22,7 @@ if [ "$what" != build ]; then
   oracle_corpus || { failure "oracle corpus"; exit 0; }
   start_servers node || { failure "Prefect server for the package"; exit 0; }
   node_harness=$(harness_json node)
-  tests "the packed npm package installed into ESM, CommonJS and Vite projects" \
+  tests "the packed npm package installed into ESM and CommonJS projects, Vite and webpack builds" \
     env FLOWGATE_NODE_HARNESS="$node_harness" node --test web/tests/consumers/
   # Node 20's WebSocket (for watchFlowRuns) is behind a flag.
   tests "npm package: Node and Chromium tests against a real server" \
