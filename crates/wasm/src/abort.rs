@@ -1,9 +1,10 @@
-//! `signal`: an `AbortSignal` in a decision call's options gives the call up. The call's
+//! `signal`: an `AbortSignal` in a call's options gives the call up. The call's
 //! Promise then rejects with a `FlowgateError` of kind `aborted`, and its work is dropped: its
 //! requests are aborted and its timers cleared (`flowgate-client`'s transport does both when
 //! dropped). A request that already reached the server may still take effect.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use futures_util::future::{Either, select};
 use wasm_bindgen::prelude::*;
@@ -38,6 +39,12 @@ pub(crate) fn signal_from(options: &Options) -> Result<Option<Signal>, JsValue> 
         ));
     }
     Ok(Some(Signal(value)))
+}
+
+/// The options of a call that takes nothing else, `{ signal? }`: none, or an `AbortSignal`;
+/// anything else is `invalidArgument`.
+pub(crate) fn call_signal(options: &JsValue) -> Result<Option<Signal>, JsValue> {
+    signal_from(&Options::new("options", options, &["signal"])?)
 }
 
 /// Detaches the abort listener when the call settles, so a signal shared by many calls does
@@ -76,19 +83,33 @@ async fn aborted(signal: JsValue) {
     drop(listening);
 }
 
+/// A call's work, boxed so that the abort machinery below exists once in the wasm, not once
+/// per call.
+type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// A Promise of `work` that settles as `work` does, or with `aborted` when `signal` aborts
+/// first (and `work` is dropped).
+pub(crate) fn cancellable(
+    signal: Option<Signal>,
+    work: impl Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    promise_of(signal, Box::pin(work))
+}
+
+fn promise_of(signal: Option<Signal>, work: Work) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(until_aborted(signal, work))
+}
+
 /// Runs `work` until it settles, or until `signal` aborts: then `aborted`, and `work` is
 /// dropped.
-pub(crate) async fn until_aborted(
-    signal: Option<Signal>,
-    work: impl Future<Output = Result<JsValue, JsValue>>,
-) -> Result<JsValue, JsValue> {
+async fn until_aborted(signal: Option<Signal>, work: Work) -> Result<JsValue, JsValue> {
     let Some(Signal(signal)) = signal else {
         return work.await;
     };
     let given_up = || {
         plain_error(
             "aborted",
-            "The call was given up through its AbortSignal. A request it had already sent may \
+            "The call was given up through its AbortSignal. A change it had already sent may \
              still take effect: read the run to know.",
         )
     };
@@ -96,7 +117,7 @@ pub(crate) async fn until_aborted(
     if property(&signal, "aborted").as_bool() == Some(true) {
         return Err(given_up());
     }
-    match select(Box::pin(aborted(signal)), Box::pin(work)).await {
+    match select(Box::pin(aborted(signal)), work).await {
         Either::Right((settled, _)) => settled,
         Either::Left(((), _)) => Err(given_up()),
     }

@@ -7,9 +7,8 @@ use flowgate_client::{
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use crate::abort::{signal_from, until_aborted};
+use crate::abort::{call_signal, cancellable, signal_from};
 use crate::convert::{
     Options, client_error, flow_run_id, from_js, id_list, invalid_argument, model_from_js,
     plain_error, to_js,
@@ -85,17 +84,23 @@ fn options_from(value: &JsValue) -> Result<ClientOptions, JsValue> {
     Ok(client)
 }
 
-/// Runs `call` on a copy of the client and resolves with its converted result.
+/// Runs `call` on a copy of the client and resolves with its converted result; `options` is
+/// the call's `{ signal? }` (see [`call_signal`]), checked before anything is sent.
 pub(crate) fn promise<T, F>(
     client: &Client,
+    options: &JsValue,
     call: impl FnOnce(Client) -> F + 'static,
 ) -> js_sys::Promise
 where
     T: Serialize,
     F: std::future::Future<Output = Result<T, ClientError>> + 'static,
 {
+    let signal = match call_signal(options) {
+        Ok(signal) => signal,
+        Err(error) => return rejected_promise(error),
+    };
     let client = client.clone();
-    future_to_promise(async move {
+    cancellable(signal, async move {
         match call(client).await {
             Ok(value) => to_js(&value),
             Err(err) => Err(client_error(&err)),
@@ -109,6 +114,7 @@ pub(crate) fn with_model<M, T, F>(
     client: &Client,
     what: &'static str,
     value: JsValue,
+    options: &JsValue,
     call: impl FnOnce(Client, M) -> F + 'static,
 ) -> js_sys::Promise
 where
@@ -117,7 +123,7 @@ where
     F: std::future::Future<Output = Result<T, ClientError>> + 'static,
 {
     match model_from_js::<M>(what, value) {
-        Ok(model) => promise(client, move |c| call(c, model)),
+        Ok(model) => promise(client, options, move |c| call(c, model)),
         Err(error) => rejected_promise(error),
     }
 }
@@ -127,6 +133,7 @@ where
 pub(crate) fn with_flow_run_id<T, F>(
     client: &Client,
     id: &JsValue,
+    options: &JsValue,
     call: impl FnOnce(Client, uuid::Uuid) -> F + 'static,
 ) -> js_sys::Promise
 where
@@ -134,7 +141,7 @@ where
     F: std::future::Future<Output = Result<T, ClientError>> + 'static,
 {
     match flow_run_id(id) {
-        Ok(id) => promise(client, move |c| call(c, id)),
+        Ok(id) => promise(client, options, move |c| call(c, id)),
         Err(error) => rejected_promise(error),
     }
 }
@@ -158,14 +165,22 @@ impl PrefectClient {
 
     /// `GET /health`.
     #[wasm_bindgen(unchecked_return_type = "Promise<boolean>")]
-    pub fn health(&self) -> js_sys::Promise {
-        promise(&self.inner, |c| async move { c.health().await })
+    pub fn health(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        promise(&self.inner, &options, |c| async move { c.health().await })
     }
 
     /// `GET /admin/version`.
     #[wasm_bindgen(js_name = serverVersion, unchecked_return_type = "Promise<string>")]
-    pub fn server_version(&self) -> js_sys::Promise {
-        promise(&self.inner, |c| async move { c.server_version().await })
+    pub fn server_version(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        promise(&self.inner, &options, |c| async move {
+            c.server_version().await
+        })
     }
 
     /// `POST /flow_runs/filter`.
@@ -173,11 +188,13 @@ impl PrefectClient {
     pub fn list_flow_runs(
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowRunFilter")] filter: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         with_model(
             &self.inner,
             "flow run filter",
             filter,
+            &options,
             |c, filter: FlowRunFilter| async move { c.list_flow_runs(&filter).await },
         )
     }
@@ -187,11 +204,13 @@ impl PrefectClient {
     pub fn count_flow_runs(
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowRunFilter")] filter: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         with_model(
             &self.inner,
             "flow run filter",
             filter,
+            &options,
             |c, filter: FlowRunFilter| async move { c.count_flow_runs(&filter).await },
         )
     }
@@ -201,11 +220,13 @@ impl PrefectClient {
     pub fn paginate_flow_runs(
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowRunPageRequest")] page: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         with_model(
             &self.inner,
             "flow run page request",
             page,
+            &options,
             |c, page: FlowRunPageRequest| async move { c.paginate_flow_runs(&page).await },
         )
     }
@@ -215,8 +236,9 @@ impl PrefectClient {
     pub fn read_flow_run(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        with_flow_run_id(&self.inner, &id, |c, id| async move {
+        with_flow_run_id(&self.inner, &id, &options, |c, id| async move {
             c.read_flow_run(id).await
         })
     }
@@ -226,12 +248,12 @@ impl PrefectClient {
     pub fn flows_by_id(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         match id_list("ids", &ids) {
-            Ok(ids) => promise(
-                &self.inner,
-                move |c| async move { c.flows_by_id(ids).await },
-            ),
+            Ok(ids) => promise(&self.inner, &options, move |c| async move {
+                c.flows_by_id(ids).await
+            }),
             Err(error) => rejected_promise(error),
         }
     }
@@ -242,11 +264,13 @@ impl PrefectClient {
     pub fn read_run_input_schema(
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowRun")] flow_run: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         with_model(
             &self.inner,
             "flow run",
             flow_run,
+            &options,
             |c, run: FlowRun| async move { c.run_input_request(&run).await },
         )
     }
@@ -297,7 +321,7 @@ impl PrefectClient {
         };
         let input = (!input.is_null()).then_some(input);
         let client = self.inner.clone();
-        future_to_promise(until_aborted(signal, async move {
+        cancellable(signal, async move {
             match client
                 .resume_decided(id, input.as_ref(), None, &decider, false)
                 .await
@@ -305,7 +329,7 @@ impl PrefectClient {
                 Ok(decided) => to_js(&resumed_value(&decided)),
                 Err(err) => Err(client_error(&err)),
             }
-        }))
+        })
     }
 
     /// Resumes each run once, `concurrency` (default 4) at a time, calling
@@ -335,7 +359,7 @@ impl PrefectClient {
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(until_aborted(signal, async move {
+        cancellable(signal, async move {
             let value = |o: &flowgate_client::BulkOutcome<Decided<Resumed>>| {
                 bulk_outcome_value(o.flow_run_id, o.outcome.as_ref().map(resumed_value))
             };
@@ -346,7 +370,7 @@ impl PrefectClient {
                 })
                 .await;
             progress.finish(&outcomes.iter().map(value).collect::<Vec<_>>())
-        }))
+        })
     }
 }
 

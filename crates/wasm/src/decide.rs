@@ -6,9 +6,8 @@ use flowgate_client::{Auth, ClientError, Decided, Decider, Rejected, Resumed};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use crate::abort::{signal_from, until_aborted};
+use crate::abort::{cancellable, signal_from};
 use crate::client::{PrefectClient, bulk_outcome_value, rejected_promise, with_flow_run_id};
 use crate::convert::{
     Options, client_error, client_error_data, flow_run_id, id_list, invalid_argument,
@@ -145,12 +144,12 @@ impl PrefectClient {
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(until_aborted(signal, async move {
+        cancellable(signal, async move {
             match client.reject_decided(id, &reason, &decider, false).await {
                 Ok(decided) => to_js(&rejected_value(&decided)),
                 Err(err) => Err(client_error(&err)),
             }
-        }))
+        })
     }
 
     /// Rejects each run once with the same `{ reason, decider?, record?, concurrency?,
@@ -189,7 +188,7 @@ impl PrefectClient {
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(until_aborted(signal, async move {
+        cancellable(signal, async move {
             let value = |o: &flowgate_client::BulkOutcome<Decided<Rejected>>| {
                 bulk_outcome_value(o.flow_run_id, o.outcome.as_ref().map(rejected_value))
             };
@@ -204,7 +203,7 @@ impl PrefectClient {
                 )
                 .await;
             progress.finish(&outcomes.iter().map(value).collect::<Vec<_>>())
-        }))
+        })
     }
 
     /// The decisions recorded for a run (Prefect events `flowgate.decision.*`), newest
@@ -213,8 +212,9 @@ impl PrefectClient {
     pub fn decisions(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        with_flow_run_id(&self.inner, &id, |client, id| async move {
+        with_flow_run_id(&self.inner, &id, &options, |client, id| async move {
             let run = client.read_flow_run(id).await?;
             let since = run.created.unwrap_or_default();
             client.decisions(id, since).await
@@ -226,8 +226,9 @@ impl PrefectClient {
     pub fn flow_run_states(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        with_flow_run_id(&self.inner, &id, |client, id| async move {
+        with_flow_run_id(&self.inner, &id, &options, |client, id| async move {
             client.flow_run_states(id).await
         })
     }

@@ -4,7 +4,7 @@
 use flowgate_core::policy::{PolicyCase, policy_verdict};
 use wasm_bindgen::prelude::*;
 
-use crate::abort::{signal_from, until_aborted};
+use crate::abort::{cancellable, signal_from};
 use crate::client::{
     PrefectClient, Progress, bulk_outcome_value, promise, rejected_promise, with_flow_run_id,
 };
@@ -12,7 +12,6 @@ use crate::convert::{
     Options, client_error, flow_run_id, id_list, invalid_argument, model_from_js, to_js,
 };
 use crate::options_input;
-use wasm_bindgen_futures::future_to_promise;
 
 /// The run input an options object gives (see `options_input`), which must be an object.
 fn run_input_of(options: &Options) -> Result<Option<serde_json::Value>, JsValue> {
@@ -48,8 +47,11 @@ impl PrefectClient {
     /// `GET /gate/capabilities` beside the API (`…/api` → `…/gate`): the gate and who it says
     /// you are; `null` when no gate answers.
     #[wasm_bindgen(unchecked_return_type = "Promise<GateCapabilities | null>")]
-    pub fn gate(&self) -> js_sys::Promise {
-        promise(&self.inner, |c| async move { c.gate().await })
+    pub fn gate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        promise(&self.inner, &options, |c| async move { c.gate().await })
     }
 
     /// `GET /gate/flow_runs/{id}/policy`: the case `checkPolicy` decides from.
@@ -57,8 +59,9 @@ impl PrefectClient {
     pub fn gate_policy(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        with_flow_run_id(&self.inner, &id, |c, id| async move {
+        with_flow_run_id(&self.inner, &id, &options, |c, id| async move {
             c.gate_policy::<serde_json::Value>(id).await
         })
     }
@@ -84,7 +87,7 @@ impl PrefectClient {
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(until_aborted(signal, async move {
+        cancellable(signal, async move {
             match client
                 .gate_approve::<serde_json::Value>(id, input.as_ref())
                 .await
@@ -92,7 +95,7 @@ impl PrefectClient {
                 Ok(approval) => to_js(&approval),
                 Err(err) => Err(client_error(&err)),
             }
-        }))
+        })
     }
 
     /// `POST /gate/flow_runs/approve`: approves runs that ask no input, each with its own
@@ -126,7 +129,7 @@ impl PrefectClient {
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(until_aborted(signal, async move {
+        cancellable(signal, async move {
             let outcomes = client.gate_approve_many(&ids, chunk, |_, _, _| {}).await;
             // As resumeMany's: each error a FlowgateError like a thrown one.
             let values: Vec<_> = outcomes
@@ -140,7 +143,7 @@ impl PrefectClient {
                 })
                 .collect();
             Progress::new(None).finish(&values)
-        }))
+        })
     }
 
     /// `POST /gate/flow_runs/{id}/reject` with `{ reason }`: the run ends Cancelled,
@@ -166,11 +169,11 @@ impl PrefectClient {
             Err(error) => return rejected_promise(error),
         };
         let client = self.inner.clone();
-        future_to_promise(until_aborted(signal, async move {
+        cancellable(signal, async move {
             match client.gate_reject::<serde_json::Value>(id, &reason).await {
                 Ok(rejected) => to_js(&rejected),
                 Err(err) => Err(client_error(&err)),
             }
-        }))
+        })
     }
 }

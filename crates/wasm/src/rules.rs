@@ -88,8 +88,11 @@ impl PrefectClient {
     /// `{ status: "rule", rule }` or, when changed elsewhere beyond what a rule describes,
     /// `{ status: "editedElsewhere", id, name, why }`. Other automations are not listed.
     #[wasm_bindgen(unchecked_return_type = "Promise<ListedRule[]>")]
-    pub fn rules(&self) -> js_sys::Promise {
-        promise(&self.inner, |c| async move { c.rules().await })
+    pub fn rules(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        promise(&self.inner, &options, |c| async move { c.rules().await })
     }
 
     /// `POST /automations/`: creates the rule as one automation. Never retried.
@@ -97,10 +100,15 @@ impl PrefectClient {
     pub fn create_rule(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Rule")] rule: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        with_model(&self.inner, "rule", rule, |c, rule: Rule| async move {
-            c.create_rule(&rule).await
-        })
+        with_model(
+            &self.inner,
+            "rule",
+            rule,
+            &options,
+            |c, rule: Rule| async move { c.create_rule(&rule).await },
+        )
     }
 
     /// `PUT /automations/{rule.id}`: replaces the rule, which must be one Flowgate made
@@ -109,10 +117,15 @@ impl PrefectClient {
     pub fn update_rule(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Rule")] rule: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        with_model(&self.inner, "rule", rule, |c, rule: Rule| async move {
-            c.update_rule(&rule).await
-        })
+        with_model(
+            &self.inner,
+            "rule",
+            rule,
+            &options,
+            |c, rule: Rule| async move { c.update_rule(&rule).await },
+        )
     }
 
     /// `DELETE /automations/{id}`: deletes a rule Flowgate made (`foreignAutomation`
@@ -121,9 +134,12 @@ impl PrefectClient {
     pub fn delete_rule(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         match flow_run_id(&id) {
-            Ok(id) => promise(&self.inner, move |c| async move { c.delete_rule(id).await }),
+            Ok(id) => promise(&self.inner, &options, move |c| async move {
+                c.delete_rule(id).await
+            }),
             Err(_) => rejected_promise(invalid_argument(&format!(
                 "{} is not a rule id (a UUID)",
                 crate::convert::js_type(&id)
@@ -133,8 +149,15 @@ impl PrefectClient {
 
     /// `POST /block_documents/filter`: the server's named blocks that can notify.
     #[wasm_bindgen(js_name = notifyBlocks, unchecked_return_type = "Promise<NotifyBlock[]>")]
-    pub fn notify_blocks(&self) -> js_sys::Promise {
-        promise(&self.inner, |c| async move { c.notify_blocks().await })
+    pub fn notify_blocks(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        promise(
+            &self.inner,
+            &options,
+            |c| async move { c.notify_blocks().await },
+        )
     }
 
     /// Creates a notification block that needs only a URL:
@@ -143,11 +166,13 @@ impl PrefectClient {
     pub fn create_notify_block(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NewNotifyBlock")] block: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         with_model(
             &self.inner,
             "notify block",
             block,
+            &options,
             |c, block: NewBlock| async move {
                 c.create_notify_block(block.kind, &block.name, &block.url)
                     .await
@@ -158,8 +183,13 @@ impl PrefectClient {
     /// `GET /admin/settings`: whether the server's triggers and actions services run (rules
     /// fire only when both do); unknowns where the server does not say.
     #[wasm_bindgen(js_name = automationEngine, unchecked_return_type = "Promise<EngineStatus>")]
-    pub fn automation_engine(&self) -> js_sys::Promise {
-        promise(&self.inner, |c| async move { c.automation_engine().await })
+    pub fn automation_engine(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        promise(&self.inner, &options, |c| async move {
+            c.automation_engine().await
+        })
     }
 
     /// What automations did about run `id` (notifications sent, states changed, failures with
@@ -168,8 +198,9 @@ impl PrefectClient {
     pub fn rule_activity(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cancellable | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        with_flow_run_id(&self.inner, &id, |c, id| async move {
+        with_flow_run_id(&self.inner, &id, &options, |c, id| async move {
             c.rule_activity_of_run(id).await
         })
     }

@@ -314,9 +314,10 @@ export interface AbortSignalLike {
 }
 
 /**
- * A decision call that can be given up: when `signal` aborts, the call rejects with a
- * `FlowgateError` of kind `aborted` and its requests are aborted (one already at the server
- * may still take effect: read the run to know).
+ * A call that can be given up — every call of `PrefectClient` that returns a Promise takes
+ * `signal`, as its last argument's options: when it aborts, the call rejects at once with a
+ * `FlowgateError` of kind `aborted` and its requests are aborted (a change already at the
+ * server may still take effect: read the run to know).
  */
 export interface Cancellable {
   signal?: AbortSignalLike | undefined;

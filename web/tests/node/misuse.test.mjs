@@ -160,7 +160,7 @@ test("a bulk resume the server answers with REJECT is answered, not accepted", a
   await apiPost(apiUrl, `/flow_runs/${asking}/set_state`, { state: { type: "CANCELLED" }, force: true });
 });
 
-test("a decision call is given up through its AbortSignal at once, its request aborted", async () => {
+test("a call is given up through its AbortSignal at once, its request aborted: decisions and reads", async () => {
   const { createServer } = await import("node:net");
   // A server that takes connections and never answers: a Prefect that hangs.
   const sockets = [];
@@ -194,6 +194,23 @@ test("a decision call is given up through its AbortSignal at once, its request a
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(requests, seen, "nothing was sent");
     await assert.rejects(client.resume(randomUUID(), undefined, { signal: "stop" }), flowgateError("invalidArgument", /signal must be an AbortSignal/));
+
+    // Reads too: every Promise-returning call takes { signal } as its last argument.
+    const reading = new AbortController();
+    const read = client.readFlowRun(randomUUID(), { signal: reading.signal });
+    const listed = client.listFlowRuns({ limit: 1 }, { signal: reading.signal });
+    const healthy = client.health({ signal: reading.signal });
+    const readStarted = Date.now();
+    setTimeout(() => reading.abort(), 300);
+    for (const pending of [read, listed, healthy]) await assert.rejects(pending, flowgateError("aborted"));
+    assert.ok(Date.now() - readStarted < 2000, `reads settled ${Date.now() - readStarted} ms after the calls`);
+    const before = requests;
+    await assert.rejects(client.flowRunStates(randomUUID(), { signal: AbortSignal.abort() }), flowgateError("aborted"));
+    await assert.rejects(client.rules({ signal: AbortSignal.abort() }), flowgateError("aborted"));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(requests, before, "an aborted signal sends nothing");
+    await assert.rejects(client.health({ signl: reading.signal }), flowgateError("invalidArgument", /options has no key "signl"; it takes signal/));
+    await assert.rejects(client.readFlowRun(randomUUID(), "now"), flowgateError("invalidArgument", /options must be an object \{ signal \}, not string/));
   } finally {
     sockets.forEach((s) => s.destroy());
     stall.close();

@@ -132,6 +132,7 @@ export async function resumeAll(client: PrefectClient, ids: string[]): Promise<s
   const controller = new AbortController();
   const outcomes = await client.resumeMany(ids, { concurrency: 2, signal: controller.signal });
   await client.resume(ids[0] ?? "", { approver: "ana" }, { signal: AbortSignal.timeout(5000) });
+  await client.readFlowRun(ids[0] ?? "", { signal: AbortSignal.timeout(5000) });
   await client.approve(ids[0] ?? "", { runInput: {}, signal: controller.signal });
   return outcomes.map((o) => {
     if (o.error === null) return `${o.flowRunId}: ${o.accepted ? "accepted" : o.answer.result.status}`;

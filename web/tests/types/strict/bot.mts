@@ -7,11 +7,15 @@ import {
   checkResume,
   isFlowgateError,
   planRules,
+  type AbortSignalLike,
   type BulkOutcome,
   type FlowRun,
   type FlowgateError,
   type ResumeVerdict,
 } from "flowgate";
+
+// Without the DOM lib there is no AbortSignal type: the package's own shape of one.
+const never: AbortSignalLike = { aborted: false, addEventListener() {}, removeEventListener() {} };
 
 export async function approveAll(apiUrl: string, key: string | undefined): Promise<string[]> {
   const bare = new PrefectClient();
@@ -20,7 +24,9 @@ export async function approveAll(apiUrl: string, key: string | undefined): Promi
   const runs: FlowRun[] = await client.listFlowRuns({ flow_runs: { state: { type: { any_: ["PAUSED"] } } }, limit: 10, offset: undefined });
   const first = runs[0];
   if (first === undefined) return [];
-  const asks = await client.readRunInputSchema(first);
+  const asks = await client.readRunInputSchema(first, { signal: undefined });
+  const again: FlowRun = await client.readFlowRun(first.id, { signal: never });
+  void again;
   // The README's own call: a schema that may be absent.
   const verdict: ResumeVerdict = checkResume(first, { schema: asks?.schema, runInput: undefined, now: undefined });
   const plain: ResumeVerdict = checkResume(first);
@@ -40,6 +46,7 @@ export async function approveAll(apiUrl: string, key: string | undefined): Promi
   watch.close();
   try {
     await client.health();
+    await client.health({ signal: never });
   } catch (e) {
     if (isFlowgateError(e)) {
       const known: FlowgateError = e;
