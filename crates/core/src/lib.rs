@@ -51,4 +51,4 @@ pub use resume::{
 };
 pub use run_input::{Searches, Undecided};
 pub use state::{State, StateDetails, StateType};
-pub use version::{PrefectVersion, ServerRules};
+pub use version::{MEASURED_RANGE, PrefectVersion, ServerRules, Unmeasured};

@@ -28,7 +28,7 @@ use crate::flow_run::FlowRun;
 use crate::orchestration::{DetailsType, SetStateStatus};
 use crate::resume::{ExpectedAnswer, ExpectedState, expected as answer, leaving_pause};
 use crate::state::StateType;
-use crate::version::ServerRules;
+use crate::version::{ServerRules, Unmeasured};
 
 /// Reason when a suspended run is asked to go to CANCELLING.
 pub const SUSPENDED_NO_INFRASTRUCTURE: &str =
@@ -129,6 +129,9 @@ pub struct RejectPlan {
     pub keeps_message: bool,
     /// What happens next.
     pub aftermath: Aftermath,
+    /// `None` when the server's release is among those measured; otherwise why the answer
+    /// above is that of the nearest measured release, and only the server can tell.
+    pub unmeasured: Option<Unmeasured>,
 }
 
 /// The state message of a reject: `Rejected by ana: image tag not signed`, or
@@ -226,6 +229,7 @@ pub fn reject_plan_on(
         answer,
         keeps_message,
         aftermath,
+        unmeasured: rules.unmeasured,
     })
 }
 
@@ -437,5 +441,74 @@ mod tests {
         let plan = reject_plan(&run, "m", now).expect("paused");
         assert_eq!(plan.proposed, StateType::Cancelling);
         assert_eq!(plan.aftermath, Aftermath::StoppedByRunner);
+        assert_eq!(plan.unmeasured, None);
+    }
+
+    #[test]
+    fn outside_the_measured_releases_only_the_server_can_tell() {
+        use crate::resume::{ResumeVerdict, StoredSchema, resume_verdict_with};
+        use crate::run_input::{Searches, Undecided};
+        use crate::version::Unmeasured;
+        let run = deployed_paused_run();
+        let now = DateTime::<Utc>::MIN_UTC;
+        let verdict = |rules: ServerRules| {
+            resume_verdict_with(
+                &run,
+                StoredSchema::Missing,
+                None,
+                now,
+                Searches::HERE,
+                rules,
+            )
+        };
+        assert!(matches!(
+            verdict(ServerRules::BUILT_FOR),
+            ResumeVerdict::Answer(_)
+        ));
+        let newer = ServerRules::of(Some(PrefectVersion::new(3, 10, 0)));
+        match verdict(newer) {
+            ResumeVerdict::ServerDecides { reason, why } => {
+                assert_eq!(
+                    reason,
+                    "This server runs Prefect 3.10.0, newer than the releases Flowgate's \
+                     verdicts are exact for (3.4 to 3.9)."
+                );
+                assert_eq!(
+                    why,
+                    Undecided::Release {
+                        release: Unmeasured::Newer {
+                            version: PrefectVersion::new(3, 10, 0)
+                        }
+                    }
+                );
+            }
+            other => panic!("not left to the server: {other:?}"),
+        }
+        // What 3.9.1 would answer is still there for the console to show beside it.
+        assert_eq!(
+            verdict(newer.as_if_measured()),
+            verdict(ServerRules::BUILT_FOR)
+        );
+        let unread = ServerRules::of(None);
+        assert!(matches!(
+            verdict(unread),
+            ResumeVerdict::ServerDecides {
+                why: Undecided::Release {
+                    release: Unmeasured::Unread
+                },
+                ..
+            }
+        ));
+        // A reject is planned by the nearest measured release's rules, and marked.
+        let older = ServerRules::of(Some(PrefectVersion::new(3, 3, 2)));
+        let plan = reject_plan_on(&run, "m", now, older).expect("paused");
+        assert_eq!(plan.proposed, StateType::Cancelled);
+        assert_eq!(
+            plan.unmeasured,
+            Some(Unmeasured::Older {
+                version: PrefectVersion::new(3, 3, 2)
+            })
+        );
+        assert_eq!(plan.unmeasured.map(|u| u.nearest()), Some("3.4"));
     }
 }

@@ -109,8 +109,31 @@ pub fn resume_verdict(
 }
 
 /// [`resume_verdict`], with the schema's pattern searches run where `searches` says (the
-/// console hands them to a Web Worker), by the rules of the server's release.
+/// console hands them to a Web Worker), by the rules of the server's release. For a release
+/// outside those measured (`rules.unmeasured`), an answer known for the measured ones becomes
+/// [`ResumeVerdict::ServerDecides`] with [`Undecided::Release`].
 pub fn resume_verdict_with(
+    flow_run: &FlowRun,
+    schema: StoredSchema<'_>,
+    run_input: Option<&Value>,
+    now: DateTime<Utc>,
+    searches: Searches<'_>,
+    rules: ServerRules,
+) -> ResumeVerdict {
+    let verdict = measured_verdict(flow_run, schema, run_input, now, searches, rules);
+    match (rules.unmeasured, verdict) {
+        (Some(release), ResumeVerdict::Answer(_) | ResumeVerdict::HttpError { .. }) => {
+            ResumeVerdict::ServerDecides {
+                reason: release.reason(),
+                why: Undecided::Release { release },
+            }
+        }
+        (_, verdict) => verdict,
+    }
+}
+
+/// The verdict by `rules`, taken as exact.
+fn measured_verdict(
     flow_run: &FlowRun,
     schema: StoredSchema<'_>,
     run_input: Option<&Value>,

@@ -4,9 +4,13 @@
 //! measured against real servers (`scripts/measure-versions.sh`) and found in each release's
 //! source; docs/prefect-versions.md has the table. A rule that differs is a field of
 //! [`ServerRules`], and the verdicts that depend on it take the rules of the server they are
-//! for.
+//! for. Outside the measured releases (3.4 to 3.9), or when the release cannot be read, the
+//! rules say so ([`Unmeasured`]) and verdicts leave the answer to the server rather than
+//! pretend.
 
 use std::fmt;
+
+use serde::{Serialize, Serializer};
 
 /// A Prefect release, as `GET /api/admin/version` gives it (`"3.9.1"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,9 +52,69 @@ impl PrefectVersion {
     }
 }
 
+impl Serialize for PrefectVersion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for PrefectVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// The first release Flowgate's verdicts were measured against.
+pub const MEASURED_FROM: PrefectVersion = PrefectVersion::new(3, 4, 0);
+/// The first release after those measured (the next minor after the one built for).
+pub const MEASURED_BEFORE: PrefectVersion = PrefectVersion::new(3, 10, 0);
+/// The measured releases, in words.
+pub const MEASURED_RANGE: &str = "3.4 to 3.9";
+
+/// Why a server's answers are not known exactly here: its release is outside those measured,
+/// or could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unmeasured {
+    /// Older than the measured releases.
+    Older {
+        /// The server's release.
+        version: PrefectVersion,
+    },
+    /// Newer than the measured releases.
+    Newer {
+        /// The server's release.
+        version: PrefectVersion,
+    },
+    /// The release could not be read (`/api/admin/version` failed, or said something that is
+    /// not a 3.x release).
+    Unread,
+}
+
+impl Unmeasured {
+    /// The measured release whose rules stand in: 3.4's for an older server, 3.9.1's
+    /// otherwise.
+    pub fn nearest(&self) -> &'static str {
+        match self {
+            Unmeasured::Older { .. } => "3.4",
+            Unmeasured::Newer { .. } | Unmeasured::Unread => "3.9.1",
+        }
+    }
+
+    /// Why, in a sentence (the conclusion, "only the server can tell", is left to the
+    /// reader).
+    pub fn reason(&self) -> String {
+        match self {
+            Unmeasured::Older { version } => format!(
+                "This server runs Prefect {version}, older than the releases Flowgate's verdicts are exact for ({MEASURED_RANGE})."
+            ),
+            Unmeasured::Newer { version } => format!(
+                "This server runs Prefect {version}, newer than the releases Flowgate's verdicts are exact for ({MEASURED_RANGE})."
+            ),
+            Unmeasured::Unread => format!(
+                "This server's Prefect release could not be read, and Flowgate's verdicts are exact only for Prefect {MEASURED_RANGE}."
+            ),
+        }
     }
 }
 
@@ -70,6 +134,9 @@ pub struct ServerRules {
     /// run Failed when its pause times out: measured `Some(false)` (the run stays Cancelled)
     /// up to 3.6.11, `Some(true)` from 3.6.29; `None` in between, where it was not measured.
     pub idle_process_fails_rejected_run: Option<bool>,
+    /// `None` for a release in the measured range; otherwise why the rules above are a guess
+    /// (those of the nearest measured release), and verdicts leave the answer to the server.
+    pub unmeasured: Option<Unmeasured>,
 }
 
 impl ServerRules {
@@ -78,10 +145,13 @@ impl ServerRules {
         paused_may_cancel_through_cancelling: true,
         unresolvable_reference_rejects: true,
         idle_process_fails_rejected_run: Some(true),
+        unmeasured: None,
     };
 
-    /// The rules of `version`; those of the release Flowgate is built against when the
-    /// version is not known (it could not be read, or is not a 3.x release).
+    /// The rules of `version`. Outside the measured releases they are those of the nearest
+    /// measured one, marked [`Unmeasured`]; when the version is not known (it could not be
+    /// read, or is not a 3.x release) those of the release Flowgate is built against, marked
+    /// [`Unmeasured::Unread`].
     pub fn of(version: Option<PrefectVersion>) -> ServerRules {
         match version {
             Some(v) if v.major == 3 => ServerRules {
@@ -94,8 +164,27 @@ impl ServerRules {
                 } else {
                     None
                 },
+                unmeasured: if v < MEASURED_FROM {
+                    Some(Unmeasured::Older { version: v })
+                } else if v >= MEASURED_BEFORE {
+                    Some(Unmeasured::Newer { version: v })
+                } else {
+                    None
+                },
             },
-            _ => ServerRules::BUILT_FOR,
+            _ => ServerRules {
+                unmeasured: Some(Unmeasured::Unread),
+                ..ServerRules::BUILT_FOR
+            },
+        }
+    }
+
+    /// These rules taken as exact: what the verdicts would be if the release had been
+    /// measured (the console shows it beside "only the server can tell").
+    pub fn as_if_measured(self) -> ServerRules {
+        ServerRules {
+            unmeasured: None,
+            ..self
         }
     }
 
@@ -153,5 +242,39 @@ mod tests {
         let rejects = |v: &str| ServerRules::of_version_text(v).unresolvable_reference_rejects;
         assert!(!rejects("3.7.4"));
         assert!(rejects("3.7.5"));
+    }
+
+    #[test]
+    fn releases_outside_those_measured_are_marked() {
+        let unmeasured = |v: &str| ServerRules::of_version_text(v).unmeasured;
+        assert_eq!(unmeasured("3.4.0"), None);
+        assert_eq!(unmeasured("3.9.1"), None);
+        assert_eq!(unmeasured("3.9.12"), None);
+        assert_eq!(
+            unmeasured("3.3.7"),
+            Some(Unmeasured::Older {
+                version: PrefectVersion::new(3, 3, 7)
+            })
+        );
+        assert_eq!(
+            unmeasured("3.10.0rc1"),
+            Some(Unmeasured::Newer {
+                version: PrefectVersion::new(3, 10, 0)
+            })
+        );
+        assert_eq!(unmeasured("2.20.0"), Some(Unmeasured::Unread));
+        assert_eq!(unmeasured("not a version"), Some(Unmeasured::Unread));
+        assert_eq!(ServerRules::BUILT_FOR.unmeasured, None);
+        // Beyond the mark, the nearest measured release's rules.
+        let newer = ServerRules::of_version_text("3.10.0");
+        assert_eq!(newer.as_if_measured(), ServerRules::BUILT_FOR);
+        assert_eq!(
+            serde_json::to_value(unmeasured("3.10.0")).expect("serializable"),
+            serde_json::json!({"kind": "newer", "version": "3.10.0"})
+        );
+        assert_eq!(
+            Unmeasured::Unread.reason(),
+            "This server's Prefect release could not be read, and Flowgate's verdicts are exact only for Prefect 3.4 to 3.9."
+        );
     }
 }

@@ -57,6 +57,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Beside a release outside those Flowgate's verdicts were measured on (core's
+/// `MEASURED_RANGE`, written out so the first load carries no formatting for it).
+const RANGE_NOTE: &str = "verdicts exact for Prefect 3.4 to 3.9";
+const RANGE_TITLE: &str = "Flowgate's verdicts were measured on Prefect 3.4 to 3.9, not on this \
+                           release: where a verdict depends on it, only the server can tell.";
+
 /// The top bar: navigation, the server's version, and a banner when it cannot be used.
 #[component]
 fn Header() -> impl IntoView {
@@ -79,6 +85,15 @@ fn Header() -> impl IntoView {
                     Some(Err(_)) => String::new(),
                 }}
             </span>
+            {move || {
+                let outside = version.get()?.ok()?;
+                flowgate_core::ServerRules::of_version_text(&outside).unmeasured?;
+                Some(view! {
+                    <span class="server-range" data-testid="server-range" title=RANGE_TITLE>
+                        {RANGE_NOTE}
+                    </span>
+                })
+            }}
         </header>
         {move || match version.get() {
             Some(Err(err)) => Some(view! { <Banner error=err/> }),
@@ -192,5 +207,15 @@ fn Banner(error: ClientError) -> impl IntoView {
             " "
             <A href="/settings">"Check the connection settings."</A>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_header_names_the_range_core_measured() {
+        let range = flowgate_core::MEASURED_RANGE;
+        assert!(super::RANGE_NOTE.ends_with(range));
+        assert!(super::RANGE_TITLE.contains(range));
     }
 }

@@ -17,11 +17,17 @@ use crate::{Verdict, instant};
 
 /// The plan for JS: what will be proposed, the predicted answer, what happens next.
 fn plan_value(plan: &RejectPlan, message: &str) -> Value {
+    // Outside the measured releases the answer is only the nearest measured release's, so
+    // the verdict leaves it to the server, as checkResume's does.
+    let verdict = match &plan.unmeasured {
+        None => Verdict::answer(&plan.answer),
+        Some(release) => Verdict::unanswered("server", None, release.reason()),
+    };
     json!({
         "rejectable": true,
         "proposed": plan.proposed.to_string(),
         "message": message,
-        "verdict": serde_json::to_value(Verdict::answer(&plan.answer)).unwrap_or(Value::Null),
+        "verdict": serde_json::to_value(verdict).unwrap_or(Value::Null),
         "keepsMessage": plan.keeps_message,
         "aftermath": plan.aftermath,
         "explanation": plan.aftermath.explain(),

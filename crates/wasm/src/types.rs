@@ -202,7 +202,9 @@ export interface CheckResumeOptions {
   now?: Date | string | number | undefined;
   /**
    * The server's release, as `client.serverVersion()` gives it; defaults to 3.9.1. Before
-   * 3.7.5 a schema reference that leads nowhere makes the server fail (HTTP 500).
+   * 3.7.5 a schema reference that leads nowhere makes the server fail (HTTP 500). For a
+   * release outside those measured (3.4 to 3.9) the verdict is `decidedBy: "server"`, its
+   * reason saying why.
    */
   serverVersion?: string | undefined;
 }
@@ -339,6 +341,8 @@ export interface CheckRejectOptions extends DecideOptions {
   /**
    * The server's release, as `client.serverVersion()` gives it; defaults to 3.9.1. Before
    * 3.8.6 a paused run cannot go to CANCELLING, so a deployment's run is planned CANCELLED.
+   * For a release outside those measured (3.4 to 3.9) the plan is the nearest measured
+   * release's and its verdict is `decidedBy: "server"`, its reason saying why.
    */
   serverVersion?: string | undefined;
 }

@@ -196,3 +196,39 @@ test("the history shows the input a run received, read-only in its form, and who
   await page.screenshot({ path: join(shots, "console-run-received.png"), fullPage: true });
   await page.close();
 });
+
+test("a server outside the measured releases: the header names the exact range, verdicts leave the answer to the server", async () => {
+  // No Prefect newer than 3.9 exists to run, so the real server's answer to /admin/version
+  // alone is replaced; every other request goes to it unchanged.
+  const schema = { title: "Approval", type: "object", properties: { approver: { type: "string" } }, required: ["approver"] };
+  const id = await pausedRun("unmeasured-release", { schema });
+  const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  await page.route("**/api/admin/version", (route) => route.fulfill({ status: 200, contentType: "application/json", body: '"3.10.0"' }));
+  const sent = watchSetState(page);
+  await page.goto(`${suite.server.base}/runs/${id}`);
+  await page.getByTestId("mode-json").click({ timeout: 30000 });
+  assert.equal(await page.getByTestId("server-version").textContent(), "Prefect 3.10.0");
+  const range = page.getByTestId("server-range");
+  assert.equal(await range.textContent(), "verdicts exact for Prefect 3.4 to 3.9");
+  assert.match(await range.getAttribute("title"), /measured on Prefect 3\.4 to 3\.9, not on this release/);
+  await page.getByTestId("run-input").fill("{}");
+  const verdict = page.getByTestId("verdict");
+  await verdict.filter({ hasText: "only the server can tell" }).waitFor();
+  assert.equal(await verdict.textContent(),
+    "only the server can tell: This server runs Prefect 3.10.0, newer than the releases Flowgate's verdicts are exact for (3.4 to 3.9). " +
+    "On Prefect 3.9.1, it will be rejected: Reason: Validation failed. Failure reason: 'approver' is a required property");
+  assert.equal(await page.getByTestId("resume").isDisabled(), false, "the server decides, so the person may send");
+  assert.equal(await page.getByTestId("reject-verdict").textContent(),
+    "The reject: only the server can tell: This server runs Prefect 3.10.0, newer than the releases Flowgate's verdicts are exact for (3.4 to 3.9). " +
+    "On Prefect 3.9.1, it will be accepted: the run goes to Cancelled.");
+  await page.screenshot({ path: join(shots, "console-run-unmeasured-release.png"), fullPage: true });
+  // The same page on the real release: exact, and no range in the header.
+  await page.unroute("**/api/admin/version");
+  await page.reload();
+  await page.getByTestId("mode-json").click({ timeout: 30000 });
+  assert.match(await page.getByTestId("server-version").textContent(), /^Prefect 3\.9\.1$/);
+  assert.equal(await page.getByTestId("server-range").count(), 0);
+  assert.deepEqual(sent, [], "nothing was sent");
+  await page.close();
+  await api(`/flow_runs/${id}/set_state`, { state: { type: "CANCELLED" }, force: true });
+});

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { checkResume, validateRunInput, parseFlowRun, parseOrchestrationResult } from "flowgate";
+import { checkReject, checkResume, validateRunInput, parseFlowRun, parseOrchestrationResult } from "flowgate";
 
 const recorded = JSON.parse(
   readFileSync(new URL("../../../crates/core/tests/fixtures/resume_cases.json", import.meta.url), "utf8"),
@@ -36,6 +36,35 @@ test("checkResume predicts every recorded server answer, branch by branch", () =
     "REJECT/reject_details/201", "ABORT/abort_details/200", "HTTP 422", "HTTP 500"]) {
     assert.ok(branches.has(branch), `the corpus covers ${branch}`);
   }
+});
+
+test("serverVersion: each release's recorded answers by its rules; outside 3.4 to 3.9 the server decides", () => {
+  const fixtures = new URL("../../../crates/core/tests/fixtures/releases/3.4.25/", import.meta.url);
+  const old = JSON.parse(readFileSync(new URL("resume_cases.json", fixtures), "utf8"));
+  let compared = 0;
+  for (const c of old) {
+    const verdict = checkResume(c.flow_run, { schema: c.schema, runInput: c.request.run_input, now: c.now, serverVersion: "3.4.25" });
+    if (verdict.decidedBy === "server") continue;
+    assert.equal(verdict.httpStatus, c.response.status, c.name);
+    if (c.response.status < 300) assert.equal(verdict.reason, c.response.body.details.reason ?? null, c.name);
+    compared++;
+  }
+  assert.ok(compared >= 40, `${compared} of 3.4.25's answers compared`);
+  const plain = recorded.find((c) => c.name === "plain_accept") ?? recorded.find((c) => c.response.body?.status === "ACCEPT");
+  const options = { now: plain.now };
+  assert.equal(checkResume(plain.flow_run, options).decidedBy, "client");
+  for (const [version, why] of [["3.10.0", /^This server runs Prefect 3\.10\.0, newer than the releases Flowgate's verdicts are exact for \(3\.4 to 3\.9\)\.$/],
+    ["3.3.9", /^This server runs Prefect 3\.3\.9, older than/], ["2.20.1", /^This server's Prefect release could not be read/]]) {
+    const verdict = checkResume(plain.flow_run, { ...options, serverVersion: version });
+    assert.equal(verdict.decidedBy, "server", version);
+    assert.equal(verdict.status, null, version);
+    assert.match(verdict.reason, why, version);
+    const reject = checkReject(plain.flow_run, { ...options, reason: "r", serverVersion: version });
+    assert.equal(reject.rejectable, true);
+    assert.equal(reject.verdict.decidedBy, "server", version);
+    assert.match(reject.verdict.reason, why, version);
+  }
+  assert.throws(() => checkResume(plain.flow_run, { serverVersion: "latest" }), (e) => e.kind === "invalidArgument" && /not a Prefect release/.test(e.message));
 });
 
 test("JSON text keeps floats apart from integers, as the server sees them", () => {

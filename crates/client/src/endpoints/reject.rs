@@ -28,12 +28,13 @@ pub struct Rejected {
 
 impl Client {
     /// The rules of the server's release (its `/admin/version`), for the verdicts that
-    /// differ between releases; those of the release Flowgate is built against when the
-    /// version cannot be read.
+    /// differ between releases; when the version cannot be read, those of the release
+    /// Flowgate is built against, marked as not measured (verdicts then leave the answer to
+    /// the server).
     pub async fn server_rules(&self) -> ServerRules {
         match self.server_version().await {
             Ok(version) => ServerRules::of_version_text(&version),
-            Err(_) => ServerRules::BUILT_FOR,
+            Err(_) => ServerRules::of(None),
         }
     }
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::pattern::Searches;
 use super::schema::truthy;
 use super::{Hydration, Validation, ValidationIssue, hydrate, validate_with};
-use crate::version::ServerRules;
+use crate::version::{ServerRules, Unmeasured};
 
 /// Reason when the pause asked for input but no schema is stored.
 pub const SCHEMA_NOT_FOUND: &str = "Run input schema not found.";
@@ -86,6 +86,13 @@ pub enum Undecided {
         pattern: String,
         /// How long it ran, in milliseconds.
         after_ms: u32,
+    },
+    /// The server's release is outside those Flowgate's verdicts were measured against, or
+    /// could not be read: its answer is not known here (those of the nearest measured
+    /// release are, through [`ServerRules::as_if_measured`]).
+    Release {
+        /// Why.
+        release: Unmeasured,
     },
 }
 

@@ -57,6 +57,38 @@ pub(crate) fn verdict_text(verdict: &ResumeVerdict) -> (String, &'static str) {
     }
 }
 
+/// `line` for `verdict`, followed, where only the server can tell because of its release, by
+/// what the nearest measured release would answer (`nearest`).
+pub(crate) fn with_nearest(
+    line: (String, &'static str),
+    verdict: &ResumeVerdict,
+    nearest: Option<&ResumeVerdict>,
+) -> (String, &'static str) {
+    match (verdict, nearest) {
+        (
+            ResumeVerdict::ServerDecides {
+                why: Undecided::Release { release },
+                ..
+            },
+            Some(nearest),
+        ) => (
+            format!(
+                "{} On Prefect {}, {}{}",
+                line.0,
+                release.nearest(),
+                if matches!(nearest, ResumeVerdict::Answer(_)) {
+                    "it "
+                } else {
+                    ""
+                },
+                verdict_text(nearest).0
+            ),
+            line.1,
+        ),
+        _ => line,
+    }
+}
+
 /// The verdict line.
 #[component]
 pub(crate) fn VerdictLine(#[prop(into)] text: Signal<(String, &'static str)>) -> impl IntoView {
@@ -97,6 +129,38 @@ mod tests {
         assert_eq!(
             verdict_text(&undecided),
             ("only the server can tell: a template".to_owned(), "other")
+        );
+    }
+
+    #[test]
+    fn outside_the_measured_releases_the_line_says_so_then_what_the_nearest_would_answer() {
+        use flowgate_core::{PrefectVersion, Unmeasured};
+        let release = Unmeasured::Older {
+            version: PrefectVersion::new(3, 2, 0),
+        };
+        let undecided = ResumeVerdict::ServerDecides {
+            reason: release.reason(),
+            why: Undecided::Release { release },
+        };
+        let nearest = ResumeVerdict::HttpError {
+            status: 422,
+            reason: "Input should be a valid dictionary".into(),
+        };
+        let line = super::with_nearest(verdict_text(&undecided), &undecided, Some(&nearest));
+        assert_eq!(
+            line,
+            (
+                "only the server can tell: This server runs Prefect 3.2.0, older than the \
+                 releases Flowgate's verdicts are exact for (3.4 to 3.9). On Prefect 3.4, the \
+                 server will refuse it (HTTP 422): Input should be a valid dictionary"
+                    .to_owned(),
+                "other"
+            )
+        );
+        // Any other verdict is left as it is.
+        assert_eq!(
+            super::with_nearest(verdict_text(&nearest), &nearest, Some(&undecided)),
+            verdict_text(&nearest)
         );
     }
 

@@ -15,7 +15,7 @@ use crate::components::decision_outcome::{Outcome, outcome_view};
 use crate::components::error_view::ReadError;
 use crate::components::local_time::clock_time;
 use crate::components::markdown::Markdown;
-use crate::components::verdict_line::{VerdictLine, verdict_text};
+use crate::components::verdict_line::{VerdictLine, verdict_text, with_nearest};
 use crate::run_input_form::{EditMode, RunInputEditor, form_fields, starting_text, unfinished};
 use crate::state::connection::Connection;
 use crate::state::drafts;
@@ -351,23 +351,26 @@ fn RunDetail(
             .map_err(|err| err.to_string())
     });
     let LiveVerdict {
-        verdict,
+        verdicts,
         pattern_holds,
     } = LiveVerdict::new(run.clone(), schema_text, parsed, clock);
-    let line = Signal::derive(move || match verdict.get() {
-        Ok(v) => verdict_text(&v),
+    let line = Signal::derive(move || match verdicts.get() {
+        Ok(v) => with_nearest(verdict_text(&v.verdict), &v.verdict, v.nearest.as_ref()),
         Err(err) => (
             format!("not JSON yet, so nothing can be sent: {err}"),
             "reject",
         ),
     });
     // A memo, so the form's many fields read one list per verdict rather than each
-    // cloning it out of the verdict.
+    // cloning it out of the verdict. Where only the server can tell for its release, the
+    // fields show what the nearest measured release would find.
     let field_errors = Memo::new(move |_| {
-        verdict.with(|v| match v {
-            Ok(ResumeVerdict::Answer(answer)) => answer.errors.clone(),
-            _ => Vec::new(),
-        })
+        verdicts.with(
+            |v| match v.as_ref().map(|v| v.nearest.as_ref().unwrap_or(&v.verdict)) {
+                Ok(ResumeVerdict::Answer(answer)) => answer.errors.clone(),
+                _ => Vec::new(),
+            },
+        )
     });
     let on_edit = Callback::new(move |text: String| {
         drafts::save(&id.to_string(), &text);

@@ -151,13 +151,15 @@ impl ServerVersion {
     }
 
     /// The rules of the server's release, looked up in context once and read (tracked) on
-    /// each call; those Flowgate is built against until it is read, where it cannot be, and
-    /// where no console provides it (a page mounted alone, as in the browser tests).
+    /// each call; those Flowgate is built against until it is read and where no console
+    /// provides it (a page mounted alone, as in the browser tests); where it cannot be read,
+    /// those marked unmeasured (only the server can tell).
     pub(crate) fn use_rules() -> impl Fn() -> flowgate_core::ServerRules + Copy {
         let server = use_context::<ServerVersion>();
         move || match server.and_then(|ServerVersion(version)| version.get()) {
             Some(Ok(version)) => flowgate_core::ServerRules::of_version_text(&version),
-            _ => flowgate_core::ServerRules::BUILT_FOR,
+            Some(Err(_)) => flowgate_core::ServerRules::of(None),
+            None => flowgate_core::ServerRules::BUILT_FOR,
         }
     }
 }

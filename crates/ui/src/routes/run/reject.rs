@@ -99,8 +99,15 @@ pub(crate) fn RejectPanel(
                 Err(why) => view! { <p class="verdict verdict-reject" data-testid="reject-plan">{why}</p> }.into_any(),
                 Ok(plan) => {
                     let (line, class) = verdict_text(&ResumeVerdict::Answer(Box::new(plan.answer.clone())));
+                    let (line, class) = match plan.unmeasured {
+                        None => (format!("The reject {line}."), class),
+                        Some(release) => (
+                            format!("The reject: only the server can tell: {} On Prefect {}, it {line}.", release.reason(), release.nearest()),
+                            "other",
+                        ),
+                    };
                     view! {
-                        <p class=format!("verdict verdict-{class}") data-testid="reject-verdict">{format!("The reject {line}.")}</p>
+                        <p class=format!("verdict verdict-{class}") data-testid="reject-verdict">{line}</p>
                         <p class="plan" data-testid="reject-plan">{aftermath_text(&plan.aftermath)}</p>
                     }.into_any()
                 }

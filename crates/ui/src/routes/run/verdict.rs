@@ -2,18 +2,28 @@
 //! schema's pattern searches handed to the console's worker where there is one.
 
 use chrono::{DateTime, Utc};
-use flowgate_core::{FlowRun, ResumeVerdict, Searches, StoredSchema, resume_verdict_with};
+use flowgate_core::{
+    FlowRun, ResumeVerdict, Searches, ServerRules, StoredSchema, resume_verdict_with,
+};
 use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::state::connection::ServerVersion;
 use crate::state::pattern_checks::{PatternChecks, PatternHold};
 
+/// The server's answer for the input and, where the server's release is outside those
+/// measured (the answer left to the server), what the nearest measured release would answer.
+#[derive(Clone, PartialEq)]
+pub(super) struct Verdicts {
+    pub(super) verdict: ResumeVerdict,
+    pub(super) nearest: Option<ResumeVerdict>,
+}
+
 /// The verdict, as it follows the input.
 #[derive(Clone, Copy)]
 pub(super) struct LiveVerdict {
     /// What the server will answer for the input, or why the input is not JSON yet.
-    pub(super) verdict: Memo<Result<ResumeVerdict, String>>,
+    pub(super) verdicts: Memo<Result<Verdicts, String>>,
     /// A pattern is being searched, or its search had to be stopped: not sent either way,
     /// since the server would run the same search (see `verdict_text`).
     pub(super) pattern_holds: Memo<bool>,
@@ -39,7 +49,9 @@ impl LiveVerdict {
         // itself).
         let pattern_checks = use_context::<PatternChecks>();
         let server_rules = ServerVersion::use_rules();
-        let verdict = Memo::new(move |_| -> Result<ResumeVerdict, String> {
+        // One memo for both verdicts: a second would cost the run page its own copy of the
+        // memo's machinery for one more type.
+        let verdicts = Memo::new(move |_| -> Result<Verdicts, String> {
             if let Some(checks) = pattern_checks {
                 checks.settled.track();
             }
@@ -53,13 +65,19 @@ impl LiveVerdict {
             } else {
                 DateTime::<Utc>::MIN_UTC
             };
-            let rules = server_rules();
-            let verdict = |searches: Searches<'_>| {
-                resume_verdict_with(&run, schema, input.as_ref(), now, searches, rules)
+            let decide = |rules: ServerRules| {
+                let verdict = |searches: Searches<'_>| {
+                    resume_verdict_with(&run, schema, input.as_ref(), now, searches, rules)
+                };
+                pattern_checks
+                    .and_then(|checks| checks.with(verdict))
+                    .unwrap_or_else(|| verdict(Searches::HERE))
             };
-            Ok(pattern_checks
-                .and_then(|checks| checks.with(verdict))
-                .unwrap_or_else(|| verdict(Searches::HERE)))
+            let rules = server_rules();
+            Ok(Verdicts {
+                verdict: decide(rules),
+                nearest: rules.unmeasured.map(|_| decide(rules.as_if_measured())),
+            })
         });
         if let Some(checks) = pattern_checks {
             // After every change the verdict reads, not only when it changes: a verdict
@@ -67,15 +85,18 @@ impl LiveVerdict {
             Effect::new(move |_| {
                 input.track();
                 checks.settled.track();
-                verdict.track();
+                verdicts.track();
                 checks.dispatch();
             });
         }
         let pattern_holds = Memo::new(move |_| {
-            verdict.with(|v| v.as_ref().is_ok_and(|v| PatternHold::of(v).is_some()))
+            verdicts.with(|v| {
+                v.as_ref()
+                    .is_ok_and(|v| PatternHold::of(&v.verdict).is_some())
+            })
         });
         LiveVerdict {
-            verdict,
+            verdicts,
             pattern_holds,
         }
     }
