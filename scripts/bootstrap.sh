@@ -15,6 +15,9 @@ BINARYEN_VERSION=132
 PREFECT_VERSION=3.9.1
 # Released with prefect 3.9.1 (both October 2026); Prefect's Redis broker for several replicas.
 PREFECT_REDIS_VERSION=0.3.0
+# The oldest Prefect release Flowgate's verdicts are exact for: the test command runs the live
+# fidelity suites against it too (in its own virtual environment, .venvs/).
+OLDEST_PREFECT_VERSION=3.4.25
 # The wasm-bindgen CLI must match the library version Cargo.lock resolved.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
@@ -113,3 +116,7 @@ else
   .venv/bin/pip install --quiet --disable-pip-version-check \
     "prefect==$PREFECT_VERSION" "prefect-redis==$PREFECT_REDIS_VERSION"
 fi
+
+# prefect-venv.sh installs it once (saying so), then finds it.
+say "prefect $OLDEST_PREFECT_VERSION, the oldest release in range, in .venvs/prefect-$OLDEST_PREFECT_VERSION"
+scripts/prefect-venv.sh "$OLDEST_PREFECT_VERSION" > /dev/null

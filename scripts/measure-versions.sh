@@ -6,6 +6,12 @@
 # the differential corpus. Each prediction that differs from that server is printed, and the
 # whole log kept in target/versions/<version>.log. Prints a line per version at the end.
 #
+# The exchanges are recorded as replay fixtures: crates/core/tests/fixtures/releases/<version>/
+# (3.9.1's, the release built for, in crates/core/tests/fixtures/), which core's replay test
+# (tests/replay.rs) checks offline, natively and in Chromium, in the test command. Adding a
+# Prefect release is this one command, then a review of the fixtures' diff and a line in
+# replay.rs's RELEASES.
+#
 #   scripts/measure-versions.sh                 # 3.4.25 3.5.0 3.6.29 3.7.8 3.8.8 3.9.1
 #   scripts/measure-versions.sh 3.8.5 3.8.6     # where a behaviour changed
 #
@@ -34,8 +40,11 @@ for version in "${versions[@]}"; do
     results+=("$version: the server did not start (see $log)")
     continue
   fi
+  fixtures=$PWD/crates/core/tests/fixtures
+  [ "$version" = 3.9.1 ] || fixtures=$fixtures/releases/$version
+  rm -f "$fixtures/resume_cases.json" "$fixtures/reject_cases.json"
   FLOWGATE_HARNESS="$PWD/$state/harness.json" FLOWGATE_ORACLE_CORPUS="$corpus" \
-    cargo test -p flowgate-core --no-fail-fast --test real_server --test real_server_reject \
+    FLOWGATE_CAPTURE="$fixtures" cargo test -p flowgate-core --no-fail-fast --test real_server --test real_server_reject \
     -- --ignored --test-threads 1 >> "$log" 2>&1
   "${harness_bin[@]}" stop "$state" > /dev/null 2>&1
   passed=$(grep -oE 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')

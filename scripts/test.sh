@@ -27,7 +27,7 @@ else
   summary; exit 1
 fi
 
-sqlite=(core client auth node console rules)
+sqlite=(core client auth oldest node console rules)
 postgres=(pg-core pg-client pg-auth pg-console pg-replicas pg-crash pg-gate pg-rules)
 stop_all() {
   stop_servers "${sqlite[@]}" "${postgres[@]}"

@@ -106,6 +106,8 @@ oracle_corpus() {
 # Each has a name and lives in target/test-harness/<name>; `pg-*` servers are databases in one
 # PostgreSQL cluster (target/test-harness/postgres).
 harness_bin=(.venv/bin/python scripts/harness/prefect_harness.py)
+# The oldest Prefect release in range, as bootstrap.sh installs it.
+OLDEST_PREFECT_VERSION=$(sed -n 's/^OLDEST_PREFECT_VERSION=//p' scripts/bootstrap.sh)
 h=target/test-harness
 started_here=()
 
@@ -122,6 +124,7 @@ server_flags() {
     crash) flags="--bare --bulk 100" ;;                # killed during a bulk resume; then scale
     gate) flags="--bare" ;;                            # the gate's suite makes its own runs
     rules) flags="--bare --automations" ;;             # rules: Prefect's triggers service on
+    oldest) flags="--prefect $OLDEST_PREFECT_VERSION" ;; # the oldest release in range
     *) echo "no server named $1" >&2; return 1 ;;
   esac
   case $1 in pg-*) flags+=" --database postgres --postgres-cluster $h/postgres" ;; esac

@@ -8,8 +8,9 @@
 //! ACCEPT the stored response input must equal the predicted one. Every response also
 //! round-trips losslessly through the models.
 //!
-//! With `FLOWGATE_CAPTURE=<file>` the exchanges are written out as replay fixtures
-//! (`tests/fixtures/resume_cases.json` was made this way).
+//! With `FLOWGATE_CAPTURE=<dir>` the exchanges are written out to `<dir>/resume_cases.json`
+//! as replay fixtures (`tests/fixtures/resume_cases.json` was made this way, and each
+//! release's in `tests/fixtures/releases/` by `scripts/measure-versions.sh`).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;

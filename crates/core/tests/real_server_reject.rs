@@ -7,7 +7,8 @@
 //! Two cases run real flows: a run its deployment's runner started (`flows.py serve`),
 //! whose process the runner stops, and a run paused in a plain process, which keeps
 //! waiting until its pause times out and then marks the run Failed. Neither runs the code
-//! after its pause. With `FLOWGATE_CAPTURE=<file>` the exchanges are written out.
+//! after its pause. With `FLOWGATE_CAPTURE=<dir>` the exchanges are written out
+//! to `<dir>/reject_cases.json`.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
@@ -121,9 +122,12 @@ fn check(s: &Server, name: &str, run: &str, proposed: StateType, message: &str) 
                       "force": false});
     let (status, text) = s.post(&format!("/flow_runs/{run}/set_state"), &body);
     let response: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-    capture(json!({"name": name, "flow_run": run_body, "request": body,
+    capture(
+        "reject_cases.json",
+        json!({"name": name, "flow_run": run_body, "request": body,
                    "now": timestamp::format(&now),
-                   "response": {"status": status, "body": response}}));
+                   "response": {"status": status, "body": response}}),
+    );
     let result = round_trip::<OrchestrationResult>("orchestration result", &response);
     expected
         .differences(status, &result)

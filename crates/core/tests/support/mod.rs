@@ -41,12 +41,24 @@ pub fn server() -> Server {
 
 static CAPTURED: Mutex<Vec<Value>> = Mutex::new(Vec::new());
 
-pub fn capture(case: Value) {
-    if let Ok(path) = std::env::var("FLOWGATE_CAPTURE") {
+/// With `FLOWGATE_CAPTURE=<dir>`, keeps `case` among the exchanges this suite writes to
+/// `<dir>/<file>` as replay fixtures (`tests/replay.rs` reads them). The differential
+/// corpus's exchanges (`oracle_…`) are not kept: some 400 a release, 2 MB, of a corpus that
+/// is generated afresh where the suite runs.
+pub fn capture(file: &str, case: Value) {
+    if case["name"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("oracle_"))
+    {
+        return;
+    }
+    if let Ok(dir) = std::env::var("FLOWGATE_CAPTURE") {
         let mut all = CAPTURED.lock().unwrap_or_else(|e| e.into_inner());
         all.push(case);
         all.sort_by_key(|c| c["name"].as_str().unwrap_or_default().to_owned());
         let text = serde_json::to_string_pretty(&*all).expect("serializable");
+        std::fs::create_dir_all(&dir).expect("capture directory can be made");
+        let path = std::path::Path::new(&dir).join(file);
         std::fs::write(path, text + "\n").expect("capture file is writable");
     }
 }
@@ -179,14 +191,17 @@ impl Server {
         );
         let (status, text) = self.post(&format!("/flow_runs/{run}/resume"), &body);
         let response: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-        capture(json!({
-            "name": name,
-            "flow_run": run_body,
-            "schema": schema_text,
-            "request": body,
-            "now": flowgate_core::timestamp::format(&now),
-            "response": { "status": status, "body": response },
-        }));
+        capture(
+            "resume_cases.json",
+            json!({
+                "name": name,
+                "flow_run": run_body,
+                "schema": schema_text,
+                "request": body,
+                "now": flowgate_core::timestamp::format(&now),
+                "response": { "status": status, "body": response },
+            }),
+        );
 
         let mut problems = Vec::new();
         // Case names state intent, so a case cannot pass vacuously (e.g. an "accept" case
