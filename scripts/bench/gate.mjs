@@ -1,12 +1,14 @@
 // A decision through the gate against the same decision straight to Prefect, on one server in
-// one run: single resumes one after another, alternating straight and through the gate (the
-// added latency, p50/p95), then bulk resumes both ways — straight at concurrency 4, through the
+// one run: single resumes one after another, rotating between a bare resume, Flowgate's own
+// decision without a gate (the resume, then its decision record — one Prefect event, as the
+// client writes it with `record` on, its default) and the gate (the added latency, p50/p95,
+// against each), then bulk resumes both ways — straight at concurrency 4, through the
 // gate's bulk approval in chunks of 50 as the console sends them (the gate's share of the
 // straight rate). Runs need one approval (the policy's default rule, no four-eyes). After
 // each bulk, every run's state history must show exactly one resume. Prints one JSON object.
 //
 // Usage: node scripts/bench/gate.mjs HARNESS_JSON SINGLES BULK
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +27,24 @@ writeFileSync(join(dir, "policy.toml"), '[default]\napprovers = ["*"]\nfour_eyes
 const gate = await startGate({ apiUrl: api, policyPath: join(dir, "policy.toml"), secret: randomBytes(32).toString("hex"), id: "bench" });
 
 const straight = (id) => fetch(`${api}/flow_runs/${id}/resume`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+/** What the console and the package do without a gate: the resume, then, once it is accepted,
+ * the decision's record (core's `decision_event`: the run as resource, the decider in the
+ * payload). Answers with the resume's response. */
+const decided = async (id) => {
+  const response = await straight(id);
+  const body = await response.json();
+  if (body.status === "ACCEPT") {
+    const event = {
+      id: randomUUID(), occurred: new Date().toISOString(), event: "flowgate.decision.resumed",
+      resource: { "prefect.resource.id": `prefect.flow-run.${id}` }, related: [],
+      payload: { decider: "bench", decider_checked: false, reason: null, input: null, state_type: "RUNNING", bulk: false },
+    };
+    const recorded = await fetch(`${api}/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([event]) });
+    await recorded.text();
+    if (!recorded.ok) throw new Error(`the record: ${recorded.status}`);
+  }
+  return { ok: response.ok, json: async () => body };
+};
 const throughGate = (id) => fetch(`${gate.url}/gate/flow_runs/${id}/approve`, {
   method: "POST", headers: { "content-type": "application/json", "x-forwarded-user": "bench" }, body: "{}",
 });
@@ -76,21 +96,26 @@ async function gateBulk(ids, chunk) {
 try {
   // Warm both paths (connections, the gate's first reads) before measuring.
   const warm = await seedPaused(api, 10, `bench-gate-warm-${Date.now()}`);
-  for (const [i, id] of warm.entries()) await timed(i % 2 ? straight : throughGate, id);
+  for (const [i, id] of warm.entries()) await timed([straight, decided, throughGate][i % 3], id);
 
-  const ids = await seedPaused(api, singles * 2, `bench-gate-single-${Date.now()}`);
+  const ids = await seedPaused(api, singles * 3, `bench-gate-single-${Date.now()}`);
   const direct = [];
+  const recorded = [];
   const gated = [];
   for (let i = 0; i < singles; i++) {
-    direct.push(await timed(straight, ids[2 * i]));
-    gated.push(await timed(throughGate, ids[2 * i + 1]));
+    direct.push(await timed(straight, ids[3 * i]));
+    recorded.push(await timed(decided, ids[3 * i + 1]));
+    gated.push(await timed(throughGate, ids[3 * i + 2]));
   }
   const single = {
     straightP50: percentile(direct, 0.5), straightP95: percentile(direct, 0.95),
+    decidedP50: percentile(recorded, 0.5), decidedP95: percentile(recorded, 0.95),
     gateP50: percentile(gated, 0.5), gateP95: percentile(gated, 0.95),
   };
-  single.addedP50 = single.gateP50 - single.straightP50;
-  single.addedP95 = single.gateP95 - single.straightP95;
+  single.addedP50 = single.gateP50 - single.decidedP50;
+  single.addedP95 = single.gateP95 - single.decidedP95;
+  single.overBareP50 = single.gateP50 - single.straightP50;
+  single.overBareP95 = single.gateP95 - single.straightP95;
 
   const a = await seedPaused(api, bulkRuns, `bench-gate-bulk-a-${Date.now()}`);
   const b = await seedPaused(api, bulkRuns, `bench-gate-bulk-b-${Date.now()}`);
