@@ -22,7 +22,7 @@ if [ "$what" != build ]; then
   oracle_corpus || { failure "oracle corpus"; exit 0; }
   start_servers node || { failure "Prefect server for the package"; exit 0; }
   node_harness=$(harness_json node)
-  tests "the packed npm package installed into ESM and CommonJS projects, Vite and webpack builds" \
+  tests "the packed npm package installed into ESM and CommonJS projects (a Node bot resumes a real run), Vite and webpack builds" \
     env FLOWGATE_NODE_HARNESS="$node_harness" node --test web/tests/consumers/
   # Node 20's WebSocket (for watchFlowRuns) is behind a flag.
   tests "npm package: Node and Chromium tests against a real server" \
