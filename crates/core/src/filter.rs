@@ -1,5 +1,6 @@
 //! Request bodies of the list endpoints (`/flow_runs/filter`, `/flow_runs/count`,
-//! `/flow_runs/paginate`, `/flows/filter`), the `/paginate` answer and the resume body.
+//! `/flow_runs/paginate`, `/flows/filter`) and the `/paginate` answer. The bodies of state
+//! changes are in [`crate::orchestration`], beside their answer.
 //!
 //! Every criterion is optional and left out of the JSON when unset, as Prefect expects. A
 //! key these bodies do not have is refused when one is read (from JS, say), naming the key
@@ -395,36 +396,6 @@ impl FlowFilter {
             }),
         }
     }
-}
-
-/// Body of `POST /flow_runs/{id}/resume`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ResumeRequest {
-    /// The input the pause asked for; left out when there is none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_input: Option<Value>,
-}
-
-/// Body of `POST /flow_runs/{id}/set_state`: the proposed state and `force` (Flowgate
-/// always sends `false`, so the server's orchestration rules decide).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SetStateRequest {
-    /// The proposed state.
-    pub state: ProposedState,
-    /// Whether to skip the orchestration rules.
-    pub force: bool,
-}
-
-/// A state as proposed to the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProposedState {
-    /// Its type.
-    #[serde(rename = "type")]
-    pub state_type: crate::state::StateType,
-    /// Its name.
-    pub name: String,
-    /// Its message.
-    pub message: Option<String>,
 }
 
 #[cfg(test)]

@@ -36,10 +36,12 @@ pub use decision::{Decision, DecisionKind, EventPage, NewDecision};
 pub use events::{Event, FlowRunChange, ServerMessage};
 pub use filter::{
     DeploymentFilter, FlowFilter, FlowRunFilter, FlowRunPage, FlowRunPageRequest, FlowRunSort,
-    ProposedState, ResumeRequest, SetStateRequest,
 };
 pub use flow_run::{Deployment, Flow, FlowRun, FlowRunPolicy};
-pub use orchestration::{DetailsType, OrchestrationDetails, OrchestrationResult, SetStateStatus};
+pub use orchestration::{
+    DetailsType, OrchestrationDetails, OrchestrationResult, ProposedState, ResumeRequest,
+    SetStateRequest, SetStateStatus,
+};
 pub use parse::ParseError;
 pub use policy::{PolicyCase, PolicyVerdict, policy_verdict};
 pub use reject::{

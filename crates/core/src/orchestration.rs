@@ -1,4 +1,5 @@
-//! What the server answers to a state change: status, details and the resulting state.
+//! A state change: what is proposed (the bodies of `POST /flow_runs/{id}/resume` and
+//! `/set_state`) and what the server answers: status, details and the resulting state.
 
 use serde::de::Error as _;
 use serde::ser::SerializeMap;
@@ -234,4 +235,34 @@ impl<'de> Deserialize<'de> for OrchestrationDetails {
             },
         })
     }
+}
+
+/// Body of `POST /flow_runs/{id}/resume`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ResumeRequest {
+    /// The input the pause asked for; left out when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_input: Option<Value>,
+}
+
+/// Body of `POST /flow_runs/{id}/set_state`: the proposed state and `force` (Flowgate
+/// always sends `false`, so the server's orchestration rules decide).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetStateRequest {
+    /// The proposed state.
+    pub state: ProposedState,
+    /// Whether to skip the orchestration rules.
+    pub force: bool,
+}
+
+/// A state as proposed to the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposedState {
+    /// Its type.
+    #[serde(rename = "type")]
+    pub state_type: crate::state::StateType,
+    /// Its name.
+    pub name: String,
+    /// Its message.
+    pub message: Option<String>,
 }
