@@ -13,7 +13,7 @@ use crate::convert::{
     Options, client_error, flow_run_id, from_js, id_list, invalid_argument, model_from_js,
     plain_error, to_js,
 };
-use crate::decide::{decider_from, resumed_value};
+use crate::decide::resumed_value;
 use crate::json_text;
 
 /// A Prefect API client.
@@ -312,8 +312,7 @@ impl PrefectClient {
                 &options,
                 &["decider", "record", "signal"],
             )?;
-            let auth = self.inner.options().auth.as_ref();
-            Ok((id, input, decider_from(&options, auth)?, signal_from(&options)?))
+            Ok((id, input, self.decider(&options)?, signal_from(&options)?))
         });
         let (id, input, decider, signal) = match parsed {
             Ok(parsed) => parsed,
@@ -349,7 +348,7 @@ impl PrefectClient {
             )?;
             Ok((
                 ids,
-                decider_from(&options, self.inner.options().auth.as_ref())?,
+                self.decider(&options)?,
                 bulk_options(&options)?,
                 signal_from(&options)?,
             ))

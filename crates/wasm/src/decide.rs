@@ -66,10 +66,18 @@ fn rejected_value(decided: &Decided<Rejected>) -> Value {
     value
 }
 
+impl PrefectClient {
+    /// Who decides, from a decision call's options: the name given, else the user of this
+    /// client's basic-auth credentials (see [`decider_from`]).
+    pub(crate) fn decider(&self, options: &Options) -> Result<Decider, JsValue> {
+        decider_from(options, self.inner.options().auth.as_ref())
+    }
+}
+
 /// `{ decider?, record? }` from an options object, by the client's one rule
 /// ([`Decider::new`]): the name given, else the user name of `auth`'s basic credentials;
 /// recorded unless `record` is false.
-pub(crate) fn decider_from(options: &Options, auth: Option<&Auth>) -> Result<Decider, JsValue> {
+fn decider_from(options: &Options, auth: Option<&Auth>) -> Result<Decider, JsValue> {
     let name = match options.get("decider")? {
         v if v.is_undefined() || v.is_null() => None,
         v => Some(
@@ -140,7 +148,7 @@ impl PrefectClient {
             )?;
             Ok((
                 id,
-                decider_from(&options, self.inner.options().auth.as_ref())?,
+                self.decider(&options)?,
                 reason_from(&options)?,
                 signal_from(&options)?,
             ))
@@ -183,7 +191,7 @@ impl PrefectClient {
             let signal = signal_from(&options)?;
             Ok((
                 ids,
-                decider_from(&options, self.inner.options().auth.as_ref())?,
+                self.decider(&options)?,
                 reason_from(&options)?,
                 bulk,
                 signal,
