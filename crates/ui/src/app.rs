@@ -7,6 +7,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::error_view::ErrorText;
+use crate::components::numbers::grouped;
 use crate::components::shortcuts::Shortcuts;
 use crate::routes::{
     inbox::Inbox, rules::LazyRulesPage, run_chunk::LazyRunPage, runs::RunsPage,
@@ -156,7 +157,7 @@ fn WaitingCount() -> impl IntoView {
     });
     Effect::new(move |_| {
         let title = match count.get() {
-            Some(Ok(n)) if n > 0 => format!("({n}) Flowgate"),
+            Some(Ok(n)) if n > 0 => format!("({}) Flowgate", grouped(n)),
             _ => "Flowgate".to_owned(),
         };
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
@@ -165,7 +166,7 @@ fn WaitingCount() -> impl IntoView {
     });
     move || match count.get() {
         Some(Ok(n)) if n > 0 => Some(view! {
-            " " <span class="nav-count" data-testid="waiting-count">{n.to_string()}</span>
+            " " <span class="nav-count" data-testid="waiting-count">{grouped(n)}</span>
         }),
         _ => None,
     }

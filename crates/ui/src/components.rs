@@ -5,6 +5,7 @@ pub(crate) mod decision_outcome;
 pub(crate) mod error_view;
 pub(crate) mod local_time;
 pub(crate) mod markdown;
+pub(crate) mod numbers;
 pub(crate) mod runs_table;
 pub(crate) mod shortcuts;
 pub(crate) mod state_badge;

@@ -32,7 +32,7 @@ test("the inbox lists exactly the paused runs, markup rendered as text", async (
   assert.deepEqual([...shown].sort(), paused.map((r) => r.id).sort());
   const suspended = page.locator(`[data-run-id="${suite.harness.runs.suspended}"] td`);
   assert.equal(await suspended.nth(3).textContent(), "nightly", "the deployment is named");
-  assert.match(await suspended.nth(4).textContent(), /suspended: resumes by rescheduling/);
+  assert.equal(await suspended.nth(4).textContent(), "Suspendedresumes by rescheduling", "the badge, then how it resumes beneath");
   const markupRow = page.locator(`[data-run-id="${suite.harness.runs.markup}"]`);
   assert.equal(await markupRow.locator("a").textContent(), "<img src=x onerror=alert(1)>");
   assert.equal(await page.locator('[data-testid="inbox"] img').count(), 0, "no element was made from a name");
@@ -258,37 +258,40 @@ test("runs that ask nothing are resumed together from the inbox, each outcome li
   await page.close();
 });
 
+/** "1 run — page…" / "1,234 runs — page…", as the page words a count: a pattern for its start. */
+const runsLine = (n) => new RegExp(`^${n === 1 ? "1 run" : `${n.toLocaleString("en-US")} runs`} — page`);
+
 test("all runs: state chips with counts, filters and server-side pages", async () => {
   const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
   const total = await api("/flow_runs/count", {});
   const paused = await api("/flow_runs/count", { flow_runs: { state: { type: { any_: ["PAUSED"] } } } });
   await page.goto(`${suite.server.base}/runs`);
   const totalLine = page.getByTestId("runs-total");
-  await totalLine.filter({ hasText: `${total} run(s)` }).waitFor({ timeout: 30000 });
+  await totalLine.filter({ hasText: runsLine(total) }).waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId("runs-row").count(), Math.min(25, total));
-  assert.match(await page.locator('[data-state="PAUSED"]').textContent(), new RegExp(`paused ${paused}$`));
+  assert.match(await page.locator('[data-state="PAUSED"]').textContent(), new RegExp(`paused ${paused.toLocaleString("en-US")}$`));
   await page.locator('[data-state="PAUSED"]').click();
-  await totalLine.filter({ hasText: `${paused} run(s)` }).waitFor();
+  await totalLine.filter({ hasText: runsLine(paused) }).waitFor();
   // The filter lives in the URL: a reload keeps it, Back undoes it.
   assert.equal(new URL(page.url()).search, "?state=PAUSED");
   await page.reload();
-  await totalLine.filter({ hasText: `${paused} run(s)` }).waitFor({ timeout: 30000 });
+  await totalLine.filter({ hasText: runsLine(paused) }).waitFor({ timeout: 30000 });
   assert.match(await page.locator('[data-state="PAUSED"]').getAttribute("class"), /\bon\b/);
   await page.goBack();
-  await totalLine.filter({ hasText: `${total} run(s)` }).waitFor();
+  await totalLine.filter({ hasText: runsLine(total) }).waitFor();
   await page.goForward();
-  await totalLine.filter({ hasText: `${paused} run(s)` }).waitFor();
+  await totalLine.filter({ hasText: runsLine(paused) }).waitFor();
   await page.getByPlaceholder("run name contains").fill("orphaned");
   await page.getByPlaceholder("run name contains").press("Enter");
   await page.getByPlaceholder("run name contains").blur();
-  await totalLine.filter({ hasText: "1 run(s)" }).waitFor();
+  await totalLine.filter({ hasText: runsLine(1) }).waitFor();
   assert.equal(await page.getByTestId("runs-row").first().locator("a").textContent(), "orphaned-suspension");
   assert.equal(new URL(page.url()).search, "?state=PAUSED&name=orphaned");
   if (total > 25) {
     await page.getByPlaceholder("run name contains").fill("");
     await page.getByPlaceholder("run name contains").blur();
     await page.locator(".chip").first().click();
-    await totalLine.filter({ hasText: `${total} run(s) — page 1` }).waitFor();
+    await totalLine.filter({ hasText: new RegExp(`${runsLine(total).source} 1 of`) }).waitFor();
     await page.getByTestId("next-page").click();
     await totalLine.filter({ hasText: "page 2" }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get("page"), "2");

@@ -31,7 +31,7 @@ test("thousands waiting: the exact count, and the last run reachable", async () 
     const shown = page.getByTestId("inbox-count");
     await shown.waitFor({ timeout: 30000 });
     assert.equal(Number(await shown.getAttribute("data-count")), count, "the count is the server's, not a page's");
-    assert.match(await shown.textContent(), new RegExp(`^${count} paused run\\(s\\) — showing 1–${PAGE_SIZE}, newest first$`));
+    assert.match(await shown.textContent(), new RegExp(`^${count.toLocaleString("en-US")} paused runs — showing 1–${PAGE_SIZE}, newest first$`));
     assert.equal(await page.locator('[data-testid="inbox-row"]').count(), PAGE_SIZE);
     assert.equal(await page.getByTestId("inbox-pager").locator("span").textContent(), `Page 1 of ${pages}`);
 

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::components::countdown::ticking_clock;
 use crate::components::error_view::ReadError;
+use crate::components::numbers::{counted, grouped};
 use crate::components::runs_table::{Column, Pager, RunsTable};
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
@@ -256,9 +257,9 @@ pub(crate) fn Inbox() -> impl IntoView {
                 view! {
                     <p class="count" data-testid="inbox-count" data-count=count.to_string()>
                         {if pages > 1 {
-                            format!("{count} paused run(s) — showing {first}–{last}, {order_name}")
+                            format!("{} — showing {}–{}, {order_name}", counted(count, "paused run", "paused runs"), grouped(first), grouped(last))
                         } else {
-                            format!("{count} paused run(s)")
+                            counted(count, "paused run", "paused runs")
                         }}
                     </p>
                     <RunsTable testid="inbox" columns=&COLUMNS>

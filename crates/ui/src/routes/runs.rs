@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::components::error_view::ReadError;
 use crate::components::local_time::LocalTime;
+use crate::components::numbers::{counted, grouped};
 use crate::components::runs_table::{Column, Pager, RunsTable};
 use crate::components::state_badge::StateBadge;
 use crate::state::connection::Connection;
@@ -103,7 +104,7 @@ pub(crate) fn RunsPage() -> impl IntoView {
             {move || counts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(state, count)| {
                 let chosen = state.clone();
                 let (label, title) = match count {
-                    Ok(count) => (format!("{} {count}", state.as_str().to_lowercase()), String::new()),
+                    Ok(count) => (format!("{} {}", state.as_str().to_lowercase(), grouped(count)), String::new()),
                     Err(error) => (format!("{} ?", state.as_str().to_lowercase()), format!("the count failed: {error}")),
                 };
                 let on = filters.get().state.as_ref() == Some(&state);
@@ -140,7 +141,7 @@ pub(crate) fn RunsPage() -> impl IntoView {
                 let names: std::collections::HashMap<_, _> = flows.into_iter().map(|f| (f.id, f.name)).collect();
                 let pages = found.pages.max(1);
                 view! {
-                    <p class="count" data-testid="runs-total">{format!("{} run(s) — page {} of {pages}", found.count, found.page)}</p>
+                    <p class="count" data-testid="runs-total">{format!("{} — page {} of {}", counted(found.count, "run", "runs"), grouped(found.page), grouped(pages))}</p>
                     <RunsTable testid="runs" columns=&COLUMNS>
                         {found.results.into_iter().map(|run| view! {
                             <tr data-testid="runs-row" data-row="">

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
+use crate::components::numbers::grouped;
 use crate::state::connection::Connection;
 use crate::state::live::{Live, visible};
 
@@ -86,7 +87,7 @@ pub(crate) fn install(live: Live, connection: Connection) {
             // A burst (a bulk pause elsewhere) is one notification, not dozens.
             if paused.len() > 3 {
                 show(
-                    &format!("{} runs wait for you", paused.len()),
+                    &format!("{} runs wait for you", grouped(paused.len() as u64)),
                     "They paused just now. Open Flowgate to decide.",
                     "/".into(),
                 );
