@@ -52,7 +52,7 @@ test("reject from the run page: a reason required, said before sending, one requ
     /^The run becomes Cancelled now and the code after the pause never runs\. Its flow process has no runner to stop it: it keeps waiting until the pause times out at \d\d:\d\d, then marks the run Failed\.$/);
   // The tab's title counts what waits, and follows the decision.
   const waiting = await api("/flow_runs/count", { flow_runs: { state: { type: { any_: ["PAUSED"] } } } });
-  const title = (n) => (n > 0 ? `(${n}) Flowgate` : "Flowgate");
+  const title = (n) => (n > 0 ? `(${n.toLocaleString("en-US")}) Flowgate` : "Flowgate");
   await page.waitForFunction((t) => document.title === t, title(waiting), { timeout: 30000 });
   await page.getByTestId("reject-reason").fill("image tag not signed");
   assert.equal(await page.getByTestId("reject-message").textContent(), "The run's state message will read: Rejected by ana: image tag not signed");
@@ -221,6 +221,11 @@ test("a server outside the measured releases: the header names the exact range, 
   assert.equal(await page.getByTestId("reject-verdict").textContent(),
     "The reject: only the server can tell: This server runs Prefect 3.10.0, newer than the releases Flowgate's verdicts are exact for (3.4 to 3.9). " +
     "On Prefect 3.9.1, it will be accepted: the run goes to Cancelled.");
+  // Labels and parameters read as pairs, not as JSON.
+  const labels = await page.getByTestId("run-labels").textContent();
+  assert.match(labels, /^prefect\.flow\.id: [0-9a-f-]{36}$/m);
+  assert.doesNotMatch(labels, /[{}"]/);
+  assert.equal(await page.getByTestId("run-parameters").textContent(), "—");
   await page.screenshot({ path: join(shots, "console-run-unmeasured-release.png"), fullPage: true });
   // The same page on the real release: exact, and no range in the header.
   await page.unroute("**/api/admin/version");

@@ -67,11 +67,10 @@ pub(super) fn InboxRow(
             })
         })
     };
-    let reschedules = if details.pause_reschedule {
-        " (suspended: resumes by rescheduling)"
-    } else {
-        ""
-    };
+    // A suspended run's process has exited: a resume reschedules it to run again.
+    let reschedules = details
+        .pause_reschedule
+        .then_some("resumes by rescheduling");
     view! {
         <tr data-testid="inbox-row" data-row="" data-run-id=run.id.to_string()>
             <td>
@@ -90,7 +89,7 @@ pub(super) fn InboxRow(
             <td>{deployment.unwrap_or_else(|| "—".into())}</td>
             <td class="state">
                 <StateBadge state_type=run.state_type.clone() name=run.state_name.clone()/>
-                {reschedules}
+                {reschedules.map(|note| view! { <div class="row-note">{note}</div> })}
             </td>
             <td>{run.tags.join(", ")}</td>
             <td class="when">{since.map(|at| view! { <LocalTime at=at clock=clock/> })}</td>

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use flowgate_core::{FlowRun, StateType};
 use leptos::prelude::*;
+use serde_json::{Map, Value};
 
 use crate::components::countdown::Countdown;
 use crate::components::local_time::LocalTime;
@@ -42,9 +43,24 @@ pub(super) fn RunFacts(
                 (None, Some(id)) => id.to_string(),
                 (None, None) => "— (not from a deployment)".to_owned(),
             }}</dd>
-            <dt>"Tags"</dt><dd>{if run.tags.is_empty() { "—".to_owned() } else { run.tags.join(", ") }}</dd>
-            <dt>"Parameters"</dt><dd><pre>{serde_json::to_string_pretty(&run.parameters).unwrap_or_default()}</pre></dd>
-            <dt>"Labels"</dt><dd><pre>{serde_json::to_string_pretty(&run.labels).unwrap_or_default()}</pre></dd>
+            <dt>"Tags"</dt><dd data-testid="run-tags">{if run.tags.is_empty() { "—".to_owned() } else { run.tags.join(", ") }}</dd>
+            <dt>"Parameters"</dt><dd><pre class="pairs" data-testid="run-parameters">{pairs(&run.parameters)}</pre></dd>
+            <dt>"Labels"</dt><dd><pre class="pairs" data-testid="run-labels">{pairs(&run.labels)}</pre></dd>
         </dl>
     }
+}
+
+/// A JSON object as its pairs, one `key: value` a line — text as text, other values as
+/// compact JSON — or "—" when it has none. Plain text: a view per pair cost the run page 5 KB.
+fn pairs(map: &Map<String, Value>) -> String {
+    if map.is_empty() {
+        return "—".into();
+    }
+    map.iter()
+        .map(|(key, value)| match value {
+            Value::String(text) => format!("{key}: {text}"),
+            other => format!("{key}: {other}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
