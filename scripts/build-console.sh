@@ -18,11 +18,15 @@
 # Verdicts by the server's release raised it to 704 KB (701.5 measured; 699.6 before): core's
 # ServerRules and the version read, the reject plan's words per release, and the verdicts'
 # why as data (Undecided). What would buy it back is the policy chunk named above.
+# 705 KB (704.7 measured; 703.9 before): releases outside the measured range said as such (the
+# header's range, the nearest release's verdict) and the first of #24's look — one control
+# system in the CSS (which the build does not minify: Trunk's minify rewrites index.html under
+# the loader hook), counts grouped by thousands, parameters and labels as pairs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-704}
+run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-705}
 
 # scripts/tools/wasm-bindgen cuts the wasm into its chunks on the way to the real one.
 export PATH="$PWD/scripts/tools:$PATH"

@@ -462,7 +462,7 @@ fn RunDetail(
         {move || (is_paused || locked()).then(|| view! {
             <VerdictLine text=line/>
             <PolicyLine policy=policy/>
-            <button data-testid="resume" on:click=send
+            <button class="primary" data-testid="resume" on:click=send
                 disabled=move || deciding.with(Option::is_some) || parsed.get().is_err() || pattern_holds.get() || locked() || policy.blocks.get()>
                 {resume_label}
             </button>

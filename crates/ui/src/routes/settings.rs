@@ -154,7 +154,7 @@ fn SettingsPage() -> impl IntoView {
                     <option value="dark" selected=move || theme.get() == "dark">"dark"</option>
                 </select>
             </label>
-            <button type="submit">"Save"</button>
+            <button type="submit" class="primary">"Save"</button>
             {move || saved.get().then(|| view! { <span class="saved">"Saved."</span> })}
         </form>
     }

@@ -227,7 +227,7 @@ pub(super) fn BulkBar(
     let selected = ticks.selected;
     view! {
         <div class="bulk">
-            <button data-testid="resume-selected" on:click=resume_selected
+            <button class="primary" data-testid="resume-selected" on:click=resume_selected
                 disabled=move || bulk.pending().get() || ticks.resumable().is_empty()>
                 {move || match (bulk.pending().get() && !bulk_rejecting.get(), progress.get()) {
                     (true, Some((done, total))) => format!("Resuming… {done} of {total}"),

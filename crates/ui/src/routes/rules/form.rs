@@ -306,7 +306,7 @@ pub(super) fn RuleForm(
             <label class="check"><input type="checkbox" data-testid="rule-enabled" prop:checked=move || fields.enabled.get()
                 on:change=move |ev| fields.enabled.set(event_target_checked(&ev))/>"Enabled"</label>
             <p>
-                <button type="submit" data-testid="save-rule" disabled=move || sending.get()>
+                <button type="submit" class="primary" data-testid="save-rule" disabled=move || sending.get()>
                     {move || if sending.get() { "Saving…" } else { "Save" }}
                 </button>
                 " "
