@@ -3,7 +3,8 @@
 # latest patch of each minor from 3.4 to 3.9), its own virtual environment
 # (scripts/prefect-venv.sh), a real server started by the harness with real paused runs, and
 # core's resume and reject suites (tests/real_server.rs, tests/real_server_reject.rs) with
-# the differential corpus. Each prediction that differs from that server is printed, and the
+# the differential corpus, then the differential test on a corpus made by the release's own
+# validator. Each prediction that differs from that server is printed, and the
 # whole log kept in target/versions/<version>.log. Prints a line per version at the end.
 #
 # The exchanges are recorded as replay fixtures: crates/core/tests/fixtures/releases/<version>/
@@ -51,7 +52,13 @@ for version in "${versions[@]}"; do
   failed=$(grep -oE '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
   # The first line of each difference: what differs, per case.
   grep -E '^[a-z_]+: .*(predicted|meant)' "$log" | sed "s/^/  $version  /" | sort -u
-  results+=("$version: $passed tests agree, $failed differ")
+  # The differential corpus made by this release's own validator, against core by its rules.
+  python=$(scripts/prefect-venv.sh "$version")
+  own=$dir/corpus-$version.json
+  "$python" scripts/oracle/prefect_oracle.py --cases 2400 --seed 20261129 > "$own" 2>> "$log"
+  differential=$(FLOWGATE_ORACLE_CORPUS="$PWD/$own" cargo test -q -p flowgate-core --test differential \
+    -- --ignored --nocapture 2>&1 | tee -a "$log" | grep -oE '[0-9]+/[0-9]+ identical' || echo "not run")
+  results+=("$version: $passed tests agree, $failed differ; its validator's corpus: $differential")
 done
 say "summary"
 printf '%s\n' "${results[@]}"

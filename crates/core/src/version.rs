@@ -134,6 +134,10 @@ pub struct ServerRules {
     /// run Failed when its pause times out: measured `Some(false)` (the run stays Cancelled)
     /// up to 3.6.11, `Some(true)` from 3.6.29; `None` in between, where it was not measured.
     pub idle_process_fails_rejected_run: Option<bool>,
+    /// A `json` placeholder (`{"__prefect_kind": "json", "value": …}`) whose value is not
+    /// text keeps the value as it is (3.6.24 and later). Before, hydrating it fails: `Invalid
+    /// JSON: the JSON object must be str, bytes or bytearray, not dict`.
+    pub json_placeholder_keeps_non_text: bool,
     /// `None` for a release in the measured range; otherwise why the rules above are a guess
     /// (those of the nearest measured release), and verdicts leave the answer to the server.
     pub unmeasured: Option<Unmeasured>,
@@ -145,6 +149,7 @@ impl ServerRules {
         paused_may_cancel_through_cancelling: true,
         unresolvable_reference_rejects: true,
         idle_process_fails_rejected_run: Some(true),
+        json_placeholder_keeps_non_text: true,
         unmeasured: None,
     };
 
@@ -164,6 +169,7 @@ impl ServerRules {
                 } else {
                     None
                 },
+                json_placeholder_keeps_non_text: v >= PrefectVersion::new(3, 6, 24),
                 unmeasured: if v < MEASURED_FROM {
                     Some(Unmeasured::Older { version: v })
                 } else if v >= MEASURED_BEFORE {

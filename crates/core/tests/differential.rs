@@ -3,15 +3,16 @@
 //! `scripts/oracle/prefect_oracle.py` (run by `scripts/ci/differential.sh` with prefect 3.9.1) builds
 //! schemas from real pydantic `RunInput` models, generates valid and damaged inputs, and
 //! records the verdict `prefect.utilities.schema_tools` gives for each, as the resume
-//! endpoint forms it. Here every case goes through [`resume_verdict`] for a run paused with
+//! endpoint forms it. Here every case goes through [`resume_verdict_with`], by the rules of the release that made the corpus, for a run paused with
 //! an input keyset; status and reason must be identical (and on ACCEPT, the input stored;
 //! on a validation REJECT, where its error points: instance path, schema path, keyword).
 //! The test prints the agreement figure and the first differences.
 #![cfg(not(target_arch = "wasm32"))]
 
-use flowgate_core::run_input::{InputCheck, check_run_input};
+use flowgate_core::ServerRules;
+use flowgate_core::run_input::{InputCheck, Searches, check_run_input_with};
 use flowgate_core::{
-    FlowRun, ResumeVerdict, SetStateStatus, StoredSchema, parse, resume_verdict, timestamp,
+    FlowRun, ResumeVerdict, SetStateStatus, StoredSchema, parse, resume_verdict_with, timestamp,
 };
 use serde_json::{Value, json};
 
@@ -28,6 +29,10 @@ fn verdicts_match_prefects_validator() {
     let corpus: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("corpus readable"))
             .expect("corpus is JSON");
+    // The release whose validator made the corpus (`scripts/measure-versions.sh` makes one
+    // with each release's): its rules, as hydration differs before 3.6.24.
+    let rules =
+        ServerRules::of_version_text(corpus["prefect_version"].as_str().unwrap_or_default());
 
     // A run paused with an input keyset, as the real server recorded it.
     let recorded: Vec<Value> = serde_json::from_str(RECORDED).expect("fixture");
@@ -53,7 +58,14 @@ fn verdicts_match_prefects_validator() {
             .as_str()
             .expect("text");
         let expected = &case["expected"];
-        let verdict = resume_verdict(&run, StoredSchema::Text(schema), Some(&case["input"]), now);
+        let verdict = resume_verdict_with(
+            &run,
+            StoredSchema::Text(schema),
+            Some(&case["input"]),
+            now,
+            Searches::HERE,
+            rules,
+        );
         let got = match &verdict {
             ResumeVerdict::Answer(a) if a.status == SetStateStatus::Accept => {
                 format!(
@@ -90,7 +102,12 @@ fn verdicts_match_prefects_validator() {
         // the keyword of jsonschema's best match, as Python has them.
         let (got, want) = match (&expected["cause"], case["input"].as_object()) {
             (cause @ Value::Object(_), Some(input)) => {
-                let ours = match check_run_input(input, Some(StoredSchema::Text(schema))) {
+                let ours = match check_run_input_with(
+                    input,
+                    Some(StoredSchema::Text(schema)),
+                    Searches::HERE,
+                    rules,
+                ) {
                     InputCheck::Rejected {
                         cause: Some(cause), ..
                     } => json!({

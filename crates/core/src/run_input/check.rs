@@ -4,9 +4,10 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::hydrate::hydrate_on;
 use super::pattern::Searches;
 use super::schema::truthy;
-use super::{Hydration, Validation, ValidationIssue, hydrate, validate_with};
+use super::{Hydration, Validation, ValidationIssue, validate_with};
 use crate::version::{ServerRules, Unmeasured};
 
 /// Reason when the pause asked for input but no schema is stored.
@@ -118,7 +119,7 @@ pub fn check_run_input_with(
         errors: Vec::new(),
         cause: None,
     };
-    let hydrated = match hydrate(&Value::Object(run_input.clone())) {
+    let hydrated = match hydrate_on(&Value::Object(run_input.clone()), rules) {
         Hydration::Value(value) if truthy(&value) => value,
         Hydration::Value(_) => Value::Object(Map::new()),
         Hydration::Error(message) => {

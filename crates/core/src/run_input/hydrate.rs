@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::python_json::{self, PyJson, Unrepresentable};
+use crate::version::ServerRules;
 
 /// The outcome of hydrating run input as the server would.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +40,13 @@ enum Hydrated {
 /// Hydrates the run input the way the resume endpoint does: the whole input, with
 /// Prefect's `RemoveValue` at the top turned into `{}`.
 pub fn hydrate(run_input: &Value) -> Hydration {
-    match hydrate_value(run_input) {
+    hydrate_on(run_input, ServerRules::BUILT_FOR)
+}
+
+/// [`hydrate`] as the server of `rules` does: before Prefect 3.6.24 a `json` placeholder
+/// whose value is not text fails (Python's `json.loads` of a dict, number, … raises).
+pub fn hydrate_on(run_input: &Value, rules: ServerRules) -> Hydration {
+    match hydrate_value(run_input, rules) {
         Ok(Hydrated::Keep(value)) => Hydration::Value(value),
         Ok(Hydrated::Remove) => Hydration::Value(Value::Object(Map::new())),
         Err(Stop::Error(message)) => Hydration::Error(message),
@@ -48,14 +55,14 @@ pub fn hydrate(run_input: &Value) -> Hydration {
     }
 }
 
-fn hydrate_value(value: &Value) -> Result<Hydrated, Stop> {
+fn hydrate_value(value: &Value, rules: ServerRules) -> Result<Hydrated, Stop> {
     match value {
         Value::Object(map) => match map.get("__prefect_kind") {
-            Some(kind) => call_handler(kind, map),
+            Some(kind) => call_handler(kind, map, rules),
             None => {
                 let mut out = Map::new();
                 for (key, item) in map {
-                    if let Hydrated::Keep(item) = hydrate_value(item)? {
+                    if let Hydrated::Keep(item) = hydrate_value(item, rules)? {
                         out.insert(key.clone(), item);
                     }
                 }
@@ -65,7 +72,7 @@ fn hydrate_value(value: &Value) -> Result<Hydrated, Stop> {
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                if let Hydrated::Keep(item) = hydrate_value(item)? {
+                if let Hydrated::Keep(item) = hydrate_value(item, rules)? {
                     out.push(item);
                 }
             }
@@ -79,7 +86,11 @@ fn missing_key(key: &str) -> Stop {
     Stop::Error(format!("Missing '{key}' key in __prefect object"))
 }
 
-fn call_handler(kind: &Value, obj: &Map<String, Value>) -> Result<Hydrated, Stop> {
+fn call_handler(
+    kind: &Value,
+    obj: &Map<String, Value>,
+    rules: ServerRules,
+) -> Result<Hydrated, Stop> {
     let kind = match kind {
         Value::String(kind) => kind.as_str(),
         // Python looks the kind up in a dict: lists and dicts are unhashable.
@@ -92,11 +103,16 @@ fn call_handler(kind: &Value, obj: &Map<String, Value>) -> Result<Hydrated, Stop
     };
     match kind {
         "none" => match obj.get("value") {
-            Some(value) => hydrate_value(value),
+            Some(value) => hydrate_value(value, rules),
             None => Err(missing_key("value")),
         },
-        "json" => json_handler(obj),
-        "jinja" => server_side_handler(obj, "template", "a Jinja template the server renders"),
+        "json" => json_handler(obj, rules),
+        "jinja" => server_side_handler(
+            obj,
+            "template",
+            "a Jinja template the server renders",
+            rules,
+        ),
         "workspace_variable" => match obj.get("variable_name") {
             // Without a name the placeholder is dropped from its parent.
             None => Ok(Hydrated::Remove),
@@ -104,6 +120,7 @@ fn call_handler(kind: &Value, obj: &Map<String, Value>) -> Result<Hydrated, Stop
                 obj,
                 "variable_name",
                 "a workspace variable only the server can look up",
+                rules,
             ),
         },
         // An unknown kind yields its `value` as is, without hydrating it further.
@@ -113,19 +130,30 @@ fn call_handler(kind: &Value, obj: &Map<String, Value>) -> Result<Hydrated, Stop
     }
 }
 
-fn json_handler(obj: &Map<String, Value>) -> Result<Hydrated, Stop> {
+fn json_handler(obj: &Map<String, Value>, rules: ServerRules) -> Result<Hydrated, Stop> {
     let Some(value) = obj.get("value") else {
         // `{"__prefect_kind": "json"}` without a value is dropped from its parent.
         return Ok(Hydrated::Remove);
     };
+    // From 3.6.24 a value that is not text is kept as it is; before, `json.loads` raised on it.
+    let not_text = |other: Value| {
+        if rules.json_placeholder_keeps_non_text {
+            Ok(Hydrated::Keep(other))
+        } else {
+            Err(Stop::Error(format!(
+                "Invalid JSON: the JSON object must be str, bytes or bytearray, not {}",
+                python_type(&other)
+            )))
+        }
+    };
     let text = match value {
-        Value::Object(_) => match hydrate_value(value)? {
+        Value::Object(_) => match hydrate_value(value, rules)? {
             Hydrated::Remove => return Ok(Hydrated::Remove),
             Hydrated::Keep(Value::String(text)) => text,
-            Hydrated::Keep(other) => return Ok(Hydrated::Keep(other)),
+            Hydrated::Keep(other) => return not_text(other),
         },
         Value::String(text) => text.clone(),
-        other => return Ok(Hydrated::Keep(other.clone())),
+        other => return not_text(other.clone()),
     };
     match python_json::loads(&text) {
         PyJson::Value(parsed) => Ok(Hydrated::Keep(parsed)),
@@ -141,14 +169,68 @@ fn json_handler(obj: &Map<String, Value>) -> Result<Hydrated, Stop> {
 
 /// `jinja` / `workspace_variable`: a nested placeholder in the key is hydrated first (its
 /// errors are decided here); anything else is up to the server.
-fn server_side_handler(obj: &Map<String, Value>, key: &str, what: &str) -> Result<Hydrated, Stop> {
+/// The name of the Python type a JSON value is read as (what `TypeError`s name).
+fn python_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+fn server_side_handler(
+    obj: &Map<String, Value>,
+    key: &str,
+    what: &str,
+    rules: ServerRules,
+) -> Result<Hydrated, Stop> {
     let Some(value) = obj.get(key) else {
         return Err(missing_key(key));
     };
     if value.is_object()
-        && let Hydrated::Remove = hydrate_value(value)?
+        && let Hydrated::Remove = hydrate_value(value, rules)?
     {
         return Ok(Hydrated::Remove);
     }
     Err(Stop::ServerDecides(format!("the input holds {what}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Hydration, hydrate_on};
+    use crate::version::{PrefectVersion, ServerRules};
+    use serde_json::json;
+
+    /// Found by the differential corpus made with each release's validator, and in the
+    /// releases' `hydration.py`: 3.6.24 keeps a `json` placeholder's value that is not text.
+    #[test]
+    fn a_json_placeholder_that_is_not_text_fails_before_3_6_24() {
+        let input = json!({"a": {"__prefect_kind": "json", "value": {"k": 1}}, "b": {"__prefect_kind": "json", "value": 0.5}});
+        let old = ServerRules::of(Some(PrefectVersion::new(3, 6, 23)));
+        assert_eq!(
+            hydrate_on(&input, old),
+            Hydration::Error(
+                "Invalid JSON: the JSON object must be str, bytes or bytearray, not dict".into()
+            )
+        );
+        let number = json!({"__prefect_kind": "json", "value": 0.5});
+        assert_eq!(
+            hydrate_on(&number, old),
+            Hydration::Error(
+                "Invalid JSON: the JSON object must be str, bytes or bytearray, not float".into()
+            )
+        );
+        let new = ServerRules::of(Some(PrefectVersion::new(3, 6, 24)));
+        assert_eq!(
+            hydrate_on(&input, new),
+            Hydration::Value(json!({"a": {"k": 1}, "b": 0.5}))
+        );
+        // Text is parsed on both.
+        let text = json!({"__prefect_kind": "json", "value": "[1]"});
+        assert_eq!(hydrate_on(&text, old), Hydration::Value(json!([1])));
+    }
 }
