@@ -167,8 +167,6 @@ fn json_handler(obj: &Map<String, Value>, rules: ServerRules) -> Result<Hydrated
     }
 }
 
-/// `jinja` / `workspace_variable`: a nested placeholder in the key is hydrated first (its
-/// errors are decided here); anything else is up to the server.
 /// The name of the Python type a JSON value is read as (what `TypeError`s name).
 fn python_type(value: &Value) -> &'static str {
     match value {
@@ -182,6 +180,8 @@ fn python_type(value: &Value) -> &'static str {
     }
 }
 
+/// `jinja` / `workspace_variable`: a nested placeholder in the key is hydrated first (its
+/// errors are decided here); anything else is up to the server.
 fn server_side_handler(
     obj: &Map<String, Value>,
     key: &str,

@@ -3,12 +3,12 @@
 //! resume's.
 
 use chrono::{DateTime, Utc};
-use flowgate_core::{FlowRun, ResumeVerdict, reject_message, reject_plan_on};
+use flowgate_core::{FlowRun, ResumeVerdict, Undecided, reject_message, reject_plan_on};
 use leptos::prelude::*;
 
 use super::{Deciding, DecisionSignals};
 use crate::components::decision_outcome::{Outcome, aftermath_text};
-use crate::components::verdict_line::verdict_text;
+use crate::components::verdict_line::{verdict_text, with_nearest};
 use crate::state::connection::{Connection, ServerVersion};
 
 /// What a gate says of rejecting, when decisions go through one.
@@ -98,13 +98,18 @@ pub(crate) fn RejectPanel(
             {move || match plan.get() {
                 Err(why) => view! { <p class="verdict verdict-reject" data-testid="reject-plan">{why}</p> }.into_any(),
                 Ok(plan) => {
-                    let (line, class) = verdict_text(&ResumeVerdict::Answer(Box::new(plan.answer.clone())));
+                    let answer = ResumeVerdict::Answer(Box::new(plan.answer.clone()));
                     let (line, class) = match plan.unmeasured {
-                        None => (format!("The reject {line}."), class),
-                        Some(release) => (
-                            format!("The reject: only the server can tell: {} On Prefect {}, it {line}.", release.reason(), release.nearest()),
-                            "other",
-                        ),
+                        None => {
+                            let (line, class) = verdict_text(&answer);
+                            (format!("The reject {line}."), class)
+                        }
+                        // Worded as the resume's verdict line is, by the same function.
+                        Some(release) => {
+                            let undecided = ResumeVerdict::ServerDecides { reason: release.reason(), why: Undecided::Release { release } };
+                            let (line, class) = with_nearest(verdict_text(&undecided), &undecided, Some(&answer));
+                            (format!("The reject: {line}."), class)
+                        }
                     };
                     view! {
                         <p class=format!("verdict verdict-{class}") data-testid="reject-verdict">{line}</p>
