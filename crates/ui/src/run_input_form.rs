@@ -10,7 +10,7 @@ use flowgate_core::run_input::ValidationIssue;
 use leptos::prelude::*;
 use serde_json::Value;
 
-use fields::Field;
+pub(crate) use fields::Field;
 use view::{FormContext, form_view};
 
 /// How the input is being edited.

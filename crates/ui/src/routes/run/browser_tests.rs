@@ -14,7 +14,8 @@ use web_sys::{
     Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
 };
 
-use super::{DecisionSignals, EditMode, RunDetail};
+use super::decision::DecisionSignals;
+use super::{EditMode, RunDetail};
 use crate::state::connection::Connection;
 
 wasm_bindgen_test_configure!(run_in_browser);

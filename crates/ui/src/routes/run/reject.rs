@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use flowgate_core::{FlowRun, ResumeVerdict, Undecided, reject_message, reject_plan_on};
 use leptos::prelude::*;
 
-use super::{Deciding, DecisionSignals};
+use super::decision::{Deciding, DecisionSignals};
 use crate::components::decision_outcome::{Outcome, aftermath_text};
 use crate::components::verdict_line::{verdict_text, with_nearest};
 use crate::state::connection::{Connection, ServerVersion};
