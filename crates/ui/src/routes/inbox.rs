@@ -3,32 +3,36 @@
 //! It is live: a run that pauses anywhere appears, a run resumed, cancelled or timed out
 //! elsewhere leaves, and the count follows (see `state::live`). Every paused run is
 //! reachable: the count is the server's, and the list comes in pages. Its parts: the page
-//! (here: what is read, and when), the bar that decides ticked runs together (`bulk`), and
-//! each run's row (`row`).
+//! (here: what is read, and when), following the event stream (`changes`), the ticks kept
+//! across pages (`ticks`), the bar that decides ticked runs together (`bulk`), a page of the
+//! list (`list`) and each run's row (`row`).
 
 mod bulk;
+mod changes;
+mod list;
 mod row;
+mod ticks;
 
 use std::collections::HashMap;
 
 use flowgate_client::{Client, ClientError};
-use flowgate_core::{FlowRun, FlowRunChange, FlowRunFilter, FlowRunPage, FlowRunSort, StateType};
+use flowgate_core::{FlowRunFilter, FlowRunPage, FlowRunSort};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use crate::components::countdown::ticking_clock;
 use crate::components::error_view::ReadError;
-use crate::components::numbers::{counted, grouped};
-use crate::components::runs_table::{Column, Pager, RunsTable};
+use crate::components::runs_table::Column;
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
 use crate::state::live::Live;
-use bulk::{BulkBar, Ticks};
-use row::InboxRow;
+use bulk::BulkBar;
+use changes::follow_changes;
+use list::InboxList;
 pub(crate) use row::RowNotes;
+use ticks::Ticks;
 
 /// Paused runs on one page of the inbox.
 pub(crate) const PAGE_SIZE: u32 = 50;
@@ -92,15 +96,6 @@ async fn read_page(
         .chain(deployments.into_iter().map(|d| (d.id, d.name)))
         .collect();
     Ok((found, names))
-}
-
-/// An event can arrive before the server's write is visible: reads the run until it shows
-/// the state the event announced (a few tries, a moment apart).
-async fn confirm(client: &Client, change: &FlowRunChange) {
-    let announced = |run: &FlowRun| run.state_type.as_ref() == Some(&change.state_type);
-    let _ = client
-        .read_flow_run_until(change.flow_run_id, 5, announced)
-        .await;
 }
 
 /// The waiting inbox. Flow and deployment names are looked up by id (ids do not collide).
@@ -177,38 +172,7 @@ pub(crate) fn Inbox() -> impl IntoView {
     };
     provide_context(notes);
 
-    // Changes from the event stream: re-read the page when a run entered or left a pause.
-    live.on_changes(move |fresh| {
-        let relevant: Vec<FlowRunChange> = fresh
-            .into_iter()
-            .filter(FlowRunChange::touches_pause)
-            .collect();
-        if relevant.is_empty() {
-            return;
-        }
-        for change in relevant
-            .iter()
-            .filter(|c| c.state_type != StateType::Paused)
-        {
-            let gone = ticks.untick(change.flow_run_id);
-            if let Some(name) = gone.filter(|_| !bulk_busy.get_untracked()) {
-                left.update(|l| {
-                    l.push(format!(
-                        "{name} left the inbox while ticked: it is now {}.",
-                        change.state_name
-                    ))
-                });
-            }
-        }
-        spawn_local(async move {
-            if let Ok(client) = connection.client_untracked() {
-                for change in relevant.iter().rev().take(CONFIRM_AT_MOST) {
-                    confirm(&client, change).await;
-                }
-            }
-            refresh.update(|n| *n += 1);
-        });
-    });
+    follow_changes(ticks, bulk_busy, left, refresh);
     view! {
         <h1>"Waiting for you"</h1>
         <crate::routes::rules::LazyInboxRules/>
@@ -246,34 +210,10 @@ pub(crate) fn Inbox() -> impl IntoView {
             Some(Ok((found, _))) if found.count == 0 => view! {
                 <p class="empty" data-testid="inbox-empty">"Nothing is waiting: no flow run is paused."</p>
             }.into_any(),
-            Some(Ok((found, names))) => {
-                let page = page.get_untracked();
-                let order = sort.get_untracked();
-                let order_name = SORTS.iter().find(|(s, _)| *s == order).map_or("newest first", |(_, l)| *l);
-                let first = u64::from(page - 1) * u64::from(PAGE_SIZE) + 1;
-                let last = first + found.results.len() as u64 - 1;
-                let count = found.count;
-                let pages = found.pages.max(1);
-                view! {
-                    <p class="count" data-testid="inbox-count" data-count=count.to_string()>
-                        {if pages > 1 {
-                            format!("{} — showing {}–{}, {order_name}", counted(count, "paused run", "paused runs"), grouped(first), grouped(last))
-                        } else {
-                            counted(count, "paused run", "paused runs")
-                        }}
-                    </p>
-                    <RunsTable testid="inbox" columns=&COLUMNS>
-                        {found.results.into_iter().map(|run| {
-                            let flow = names.get(&run.flow_id).cloned();
-                            let deployment = run.deployment_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
-                            view! { <InboxRow flow=flow deployment=deployment run=run clock=clock ticks=ticks/> }
-                        }).collect_view()}
-                    </RunsTable>
-                    {(pages > 1).then(|| view! {
-                        <Pager testid="inbox-pager" page=page pages=pages href=Callback::new(move |page| inbox_href(page, &order))/>
-                    })}
-                }.into_any()
-            }
+            Some(Ok((found, names))) => view! {
+                <InboxList found=found names=names page=page.get_untracked() order=sort.get_untracked()
+                    clock=clock ticks=ticks/>
+            }.into_any(),
         }}
     }
 }

@@ -1,10 +1,10 @@
-//! Deciding the ticked runs together: the ticks (kept across pages), and the bar that
-//! resumes or rejects them, with its progress and each run's outcome as it arrives.
+//! Deciding the ticked runs together: the bar that resumes or rejects them, with its progress and each run's outcome as it arrives.
 
-use flowgate_client::ClientError;
+use flowgate_client::{Client, ClientError, Decider};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::ticks::Ticks;
 use crate::components::decision_outcome::{Outcome, outcome_view};
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
@@ -16,68 +16,6 @@ const BULK_CONCURRENCY: usize = flowgate_client::DEFAULT_CONCURRENCY;
 /// time and records it in one batch; progress moves a chunk at a time.
 const GATE_CHUNK: usize = 25;
 
-/// The ticked runs, kept across the inbox's pages.
-#[derive(Clone, Copy)]
-pub(super) struct Ticks {
-    /// Each ticked run with its name.
-    selected: RwSignal<Vec<(Uuid, String)>>,
-    /// The ticked runs that ask for input: rejected with the others, resumed only from their
-    /// page, where the form is.
-    needs_input: RwSignal<Vec<Uuid>>,
-}
-
-impl Ticks {
-    pub(super) fn new() -> Ticks {
-        Ticks {
-            selected: RwSignal::new(Vec::new()),
-            needs_input: RwSignal::new(Vec::new()),
-        }
-    }
-
-    pub(super) fn tick(self, id: Uuid, name: String, asks_input: bool) {
-        self.untick(id);
-        self.selected.update(|chosen| chosen.push((id, name)));
-        if asks_input {
-            self.needs_input.update(|ids| ids.push(id));
-        }
-    }
-
-    /// Unticks a run; its name, if it was ticked.
-    pub(super) fn untick(self, id: Uuid) -> Option<String> {
-        let mut gone = None;
-        self.selected.update(|chosen| {
-            if let Some(at) = chosen.iter().position(|(other, _)| *other == id) {
-                gone = Some(chosen.remove(at).1);
-            }
-        });
-        self.needs_input
-            .update(|ids| ids.retain(|other| *other != id));
-        gone
-    }
-
-    pub(super) fn is_ticked(self, id: Uuid) -> bool {
-        self.selected
-            .with(|chosen| chosen.iter().any(|(other, _)| *other == id))
-    }
-
-    fn clear(self) {
-        self.selected.set(Vec::new());
-        self.needs_input.set(Vec::new());
-    }
-
-    /// The ticked runs a resume can take: those that ask for no input.
-    fn resumable(self) -> Vec<(Uuid, String)> {
-        let skip = self.needs_input.get();
-        self.selected.with(|chosen| {
-            chosen
-                .iter()
-                .filter(|(id, _)| !skip.contains(id))
-                .cloned()
-                .collect()
-        })
-    }
-}
-
 /// One run's outcome in a bulk action, with its name.
 type BulkResult = (String, Result<Outcome, ClientError>);
 
@@ -86,6 +24,70 @@ type BulkResult = (String, Result<Outcome, ClientError>);
 enum BulkAction {
     Resume,
     Reject(String),
+}
+
+/// Sends `action` for each of `chosen` — through a gate, approved or rejected by its policy,
+/// when `through_gate` — a few at a time, and calls `note` with each run's name and outcome
+/// and how many of how many are done.
+async fn send_bulk(
+    client: &Client,
+    chosen: &[(Uuid, String)],
+    action: BulkAction,
+    through_gate: bool,
+    decider: &Decider,
+    note: impl Fn(String, Result<Outcome, ClientError>, usize, usize),
+) {
+    let ids: Vec<Uuid> = chosen.iter().map(|(id, _)| *id).collect();
+    let name_of = |id: Uuid| {
+        chosen
+            .iter()
+            .find(|(chosen_id, _)| *chosen_id == id)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    match (action, through_gate) {
+        (BulkAction::Resume, true) => {
+            client
+                .gate_approve_many(&ids, GATE_CHUNK, |done, count, total| {
+                    let outcome = done.outcome.clone().map(|a| Outcome::Approved(Box::new(a)));
+                    note(name_of(done.flow_run_id), outcome, count, total);
+                })
+                .await;
+        }
+        (BulkAction::Reject(reason), true) => {
+            client
+                .gate_reject_many(&ids, &reason, BULK_CONCURRENCY, |done, count, total| {
+                    let outcome = done
+                        .outcome
+                        .clone()
+                        .map(|r| Outcome::GateRejected(Box::new(r)));
+                    note(name_of(done.flow_run_id), outcome, count, total);
+                })
+                .await;
+        }
+        (BulkAction::Resume, false) => {
+            client
+                .resume_many_decided(&ids, BULK_CONCURRENCY, decider, |done, count, total| {
+                    let outcome = done.outcome.clone().map(|d| Outcome::Resumed(Box::new(d)));
+                    note(name_of(done.flow_run_id), outcome, count, total);
+                })
+                .await;
+        }
+        (BulkAction::Reject(reason), false) => {
+            client
+                .reject_many(
+                    &ids,
+                    &reason,
+                    BULK_CONCURRENCY,
+                    decider,
+                    |done, count, total| {
+                        let outcome = done.outcome.clone().map(|d| Outcome::Rejected(Box::new(d)));
+                        note(name_of(done.flow_run_id), outcome, count, total);
+                    },
+                )
+                .await;
+        }
+    }
 }
 
 /// The bar above the inbox's list. Each ticked run is sent once, a few at a time (through a
@@ -127,79 +129,14 @@ pub(super) fn BulkBar(
                         return;
                     }
                 };
-                let ids: Vec<Uuid> = chosen.iter().map(|(id, _)| *id).collect();
                 busy.set(true);
-                progress.set(Some((0, ids.len())));
+                progress.set(Some((0, chosen.len())));
                 results.set(Vec::new());
-                let name_of = |id: Uuid| {
-                    chosen
-                        .iter()
-                        .find(|(chosen_id, _)| *chosen_id == id)
-                        .map(|(_, name)| name.clone())
-                        .unwrap_or_else(|| id.to_string())
-                };
                 let note = |name: String, outcome: Result<Outcome, ClientError>, count, total| {
                     results.update(|r| r.push((name, outcome)));
                     progress.set(Some((count, total)));
                 };
-                match (action, through_gate) {
-                    (BulkAction::Resume, true) => {
-                        client
-                            .gate_approve_many(&ids, GATE_CHUNK, |done, count, total| {
-                                let outcome =
-                                    done.outcome.clone().map(|a| Outcome::Approved(Box::new(a)));
-                                note(name_of(done.flow_run_id), outcome, count, total);
-                            })
-                            .await;
-                    }
-                    (BulkAction::Reject(reason), true) => {
-                        client
-                            .gate_reject_many(
-                                &ids,
-                                &reason,
-                                BULK_CONCURRENCY,
-                                |done, count, total| {
-                                    let outcome = done
-                                        .outcome
-                                        .clone()
-                                        .map(|r| Outcome::GateRejected(Box::new(r)));
-                                    note(name_of(done.flow_run_id), outcome, count, total);
-                                },
-                            )
-                            .await;
-                    }
-                    (BulkAction::Resume, false) => {
-                        client
-                            .resume_many_decided(
-                                &ids,
-                                BULK_CONCURRENCY,
-                                &decider,
-                                |done, count, total| {
-                                    let outcome =
-                                        done.outcome.clone().map(|d| Outcome::Resumed(Box::new(d)));
-                                    note(name_of(done.flow_run_id), outcome, count, total);
-                                },
-                            )
-                            .await;
-                    }
-                    (BulkAction::Reject(reason), false) => {
-                        client
-                            .reject_many(
-                                &ids,
-                                &reason,
-                                BULK_CONCURRENCY,
-                                &decider,
-                                |done, count, total| {
-                                    let outcome = done
-                                        .outcome
-                                        .clone()
-                                        .map(|d| Outcome::Rejected(Box::new(d)));
-                                    note(name_of(done.flow_run_id), outcome, count, total);
-                                },
-                            )
-                            .await;
-                    }
-                }
+                send_bulk(&client, &chosen, action, through_gate, &decider, note).await;
                 ticks.clear();
                 if let Some(list) = results_ref.get_untracked() {
                     let _ = list.focus();

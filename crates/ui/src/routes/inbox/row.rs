@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::Waiting;
-use super::bulk::Ticks;
+use super::ticks::Ticks;
 use crate::components::countdown::Countdown;
 use crate::components::local_time::LocalTime;
 use crate::components::state_badge::StateBadge;
