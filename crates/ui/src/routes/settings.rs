@@ -46,16 +46,6 @@ fn SettingsPage() -> impl IntoView {
     let record = RwSignal::new(current.record_decisions);
     let theme = RwSignal::new(current.theme.clone());
     let notify = RwSignal::new(current.notify);
-    let permission = RwSignal::new(crate::state::notify::permission());
-    let ask = move |ev: leptos::ev::Event| {
-        let on = event_target_checked(&ev);
-        notify.set(on);
-        if on {
-            leptos::task::spawn_local(async move {
-                permission.set(crate::state::notify::request().await);
-            });
-        }
-    };
     let saved = RwSignal::new(false);
     let forgotten = RwSignal::new(false);
     // Removes the secret from this tab and from the browser's storage at once: nothing is
@@ -135,17 +125,7 @@ fn SettingsPage() -> impl IntoView {
                     on:change=move |ev| record.set(event_target_checked(&ev))/>
                 "Record each resume and reject as a Prefect event (flowgate.decision.*), visible in Prefect's event feed"
             </label>
-            <label class="check">
-                <input type="checkbox" data-testid="notify" prop:checked=move || notify.get() on:change=ask/>
-                "Notify me on this computer when a run pauses while this tab is in the background"
-            </label>
-            {move || (notify.get() && permission.get() != "granted").then(|| view! {
-                <p class="error" data-testid="notify-permission">{match permission.get() {
-                    "denied" => "The browser blocks notifications for this page; allow them in its site settings.",
-                    "unsupported" => "This browser cannot show notifications.",
-                    _ => "The browser has not allowed notifications yet.",
-                }}</p>
-            })}
+            <NotifyChoice notify=notify/>
             <h2>"Appearance"</h2>
             <label>"Theme"
                 <select data-testid="theme" on:change=move |ev| theme.set(event_target_value(&ev))>
@@ -157,5 +137,34 @@ fn SettingsPage() -> impl IntoView {
             <button type="submit" class="primary">"Save"</button>
             {move || saved.get().then(|| view! { <span class="saved">"Saved."</span> })}
         </form>
+    }
+}
+
+/// The choice of the browser's notifications, asking the browser's permission when turned on
+/// and saying when it is not given.
+#[component]
+fn NotifyChoice(notify: RwSignal<bool>) -> impl IntoView {
+    let permission = RwSignal::new(crate::state::notify::permission());
+    let ask = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        notify.set(on);
+        if on {
+            leptos::task::spawn_local(async move {
+                permission.set(crate::state::notify::request().await);
+            });
+        }
+    };
+    view! {
+        <label class="check">
+            <input type="checkbox" data-testid="notify" prop:checked=move || notify.get() on:change=ask/>
+            "Notify me on this computer when a run pauses while this tab is in the background"
+        </label>
+        {move || (notify.get() && permission.get() != "granted").then(|| view! {
+            <p class="error" data-testid="notify-permission">{match permission.get() {
+                "denied" => "The browser blocks notifications for this page; allow them in its site settings.",
+                "unsupported" => "This browser cannot show notifications.",
+                _ => "The browser has not allowed notifications yet.",
+            }}</p>
+        })}
     }
 }
