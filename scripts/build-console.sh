@@ -22,11 +22,14 @@
 # header's range, the nearest release's verdict) and the first of #24's look — one control
 # system in the CSS (which the build does not minify: Trunk's minify rewrites index.html under
 # the loader hook), counts grouped by thousands, parameters and labels as pairs.
+# 690 KB (684.7 measured; 706.6 before): the all-runs page is a chunk of its own, which took
+# 23 KB off the first load (377 KB) and 22 KB off a run page by its link. (706.6 KB was with
+# the run page and inbox cut into smaller components, 1.7 KB more than as two large ones.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-705}
+run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-690}
 
 # scripts/tools/wasm-bindgen cuts the wasm into its chunks on the way to the real one.
 export PATH="$PWD/scripts/tools:$PATH"

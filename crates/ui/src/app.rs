@@ -10,7 +10,7 @@ use crate::components::error_view::ErrorText;
 use crate::components::numbers::grouped;
 use crate::components::shortcuts::Shortcuts;
 use crate::routes::{
-    inbox::Inbox, rules::LazyRulesPage, run_chunk::LazyRunPage, runs::RunsPage,
+    inbox::Inbox, rules::LazyRulesPage, run_chunk::LazyRunPage, runs::LazyRunsPage,
     settings::LazySettingsPage,
 };
 use crate::state::connection::{Connection, ServerVersion};
@@ -48,7 +48,7 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <p class="empty">"There is no such page."</p> }>
                     <Route path=path!("/") view=Inbox/>
-                    <Route path=path!("/runs") view=RunsPage/>
+                    <Route path=path!("/runs") view=LazyRunsPage/>
                     <Route path=path!("/runs/:id") view=LazyRunPage/>
                     <Route path=path!("/rules") view=LazyRulesPage/>
                     <Route path=path!("/settings") view=LazySettingsPage/>

@@ -1,5 +1,8 @@
 //! All runs: filter by state (chips with counts), flow, tag, name and start time; sort; and
 //! page through the server's `/paginate`, so ten thousand runs browse like ten.
+//!
+//! The page is a wasm chunk of its own (`scripts/split-console.mjs` cuts it at [`runs_page`]):
+//! the inbox's first load is smaller without it.
 
 use flowgate_client::ClientError;
 use flowgate_core::{FlowRunSort, StateType};
@@ -13,6 +16,7 @@ use crate::components::local_time::LocalTime;
 use crate::components::numbers::{counted, grouped};
 use crate::components::runs_table::{Column, Pager, RunsTable};
 use crate::components::state_badge::StateBadge;
+use crate::routes::run_chunk::{ChunkError, ChunkFuture, lazy_view};
 use crate::state::connection::Connection;
 use crate::state::live::Live;
 
@@ -30,9 +34,32 @@ const COLUMNS: [Column; 5] = [
     Column::new("Tags"),
 ];
 
+/// The split point: what only it reaches goes to the chunk.
+#[leptos::wasm_split::wasm_split(runs, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn runs_page() -> Result<fn() -> AnyView, ChunkError> {
+    Ok(|| view! { <RunsPage/> }.into_any())
+}
+
+#[cfg(not(test))]
+fn load() -> ChunkFuture {
+    Box::pin(async { runs_page().await.map_err(|e| e.of("the runs page")) })
+}
+
+/// The console's own tests (one unsplit wasm) draw the page from the same wasm.
+#[cfg(test)]
+fn load() -> ChunkFuture {
+    Box::pin(async { Ok::<fn() -> AnyView, ChunkError>(|| view! { <RunsPage/> }.into_any()) })
+}
+
+/// The route's view: the all-runs page once its chunk is here.
+#[component]
+pub(crate) fn LazyRunsPage() -> impl IntoView {
+    lazy_view(load, Some("Loading runs…"))
+}
+
 /// The all-runs page.
 #[component]
-pub(crate) fn RunsPage() -> impl IntoView {
+fn RunsPage() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let query = use_query_map();
     let state = Memo::new(move |_| query.with(Filters::from_query));
@@ -98,24 +125,8 @@ pub(crate) fn RunsPage() -> impl IntoView {
 
     view! {
         <h1>"All runs"</h1>
-        <div class="chips" data-testid="state-chips">
-            <button class=move || if filters.get().state.is_none() { "chip on" } else { "chip" }
-                on:click=move |_| change(&|f| f.state = None)>"Any state"</button>
-            {move || counts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(state, count)| {
-                let chosen = state.clone();
-                let (label, title) = match count {
-                    Ok(count) => (format!("{} {}", state.as_str().to_lowercase(), grouped(count)), String::new()),
-                    Err(error) => (format!("{} ?", state.as_str().to_lowercase()), format!("the count failed: {error}")),
-                };
-                let on = filters.get().state.as_ref() == Some(&state);
-                view! {
-                    <button class=if on { "chip on" } else { "chip" } data-state=state.to_string() title=title
-                        on:click=move |_| change(&|f| f.state = Some(chosen.clone()))>
-                        {label}
-                    </button>
-                }
-            }).collect_view()}
-        </div>
+        <StateChips filters=filters counts=counts
+            choose=Callback::new(move |state: Option<StateType>| change(&|f| f.state = state.clone()))/>
         <div class="filters">
             <input placeholder="run name contains" data-shortcut="filter" aria-label="Run name contains" prop:value=move || filters.get().name on:change=set(|f, v| f.name = v)/>
             <input placeholder="flow name contains" aria-label="Flow name contains" prop:value=move || filters.get().flow on:change=set(|f, v| f.flow = v)/>
@@ -158,5 +169,37 @@ pub(crate) fn RunsPage() -> impl IntoView {
                 }.into_any()
             }
         }}
+    }
+}
+
+/// One count per state, each `Err` where its count failed.
+type StateCounts = Result<Vec<(StateType, Result<u64, ClientError>)>, ClientError>;
+
+/// A chip per state with its count (and "Any state"); the chosen one is on.
+#[component]
+fn StateChips(
+    filters: Memo<Filters>,
+    counts: LocalResource<StateCounts>,
+    choose: Callback<Option<StateType>>,
+) -> impl IntoView {
+    view! {
+    <div class="chips" data-testid="state-chips">
+        <button class=move || if filters.get().state.is_none() { "chip on" } else { "chip" }
+            on:click=move |_| choose.run(None)>"Any state"</button>
+        {move || counts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(state, count)| {
+            let chosen = state.clone();
+            let (label, title) = match count {
+                Ok(count) => (format!("{} {}", state.as_str().to_lowercase(), grouped(count)), String::new()),
+                Err(error) => (format!("{} ?", state.as_str().to_lowercase()), format!("the count failed: {error}")),
+            };
+            let on = filters.get().state.as_ref() == Some(&state);
+            view! {
+                <button class=if on { "chip on" } else { "chip" } data-state=state.to_string() title=title
+                    on:click=move |_| choose.run(Some(chosen.clone()))>
+                    {label}
+                </button>
+            }
+        }).collect_view()}
+    </div>
     }
 }
