@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { api as apiOf, cancelRun, consoleSuite, pausedRun, shots } from "../support/e2e.mjs";
+import { outcomeOf } from "../support/pages.mjs";
 
 const suite = consoleSuite();
 const api = (path, body) => apiOf(suite, path, body);
@@ -125,12 +126,6 @@ test("the form generated from the schema: errors inline as you type, then a real
   }, "the server stored exactly what the form built");
   await page.close();
 });
-
-// Whatever the page says happened to its resume (a result or an error), once it says it.
-async function outcomeOf(page) {
-  await page.locator('[data-testid="outcome"] > *').waitFor({ timeout: 45000 });
-  return page.getByTestId("outcome").textContent();
-}
 
 test("a second tab on the same run learns it was resumed elsewhere and cannot resume it again", async () => {
   const runId = suite.harness.runs.plain[1];

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { api as apiOf, consoleSuite, pausedRun as pausedRunOf, shots } from "../support/e2e.mjs";
+import { saveSettings, watchStateChanges } from "../support/pages.mjs";
 
 const suite = consoleSuite();
 const api = (path, body) => apiOf(suite, path, body);
@@ -25,23 +26,13 @@ async function decisionEvents(id, count) {
   assert.fail(`Prefect stored no ${count} decision event(s) for ${id}`);
 }
 
-function watchSetState(page) {
-  const sent = [];
-  page.on("request", (r) => { if (r.url().endsWith("/set_state") || r.url().endsWith("/resume")) sent.push(r.url()); });
-  return sent;
-}
-
-async function nameMyself(page, name) {
-  await page.goto(`${suite.server.base}/settings`);
-  await page.getByTestId("decider").fill(name);
-  await page.getByRole("button", { name: "Save" }).click();
-}
+const nameMyself = (page, name) => saveSettings(page, suite.server.base, { decider: name });
 
 test("reject from the run page: a reason required, said before sending, one request, recorded, in the history", async () => {
   const id = await pausedRun("reject-from-page");
   const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1400 } });
   await nameMyself(page, "ana");
-  const sent = watchSetState(page);
+  const sent = watchStateChanges(page);
   await page.goto(`${suite.server.base}/runs/${id}`);
   const reject = page.getByTestId("reject");
   await reject.waitFor({ timeout: 30000 });
@@ -89,7 +80,7 @@ test("bulk reject from the inbox: one reason for the ticked runs, each outcome l
   const ids = [await pausedRun("bulk-reject-1"), await pausedRun("bulk-reject-2")];
   const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
   await nameMyself(page, "bo");
-  const sent = watchSetState(page);
+  const sent = watchStateChanges(page);
   await page.goto(`${suite.server.base}/?sort=START_TIME_DESC`);
   const row = (id) => page.locator(`[data-run-id="${id}"]`);
   for (const id of ids) await row(id).locator("input.select").check({ timeout: 30000 });
@@ -140,7 +131,7 @@ const SCHEMA = {
 test("a deep link prefills the form without sending; Copy link makes one; a bad link says so", async () => {
   const id = await pausedRun("deep-link", { schema: SCHEMA });
   const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1300 } });
-  const sent = watchSetState(page);
+  const sent = watchStateChanges(page);
   const input = { approver: "cy", count: 4 };
   await page.goto(`${suite.server.base}/runs/${id}?input=${encodeURIComponent(JSON.stringify(input))}`);
   await page.getByTestId("link-prefilled").waitFor({ timeout: 30000 });
@@ -204,7 +195,7 @@ test("a server outside the measured releases: the header names the exact range, 
   const id = await pausedRun("unmeasured-release", { schema });
   const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1400 } });
   await page.route("**/api/admin/version", (route) => route.fulfill({ status: 200, contentType: "application/json", body: '"3.10.0"' }));
-  const sent = watchSetState(page);
+  const sent = watchStateChanges(page);
   await page.goto(`${suite.server.base}/runs/${id}`);
   await page.getByTestId("mode-json").click({ timeout: 30000 });
   assert.equal(await page.getByTestId("server-version").textContent(), "Prefect 3.10.0");

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cancelRun, consoleSuite, pausedRun, shots } from "../support/e2e.mjs";
+import { RunPage, outcomeOf } from "../support/pages.mjs";
 import { resumeTransitions } from "../support/prefect.mjs";
 
 const suite = consoleSuite({ faults: true });
@@ -17,19 +18,13 @@ async function resumes(id) {
   return (await resumeTransitions(suite.harness.api_url, [id])).get(id);
 }
 
-async function outcomeOf(page) {
-  await page.locator('[data-testid="outcome"] > *').waitFor({ timeout: 45000 });
-  return page.getByTestId("outcome").textContent();
-}
-
 async function openWithInput(id, approver) {
-  const page = await suite.browser.newPage();
-  await page.goto(`${suite.server.base}/runs/${id}`);
-  const field = page.locator('[data-path="/approver"] input');
+  const run = await RunPage.open(await suite.browser.newPage(), suite.server.base, id);
+  const field = run.field("/approver");
   await field.waitFor({ timeout: 30000 });
   await field.fill(approver);
-  await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 15000 });
-  return { page, field };
+  await run.verdict("will be accepted");
+  return { page: run.page, field };
 }
 
 test("a resume the proxy refused before Prefect saw it: the page says it did not happen, keeps the input, and the next resume goes through once", async () => {

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cancelRun, consoleSuite, pausedRun } from "../support/e2e.mjs";
+import { saveSettings } from "../support/pages.mjs";
 
 const suite = consoleSuite();
 const SECRET = "Sup3r-S3cret-42";
@@ -32,13 +33,8 @@ async function kept(page) {
   }));
 }
 
-async function signIn(page, remember) {
-  await page.goto(`${suite.server.base}/settings`);
-  await page.getByLabel("Sign in with").selectOption("basic");
-  await page.getByTestId("secret").fill(CREDENTIAL);
-  await page.getByTestId("remember").setChecked(remember);
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Saved.").waitFor();
+function signIn(page, remember) {
+  return saveSettings(page, suite.server.base, { auth: "basic", secret: CREDENTIAL, remember });
 }
 
 function assertNowhere(seen, where) {

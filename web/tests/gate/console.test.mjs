@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { launchChromium } from "../support/chromium.mjs";
 import { pausedRunOf, readHarness, resumeTransitions } from "../support/prefect.mjs";
 import { PEOPLE, SCHEMA, startGate, startGateProxy } from "../support/gate.mjs";
+import { RunPage, watchStateChanges } from "../support/pages.mjs";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const dist = join(repo, "dist");
@@ -67,15 +68,11 @@ async function pageAs(user) {
     viewport: { width: 1200, height: 1500 },
   });
   const page = await context.newPage();
-  page.sentToPrefect = [];
-  page.on("request", (r) => {
-    if (r.method() === "POST" && /\/api\/flow_runs\/[^/]+\/(resume|set_state)$/.test(new URL(r.url()).pathname)) page.sentToPrefect.push(r.url());
-  });
+  page.sentToPrefect = watchStateChanges(page);
   return page;
 }
 
-const runPage = (page, id, input) =>
-  page.goto(`${proxy.base}/runs/${id}${input ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ""}`);
+const runPage = (page, id, input) => RunPage.open(page, proxy.base, id, { input });
 
 async function policyLine(page, expected) {
   const line = page.getByTestId("policy-line");

@@ -10,7 +10,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, serveConsole } from "../support/console-server.mjs";
-import { apiPost, readHarness, seedPaused } from "../support/prefect.mjs";
+import { apiPost, harnessFrom, seedPaused, stateOf as stateOn } from "../support/prefect.mjs";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const dist = join(repo, "dist");
@@ -18,9 +18,7 @@ const shots = join(repo, "target/test-output");
 let harness, browser;
 
 before(async () => {
-  const path = process.env.FLOWGATE_CONSOLE_HARNESS;
-  assert.ok(path, "FLOWGATE_CONSOLE_HARNESS must name a running harness's harness.json");
-  harness = readHarness(path);
+  harness = harnessFrom("FLOWGATE_CONSOLE_HARNESS");
   await mkdir(shots, { recursive: true });
   browser = await launchChromium();
 });
@@ -43,9 +41,7 @@ async function pauseRealFlow(kind) {
   throw new Error("the flow did not start");
 }
 
-async function stateOf(id) {
-  return (await (await fetch(`${harness.api_url}/flow_runs/${id}`)).json()).state_type;
-}
+const stateOf = (id) => stateOn(harness.api_url, id);
 
 test("a run that pauses while the inbox is open appears; one resumed from outside leaves", async () => {
   const server = await serveConsole(dist, harness.api_url);

@@ -2,15 +2,10 @@
 // (FLOWGATE_NODE_HARNESS names its harness.json; scripts/test.sh starts it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { PrefectClient, checkReject, checkResume } from "flowgate";
-import { apiPost } from "../support/prefect.mjs";
+import { harnessFrom, pausedRunOf } from "../support/prefect.mjs";
 
-function harness() {
-  const path = process.env.FLOWGATE_NODE_HARNESS;
-  assert.ok(path, "FLOWGATE_NODE_HARNESS must name a running harness's harness.json");
-  return JSON.parse(readFileSync(path, "utf8"));
-}
+const harness = () => harnessFrom("FLOWGATE_NODE_HARNESS");
 
 test("lists paused runs newest first, with what each asks for", async () => {
   const { api_url: apiUrl } = harness();
@@ -82,15 +77,7 @@ test("failures are FlowgateErrors with a stable kind", async () => {
   await assert.rejects(client.resume(harness().runs.input[1], "str"), (err) => err.kind === "invalidArgument" && /runInput is not valid JSON/.test(err.message));
 });
 
-async function pausedRun(apiUrl, name) {
-  const post = (path, body) => apiPost(apiUrl, path, body);
-  const flow = await post("/flows/", { name: "node-decisions" });
-  const run = await post("/flow_runs/", { flow_id: flow.id, name });
-  await post(`/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" }, force: true });
-  const timeout = new Date(Date.now() + 3600_000).toISOString();
-  await post(`/flow_runs/${run.id}/set_state`, { state: { type: "PAUSED", name: "Paused", state_details: { pause_timeout: timeout, pause_key: "k" } }, force: true });
-  return run.id;
-}
+const pausedRun = (apiUrl, name) => pausedRunOf(apiUrl, name, { flow: "node-decisions", pauseKey: "k" });
 
 async function eventually(read) {
   for (let i = 0; i < 40; i++) {

@@ -2,19 +2,10 @@
 // scripts/test.sh sets it) against a real Prefect server (FLOWGATE_NODE_HARNESS).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { PrefectClient } from "flowgate";
+import { apiPost as post, harnessFrom } from "../support/prefect.mjs";
 
-function harness() {
-  const path = process.env.FLOWGATE_NODE_HARNESS;
-  assert.ok(path, "FLOWGATE_NODE_HARNESS must name a running harness's harness.json");
-  return JSON.parse(readFileSync(path, "utf8"));
-}
-
-async function post(api, path, body) {
-  const response = await fetch(`${api}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return response.json();
-}
+const harness = () => harnessFrom("FLOWGATE_NODE_HARNESS");
 
 function waitFor(predicate, what, ms = 10000) {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,8 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, serveConsole } from "../support/console-server.mjs";
-import { apiPost, readHarness, resumeTransitions } from "../support/prefect.mjs";
+import { outcomeOf } from "../support/pages.mjs";
+import { apiPost, readHarness, resumeTransitions, stateOf } from "../support/prefect.mjs";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const shots = join(repo, "target/test-output");
@@ -16,10 +17,6 @@ const shots = join(repo, "target/test-output");
 async function pausedIds(apiUrl) {
   const runs = await apiPost(apiUrl, "/flow_runs/filter", { flow_runs: { state: { type: { any_: ["PAUSED"] } } }, limit: 200 });
   return runs.map((r) => r.id).sort();
-}
-
-async function stateOf(apiUrl, id) {
-  return (await (await fetch(`${apiUrl}/flow_runs/${id}`)).json()).state.type;
 }
 
 test("two replicas: the inbox read through one, runs resumed through either", async () => {
@@ -53,8 +50,7 @@ test("two replicas: the inbox read through one, runs resumed through either", as
     await page.goto(`${server.base}/runs/${mine}`);
     await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 30000 });
     await page.getByTestId("resume").click();
-    await page.locator('[data-testid="outcome"] > *').waitFor({ timeout: 45000 });
-    assert.match(await page.getByTestId("outcome").textContent(), /^Resumed: the run is now Running\. Recorded as a Prefect event\.$/);
+    assert.match(await outcomeOf(page), /^Resumed: the run is now Running\. Recorded as a Prefect event\.$/);
     await page.screenshot({ path: join(shots, "console-replicas-resumed.png"), fullPage: true });
     const deadline = Date.now() + 60000;
     const finished = new Set();

@@ -14,6 +14,19 @@ export function readHarness(path) {
   return { ...JSON.parse(readFileSync(path, "utf8")), dir: dirname(path) };
 }
 
+/** The harness record named by the environment variable `variable` (a suite's server); fails
+ * with what to set when it is not set. */
+export function harnessFrom(variable) {
+  const path = process.env[variable];
+  if (!path) throw new Error(`${variable} must name a running harness's harness.json`);
+  return readHarness(path);
+}
+
+/** A run's state type as the server reads it now. */
+export async function stateOf(apiUrl, id) {
+  return (await (await fetch(`${apiUrl}/flow_runs/${id}`)).json()).state_type;
+}
+
 /** Runs `prefect_harness.py COMMAND DIR` (e.g. `kill-api`, `start-api`). */
 export async function harnessCommand(command, dir) {
   await run(join(repo, ".venv/bin/python"), [join(repo, "scripts/harness/prefect_harness.py"), command, dir]);
