@@ -26,7 +26,7 @@ if [ -z "$api" ]; then
   .venv/bin/python scripts/harness/prefect_harness.py stop "$state" || true
   rm -rf "$state"
   trap '.venv/bin/python scripts/harness/prefect_harness.py stop "$state"' EXIT
-  .venv/bin/python scripts/harness/prefect_harness.py start "$state" --demo \
+  .venv/bin/python scripts/harness/prefect_harness.py start "$state" --showcase \
     --database "${FLOWGATE_DEMO_DATABASE:-sqlite}" --replicas "${FLOWGATE_DEMO_REPLICAS:-1}" \
     ${FLOWGATE_PREFECT_VERSION:+--prefect "$FLOWGATE_PREFECT_VERSION"} > /dev/null
   api=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["api_url"])' "$state/harness.json")

@@ -1,7 +1,7 @@
 // Flowgate's console and Prefect's own UI on the same server, page for page, at the same size:
 // the pictures README.md shows side by side (web/screenshots/). Usage:
 //   node scripts/screenshots.mjs <harness.json> [dist]
-// with a harness started with --demo (scripts/screenshots.sh does all of it).
+// with a harness started with --showcase (scripts/screenshots.sh does all of it).
 import { mkdir } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +13,8 @@ const [harnessPath, dist = join(repo, "dist")] = process.argv.slice(2);
 if (!harnessPath) throw new Error("usage: node scripts/screenshots.mjs <harness.json> [dist]");
 const harness = JSON.parse(readFileSync(harnessPath, "utf8"));
 const ui = harness.ui_url.replace(/\/$/, "");
-const run = harness.runs.input[0];
+// The release waiting for its sign-off: the run a newcomer opens first.
+const run = harness.runs.production;
 const out = join(repo, "web/screenshots");
 await mkdir(out, { recursive: true });
 

@@ -9,5 +9,5 @@ scripts/bootstrap.sh > /dev/null
 [ -f dist/index.html ] || scripts/build-console.sh
 state=$(mktemp -d)
 trap '.venv/bin/python scripts/harness/prefect_harness.py stop "$state" > /dev/null' EXIT
-.venv/bin/python scripts/harness/prefect_harness.py start "$state" --demo > /dev/null
+.venv/bin/python scripts/harness/prefect_harness.py start "$state" --showcase > /dev/null
 node scripts/screenshots.mjs "$state/harness.json"

@@ -1,7 +1,7 @@
 """Starts a real Prefect server on loopback and seeds it with real paused runs.
 
     python prefect_harness.py start STATE_DIR [--port N] [--auth USER:PASS] [--demo]
-        [--bulk N] [--bare] [--database sqlite|postgres] [--postgres-cluster DIR]
+        [--showcase] [--bulk N] [--bare] [--database sqlite|postgres] [--postgres-cluster DIR]
         [--replicas N] [--automations]
     python prefect_harness.py start-postgres DIR
     python prefect_harness.py kill-api STATE_DIR
@@ -36,7 +36,12 @@ Seeds:
   whose deployment was deleted, paused runs whose stored schema is missing, not JSON,
   circular or invalid, and a completed run;
 - with --bulk N, N paused runs for bulk resumes (the first asks for input);
-- with --demo, more runs in mixed states with tags, for the console;
+- with --demo, more runs in mixed states with tags, for the console's tests;
+- with --showcase, instead of all of the above, the console's demo (`showcase.py`): a
+  runner serving four deployments whose runs wait for a person — a release to production
+  with its change summary, a backfill asking how far back to go, a data-quality gate with
+  its failing checks, a model promotion — one pause that timed out, and runs in other
+  states; no adversarial fixtures;
 - with --bare, nothing but the --bulk runs, if asked for (none ask for input).
 
 It writes STATE_DIR/harness.json ({api_url, api_urls, ui_url, database, pids, runs, …})
@@ -68,7 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from processes import (BIN, create_database, free_port, load, log, save, server_env, spawn,  # noqa: E402
                        start_api_servers, start_postgres, start_redis, terminate)
 from seeding import (TIMED_OUT_AFTER, Api, seed_api_runs, seed_bulk_runs, seed_demo_runs,  # noqa: E402
-                     wait_input_schema, wait_paused)
+                     seed_timed_out, wait_input_schema, wait_paused)
 
 HERE = Path(__file__).resolve().parent
 
@@ -130,6 +135,11 @@ def start(args) -> None:
     env = server_env(state, ports[0], record)
     pids = record["pids"]
     api = Api(record["api_url"], args.auth)
+    if args.showcase:
+        record["runs"] = seed_showcase(api, state, env, record)
+        save(state, record)
+        print(json.dumps(record, indent=2))
+        return
     if args.bare:
         if args.bulk:
             record["runs"]["bulk"] = seed_bulk_runs(api, args.bulk, None)
@@ -214,6 +224,42 @@ def start(args) -> None:
     print(json.dumps(record, indent=2))
 
 
+def seed_showcase(api: Api, state: Path, env: dict, record: dict) -> dict:
+    """Starts the showcase's runner, creates a run of each of its deployments and waits until
+    each waits for a person; then a pause that timed out and runs in other states."""
+    from showcase import DEPLOYMENTS
+
+    log("starting the showcase's runner (four deployments)")
+    runner_env = dict(env, PREFECT_RUNNER_POLL_FREQUENCY="1")
+    runner = spawn([str(BIN / "python"), str(HERE / "showcase.py")], runner_env, state / "showcase-runner.log")
+    record["pids"].append(runner.pid)
+    save(state, record)
+    names = [name for _, name, _, _ in DEPLOYMENTS]
+    deadline = time.time() + 180
+    while True:
+        found = api.call("POST", "/deployments/filter", {"deployments": {"name": {"any_": names}}})
+        if len(found) == len(names):
+            break
+        if runner.poll() is not None:
+            raise SystemExit(f"the showcase's runner exited; see {state / 'showcase-runner.log'}")
+        if time.time() > deadline:
+            raise SystemExit("the showcase's deployments did not appear in time")
+        time.sleep(0.5)
+    by_name = {d["name"]: d for d in found}
+    runs = {}
+    for f, name, _, tags in DEPLOYMENTS:
+        body = {"tags": tags, "idempotency_key": f"flowgate-showcase-{name}-{secrets.token_hex(4)}"}
+        runs[name] = api.call("POST", f"/deployments/{by_name[name]['id']}/create_flow_run", body)["id"]
+    for _, name, _, _ in DEPLOYMENTS:
+        wait_paused(api, runs[name], deadline)
+    runs["timed_out"] = seed_timed_out(api)
+    runs["other_states"] = seed_demo_runs(api, named=False)
+    left = TIMED_OUT_AFTER + 0.5
+    log(f"seeded; waiting {left:.0f} s for the short pause to time out")
+    time.sleep(left)
+    return runs
+
+
 def stop(args) -> None:
     record = load(args.state_dir)
     if record is None:
@@ -295,6 +341,8 @@ def main() -> None:
     p_start.add_argument("--port", type=int)
     p_start.add_argument("--auth", help="user:pass; enables PREFECT_SERVER_API_AUTH_STRING")
     p_start.add_argument("--demo", action="store_true", help="also seed mixed-state demo runs")
+    p_start.add_argument("--showcase", action="store_true",
+                         help="seed the console's demo instead: a team's morning of runs waiting for people")
     p_start.add_argument("--bulk", type=int, default=0,
                          help="also seed N paused runs for bulk resumes (with --bare: only those)")
     p_start.add_argument("--bare", action="store_true", help="start the server only, seed nothing")

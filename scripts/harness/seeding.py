@@ -52,14 +52,16 @@ class Api:
     def flow(self, name: str) -> str:
         return self.call("POST", "/flows/", {"name": name})["id"]
 
-    def run(self, flow_id: str, name: str, tags=(), deployment_id=None) -> str:
+    def run(self, flow_id: str, name: str | None, tags=(), deployment_id=None) -> str:
+        """A new run; without a name, Prefect names it (as it names a flow's run)."""
         # The key makes a resent create answer the run the first attempt created.
         key = f"flowgate-harness-{uuid.uuid4()}"
+        body = {"tags": list(tags), "idempotency_key": key}
+        if name is not None:
+            body["name"] = name
         if deployment_id:
-            body = {"name": name, "tags": list(tags), "idempotency_key": key}
             return self.call("POST", f"/deployments/{deployment_id}/create_flow_run", body)["id"]
-        body = {"flow_id": flow_id, "name": name, "tags": list(tags), "idempotency_key": key}
-        return self.call("POST", "/flow_runs/", body)["id"]
+        return self.call("POST", "/flow_runs/", dict(body, flow_id=flow_id))["id"]
 
     def force_state(self, run_id: str, state: dict) -> None:
         self.call("POST", f"/flow_runs/{run_id}/set_state", {"state": state, "force": True})
@@ -150,8 +152,17 @@ def seed_bulk_runs(api: Api, count: int, approval_schema: str | None, name: str 
         return list(pool.map(one, range(count)))
 
 
-def seed_demo_runs(api: Api) -> list:
-    """A few dozen runs in mixed states with tags, beside the paused ones."""
+def seed_timed_out(api: Api) -> str:
+    """A month-end invoice run whose pause times out TIMED_OUT_AFTER seconds from now (the
+    server's pause-expiration service is off, so it stays PAUSED past its timeout)."""
+    run_id = api.run(api.flow("monthly-invoices"), None, ["finance"])
+    api.pause(run_id, timeout_s=TIMED_OUT_AFTER)
+    return run_id
+
+
+def seed_demo_runs(api: Api, named: bool = True) -> list:
+    """A few dozen runs in mixed states with tags, beside the paused ones; `named`: demo-run-NN,
+    else named by Prefect."""
     ids = []
     states = [
         ("COMPLETED", "Completed"), ("FAILED", "Failed"), ("RUNNING", "Running"),
@@ -160,7 +171,9 @@ def seed_demo_runs(api: Api) -> list:
     flows = [api.flow(name) for name in ("etl-orders", "train-model", "sync-crm")]
     for i in range(30):
         flow_id = flows[i % len(flows)]
-        run_id = api.run(flow_id, f"demo-run-{i:02d}", ["demo", ["eu", "us"][i % 2]])
+        region = ["eu", "us"][i % 2]
+        tags = ["demo", region] if named else [region]
+        run_id = api.run(flow_id, f"demo-run-{i:02d}" if named else None, tags)
         state_type, name = states[i % len(states)]
         if state_type == "SCHEDULED":
             api.force_state(run_id, {"type": "SCHEDULED", "name": "Scheduled"})
