@@ -88,7 +88,10 @@ test("the form generated from the schema: errors inline as you type, then a real
   await page.getByTestId("schema-form").waitFor({ timeout: 30000 });
   const field = (path) => page.locator(`[data-path="${path}"]`);
   const verdict = page.getByTestId("verdict");
-  assert.match(await verdict.textContent(), /^will be rejected: Reason: Validation failed/);
+  // Untouched, the form shows no error and the verdict says it is not filled in yet (not red).
+  assert.match(await verdict.textContent(), /^not filled in yet; as it is, it will be rejected: Reason: Validation failed/);
+  assert.match(await verdict.getAttribute("class"), /\bverdict-pending\b/);
+  assert.equal(await page.locator(".field-error li").count(), 0, "no error before the person acts");
 
   await field("/approver").locator("input").fill("ana");
   await field("/window/start").locator("input").fill("2026-12-01T22:00:00Z");

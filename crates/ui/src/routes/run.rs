@@ -202,6 +202,11 @@ fn RunDetail(
     if serde_json::from_str::<Value>(&input.get_untracked()).is_err() {
         mode.set(EditMode::Json);
     }
+    // Whether the person has acted on the form: edited it (now or in a draft kept from before),
+    // opened it from a link carrying input, or pressed Resume. Until then the input's errors
+    // are not shown, and a verdict refusing the input says the form is not filled in yet,
+    // rather than in red (a refusal nothing typed can change, such as a broken schema, stays).
+    let acted = RwSignal::new(from_link || drafts::load(&id.to_string()).is_some());
     let unparsed = RwSignal::new(drafts::load_unparsed(&id.to_string()));
     Effect::new(move |_| unparsed.with(|list| drafts::save_unparsed(&id.to_string(), list)));
 
@@ -225,7 +230,19 @@ fn RunDetail(
         pattern_holds,
     } = LiveVerdict::new(run.clone(), schema_text, parsed, clock);
     let line = Signal::derive(move || match verdicts.get() {
-        Ok(v) => with_nearest(verdict_text(&v.verdict), &v.verdict, v.nearest.as_ref()),
+        Ok(v) => {
+            let line = with_nearest(verdict_text(&v.verdict), &v.verdict, v.nearest.as_ref());
+            let about_input = matches!(v.nearest.as_ref().unwrap_or(&v.verdict),
+                ResumeVerdict::Answer(answer) if !answer.errors.is_empty());
+            if about_input && !acted.get() {
+                (
+                    format!("not filled in yet; as it is, it {}", line.0),
+                    "pending",
+                )
+            } else {
+                line
+            }
+        }
         Err(err) => (
             format!("not JSON yet, so nothing can be sent: {err}"),
             "reject",
@@ -235,6 +252,9 @@ fn RunDetail(
     // cloning it out of the verdict. Where only the server can tell for its release, the
     // fields show what the nearest measured release would find.
     let field_errors = Memo::new(move |_| {
+        if !acted.get() {
+            return Vec::new();
+        }
         verdicts.with(
             |v| match v.as_ref().map(|v| v.nearest.as_ref().unwrap_or(&v.verdict)) {
                 Ok(ResumeVerdict::Answer(answer)) => answer.errors.clone(),
@@ -244,6 +264,7 @@ fn RunDetail(
     });
     let on_edit = Callback::new(move |text: String| {
         drafts::save(&id.to_string(), &text);
+        acted.set(true);
         input.set(text);
     });
     let policy = GatePolicy::new(id, is_paused, parsed);
@@ -279,7 +300,7 @@ fn RunDetail(
             let run = run.clone();
             move || (is_paused || locked.get()).then(|| view! {
                 <ResumeControls run=run.clone() parsed=parsed line=line policy=policy
-                    pattern_holds=pattern_holds locked=locked decisions=decisions/>
+                    pattern_holds=pattern_holds locked=locked decisions=decisions acted=acted/>
             })
         }
         {asks_input.then(|| view! {

@@ -240,7 +240,8 @@ async fn the_form_draws_a_widget_for_every_schema_feature_with_defaults_filled()
     assert_eq!(page.count(r#"fieldset[data-path="/owners"] li"#), 0);
     assert_eq!(page.count(r#"fieldset[data-path="/version"] input"#), 3);
     assert_eq!(page.count(r#"fieldset[data-path="/limits"] li"#), 0);
-    // The input starts as the defaults, and the required fields are reported missing.
+    // The input starts as the defaults; the required fields are missing, which the verdict
+    // line says as a form not filled in yet, with no error shown before the person acts.
     assert_eq!(
         page.value(),
         json!({"replicas": 3, "canary_share": 0.1, "notify": true, "channel": "stable",
@@ -248,9 +249,27 @@ async fn the_form_draws_a_widget_for_every_schema_feature_with_defaults_filled()
             "owners": [], "version": [1, 0, 0], "limits": {}})
     );
     assert!(
+        page.verdict()
+            .starts_with("not filled in yet; as it is, it will be rejected: "),
+        "{}",
+        page.verdict()
+    );
+    assert_eq!(
+        page.count(".field-error li"),
+        0,
+        "no error before the person acts"
+    );
+    // Once a field is touched the errors show, the verdict in the server's words.
+    page.type_into(r#"[data-path="/approver"] input"#, "a")
+        .await;
+    assert!(
         page.verdict().starts_with("will be rejected: "),
         "{}",
         page.verdict()
+    );
+    assert!(
+        page.count(".field-error li") > 0,
+        "the errors show once the person acts"
     );
     page.unmount();
 }

@@ -28,6 +28,8 @@ pub(super) fn ResumeControls(
     /// Locked when the run changed elsewhere.
     locked: Signal<bool>,
     decisions: DecisionSignals,
+    /// Set when Resume is pressed: a decision attempted shows the form's errors.
+    acted: RwSignal<bool>,
 ) -> impl IntoView {
     let connection = expect_context::<Connection>();
     let gate = use_context::<GatePresence>().unwrap_or_else(GatePresence::absent);
@@ -68,6 +70,7 @@ pub(super) fn ResumeControls(
         _ => policy.resume_word(),
     };
     let send = move |_| {
+        acted.set(true);
         if let Ok(input) = parsed.get_untracked() {
             resume(input);
         }
