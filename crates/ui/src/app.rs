@@ -7,6 +7,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::error_view::ErrorText;
+use crate::components::local_time::ZoneNote;
 use crate::components::numbers::grouped;
 use crate::components::shortcuts::Shortcuts;
 use crate::routes::{
@@ -79,6 +80,7 @@ fn Header() -> impl IntoView {
             </nav>
             <LiveBadge/>
             <GateBadge/>
+            <ZoneNote/>
             <span class="server" data-testid="server-version">
                 {move || match version.get() {
                     None => "connecting…".to_owned(),

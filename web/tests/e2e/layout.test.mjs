@@ -61,5 +61,13 @@ test("the all-runs date filter reads days in the browser's time zone, as times a
   await page.getByTestId("runs-total").waitFor({ timeout: 30000 });
   assert.deepEqual(bodies.at(-1).flow_runs.start_time,
     { after_: "2026-10-31T23:00:00Z", before_: "2026-11-30T22:59:59Z" }, "Oslo is UTC+1 in November");
+  // The zone is said once, in the header; a row's time carries its own only where its offset
+  // is not today's (a time on the other side of summer time).
+  const now = new Date().toLocaleString("en-US", { timeZone: "Europe/Oslo", timeZoneName: "shortOffset" });
+  const offset = now.endsWith("GMT+2") ? "+02:00" : "+01:00";
+  assert.equal(await page.getByTestId("time-zone").textContent(), `times in UTC${offset}`);
+  await page.goto(`${suite.server.base}/runs`);
+  await page.getByTestId("runs-row").first().waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('[data-testid="runs-row"] time .zone').count(), 0, "runs started today carry no zone of their own");
   await page.close();
 });

@@ -1,5 +1,7 @@
 //! Timestamps as a person reads them: in the browser's time zone, with how long ago, and the
-//! exact UTC instant on hover.
+//! exact UTC instant on hover. The zone is said once, in the header ([`ZoneNote`]); a time
+//! carries its own only where its offset differs from today's (the other side of a change
+//! to or from summer time).
 
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use leptos::prelude::*;
@@ -12,6 +14,22 @@ fn in_local_zone(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     let offset_seconds = -(date.get_timezone_offset() * 60.0) as i32;
     let zone = FixedOffset::east_opt(offset_seconds).unwrap_or(Utc.fix());
     at.with_timezone(&zone)
+}
+
+/// The browser's zone as it is now, e.g. `UTC+01:00`.
+fn zone_now() -> String {
+    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    in_local_zone(now).format("UTC%:z").to_string()
+}
+
+/// The zone the page's times are in, said once (in the header).
+#[component]
+pub(crate) fn ZoneNote() -> impl IntoView {
+    view! {
+        <span class="zone-note" data-testid="time-zone" title="Times are shown in this browser's time zone">
+            {format!("times in {}", zone_now())}
+        </span>
+    }
 }
 
 /// The time of day of `at` in the browser's zone, e.g. `10:42`.
@@ -47,9 +65,10 @@ pub(crate) fn LocalTime(
     let local = in_local_zone(at);
     let shown = local.format("%Y-%m-%d %H:%M:%S").to_string();
     let zone = local.format("UTC%:z").to_string();
+    let own_zone = (zone != zone_now()).then(|| view! { " "<small class="zone">{zone}</small> });
     view! {
         <time datetime=at.to_rfc3339() title=format!("{} UTC", at.format("%Y-%m-%d %H:%M:%S%.3f"))>
-            {shown}" "<small class="zone">{zone}</small>
+            {shown}{own_zone}
             {clock.map(|clock| view! { " · "{move || relative(at, clock.get())} })}
         </time>
     }
