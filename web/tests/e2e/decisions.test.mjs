@@ -217,6 +217,11 @@ test("a server outside the measured releases: the header names the exact range, 
   assert.match(labels, /^prefect\.flow\.id: [0-9a-f-]{36}$/m);
   assert.doesNotMatch(labels, /[{}"]/);
   assert.equal(await page.getByTestId("run-parameters").textContent(), "—");
+  // The JSON is one click away, the same object.
+  await page.locator("details.as-json summary").last().click();
+  const json = JSON.parse(await page.getByTestId("run-labels-json").textContent());
+  assert.equal(`prefect.flow.id: ${json["prefect.flow.id"]}`, labels.split("\n").find((l) => l.startsWith("prefect.flow.id: ")));
+  assert.equal(await page.getByTestId("run-parameters-json").count(), 0, "no JSON for no parameters");
   await page.screenshot({ path: join(shots, "console-run-unmeasured-release.png"), fullPage: true });
   // The same page on the real release: exact, and no range in the header.
   await page.unroute("**/api/admin/version");

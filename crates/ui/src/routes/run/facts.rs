@@ -44,9 +44,20 @@ pub(super) fn RunFacts(
                 (None, None) => "— (not from a deployment)".to_owned(),
             }}</dd>
             <dt>"Tags"</dt><dd data-testid="run-tags">{if run.tags.is_empty() { "—".to_owned() } else { run.tags.join(", ") }}</dd>
-            <dt>"Parameters"</dt><dd><pre class="pairs" data-testid="run-parameters">{pairs(&run.parameters)}</pre></dd>
-            <dt>"Labels"</dt><dd><pre class="pairs" data-testid="run-labels">{pairs(&run.labels)}</pre></dd>
+            <dt>"Parameters"</dt><dd>{pairs_view(&run.parameters, "run-parameters")}</dd>
+            <dt>"Labels"</dt><dd>{pairs_view(&run.labels, "run-labels")}</dd>
         </dl>
+    }
+}
+
+/// A JSON object's pairs, and the object as JSON one click away (a `details`).
+fn pairs_view(map: &Map<String, Value>, testid: &'static str) -> impl IntoView + use<> {
+    let json = (!map.is_empty()).then(|| serde_json::to_string_pretty(map).unwrap_or_default());
+    view! {
+        <pre class="pairs" data-testid=testid>{pairs(map)}</pre>
+        {json.map(|json| view! {
+            <details class="as-json"><summary>"as JSON"</summary><pre data-testid=format!("{testid}-json")>{json}</pre></details>
+        })}
     }
 }
 
