@@ -3,7 +3,8 @@
 # real Prefect server (started here with demo paused runs, stopped at the end), in headless
 # Chromium: first-page transfer (gzipped), time until a paused run's page shows it, time
 # until the inbox lists one, and the time from a keystroke in the run-input form to the new
-# verdict. Prints the figures, the ratios, and the console's budgets.
+# verdict. Prints the figures, the ratios, the console's budgets, and the first view's
+# waterfall (each step's start and end) for both UIs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,4 +57,17 @@ budgets = [
 for name, ok in budgets:
     print(f"budget {name}: {'met' if ok else 'NOT met'}")
 print(f"({r['loads']} cold loads each; Prefect's UI validates run input only on submit, so it has no keystroke figure)")
+
+# The first view's critical path, step by step: medians of start and end since navigation.
+titles = {"flowgate_run_page": "Flowgate: a run page opened by its link",
+          "flowgate_inbox": "Flowgate: the inbox",
+          "prefect_ui_run_page": "Prefect UI: a run page opened by its link (assets by kind)"}
+for key, rows in r["waterfall"].items():
+    span = max(row["end"] for row in rows) or 1
+    print()
+    print(f"waterfall — {titles[key]} (ms since navigation, medians)")
+    for row in rows:
+        lead = round(40 * row["start"] / span)
+        width = max(1, round(40 * (row["end"] - row["start"]) / span))
+        print(f"  {row['step'][:44]:<44}{row['start']:>6}{row['end']:>7}  {' ' * lead}{'█' * width}")
 PY

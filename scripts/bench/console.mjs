@@ -8,7 +8,12 @@
 // - keystroke: from an input event in the run-input form until the verdict line shows the
 //   new verdict, ms (median and 95th percentile) — Prefect's UI checks input only on submit;
 // - keyboard resume: keystrokes and seconds from opening the console to a sent resume with
-//   valid input, no mouse; against the clicks the same task takes in Prefect's UI (counted).
+//   valid input, no mouse; against the clicks the same task takes in Prefect's UI (counted);
+// - waterfall: the first view's critical path, step by step (the HTML, each script, the wasm
+//   and its chunks, the console's marks for the wasm running and the app mounted, each API
+//   request, the run or row drawn), start and end in ms since navigation, medians over the
+//   loads — for a run page by its link and the inbox, and for Prefect's UI's run page (its
+//   assets grouped by kind).
 //
 // Usage: node scripts/bench/console.mjs HARNESS_JSON DIST [LOADS]
 import { readFileSync } from "node:fs";
@@ -27,9 +32,64 @@ const run = await (await fetch(`${harness.api_url}/flow_runs/${runId}`)).json();
 const console_ = await serveConsole(dist, harness.api_url);
 const browser = await launchChromium();
 
-/** Loads `url` in a fresh context until `ready(page)` resolves; returns ms since navigation
- * start and the gzipped size of the static assets (not API calls) it fetched. */
-async function load(url, ready) {
+/** A resource's step in the waterfall: API requests by path (ids as {id}), the console's files
+ * by what they are (their content hash dropped), Prefect UI's assets by kind. */
+function stepOf(url, ours) {
+  const path = new URL(url).pathname.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "{id}");
+  if (path.startsWith("/api/")) return `api ${path.slice(4)}`;
+  const file = path.split("/").pop();
+  if (!ours) return `assets: ${file.split(".").pop() || "other"}`;
+  if (file === "__wasm_split.js") return "loader (chunk loader)";
+  if (/^split_.*\.wasm$/.test(file)) return `wasm chunk ${file.replace(/^split_(.*)-[0-9a-f]{16}\.wasm$/, "$1")}`;
+  if (/^chunk_.*\.wasm$/.test(file)) return "wasm chunk (shared)";
+  if (file.endsWith(".wasm")) return "wasm (main)";
+  if (file.endsWith(".js")) return "js (glue)";
+  if (file.endsWith(".css")) return "css";
+  return file;
+}
+
+/** The page's timeline: navigation, resources and marks, as [step, start, end] in ms. */
+async function timeline(page, ours) {
+  const entries = await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    return [
+      { name: "html", start: nav.startTime, end: nav.responseEnd, kind: "html" },
+      ...performance.getEntriesByType("resource").map((r) => ({ name: r.name, start: r.startTime, end: r.responseEnd, kind: "resource" })),
+      ...performance.getEntriesByType("mark").map((m) => ({ name: m.name, start: m.startTime, end: m.startTime, kind: "mark" })),
+    ];
+  });
+  const steps = new Map();
+  for (const e of entries) {
+    let step = e.kind === "resource" ? stepOf(e.name, ours) : e.name;
+    const grouped = !ours && step.startsWith("assets: ");
+    if (steps.has(step) && grouped) {
+      const [start, end] = steps.get(step);
+      steps.set(step, [Math.min(start, e.start), Math.max(end, e.end)]);
+      continue;
+    }
+    for (let n = 2; steps.has(step); n++) step = `${step.replace(/ #\d+$/, "")} #${n}`;
+    steps.set(step, [e.start, e.end]);
+  }
+  return steps;
+}
+
+/** Medians, step by step, of the loads' timelines; sorted by start. */
+function medianWaterfall(timelines, drawnMs) {
+  const names = new Set(timelines.flatMap((t) => [...t.keys()]));
+  const rows = [...names].map((step) => {
+    const seen = timelines.map((t) => t.get(step)).filter(Boolean);
+    return { step, start: median(seen.map((s) => s[0])), end: median(seen.map((s) => s[1])), loads: seen.length };
+  });
+  rows.push({ step: "drawn (the run or first row on screen)", start: drawnMs, end: drawnMs, loads: timelines.length });
+  return rows.sort((a, b) => a.start - b.start).map((r) => ({ ...r, start: Math.round(r.start), end: Math.round(r.end) }));
+}
+
+/** Loads `url` in a fresh context until `drawn` holds in the page — `{ selector }` matches an
+ * element or `{ text }` is in the page's text — noted in the page itself by a
+ * MutationObserver as the DOM changes (a poll from outside the page would add its own
+ * interval); returns ms since navigation start, the gzipped size of the static assets (not API
+ * calls) it fetched, and its timeline. */
+async function load(url, drawn) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const assets = [];
@@ -41,26 +101,39 @@ async function load(url, ready) {
         .catch((error) => { throw new Error(`could not read ${response.url()}: ${error}`); }));
     }
   });
+  await page.addInitScript((condition) => {
+    const holds = () => condition.selector
+      ? document.querySelector(condition.selector) !== null
+      : (document.body?.textContent ?? "").includes(condition.text);
+    const observer = new MutationObserver(() => {
+      if (window.__drawnAt === undefined && holds()) {
+        window.__drawnAt = performance.now();
+        observer.disconnect();
+      }
+    });
+    observer.observe(document, { childList: true, subtree: true, characterData: true });
+  }, drawn);
   await page.goto(url, { waitUntil: "commit" });
-  await ready(page);
-  const ms = await page.evaluate(() => performance.now());
+  await page.waitForFunction(() => window.__drawnAt !== undefined, null, { timeout: 60000 });
+  const ms = await page.evaluate(() => window.__drawnAt);
+  const steps = await timeline(page, !url.startsWith(harness.ui_url));
   await page.waitForLoadState("networkidle");
   const bytes = (await Promise.all(assets)).reduce((a, b) => a + b, 0);
   await context.close();
-  return { ms, bytes };
+  return { ms, bytes, steps };
 }
 
-async function repeat(url, ready) {
+async function repeat(url, drawn) {
   const results = [];
-  for (let i = 0; i < loads; i++) results.push(await load(url, ready));
-  return { ms: median(results.map((r) => r.ms)), bytes: median(results.map((r) => r.bytes)) };
+  for (let i = 0; i < loads; i++) results.push(await load(url, drawn));
+  const ms = median(results.map((r) => r.ms));
+  return { ms, bytes: median(results.map((r) => r.bytes)), waterfall: medianWaterfall(results.map((r) => r.steps), ms) };
 }
 
-const byName = (page) => page.getByText(run.name, { exact: true }).first().waitFor({ timeout: 60000 });
+const byName = { text: run.name };
 const flowgateRun = await repeat(`${console_.base}/runs/${runId}`, byName);
 const prefectRun = await repeat(`${harness.ui_url}/runs/flow-run/${runId}`, byName);
-const flowgateInbox = await repeat(`${console_.base}/`,
-  (page) => page.locator('[data-testid="inbox-row"]').first().waitFor({ timeout: 60000 }));
+const flowgateInbox = await repeat(`${console_.base}/`, { selector: '[data-testid="inbox-row"]' });
 
 // Keystrokes: alternate a valid and an invalid value in the form's integer field.
 const page = await browser.newPage();
@@ -184,4 +257,5 @@ console.log(JSON.stringify({
     backtracking_pattern: { longest_main_thread_task_ms: Math.round(redosLongest), main_thread_search_22_ms: Math.round(mainThreadSearch) },
   },
   prefect_ui: { transfer_bytes: prefectRun.bytes, run_page_ms: prefectRun.ms, resume_with_input: { clicks } },
+  waterfall: { flowgate_run_page: flowgateRun.waterfall, flowgate_inbox: flowgateInbox.waterfall, prefect_ui_run_page: prefectRun.waterfall },
 }));

@@ -11,5 +11,15 @@ mod run_input_form;
 mod state;
 
 fn main() {
+    // Marks for the first view's waterfall (scripts/bench/console.mjs reads them): the wasm is
+    // instantiated and running, then the app is mounted (its first reads are sent by then).
+    performance_mark("flowgate:start");
     leptos::mount::mount_to_body(app::App);
+    performance_mark("flowgate:mounted");
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = mark)]
+    fn performance_mark(name: &str);
 }
