@@ -53,19 +53,20 @@ impl Client {
         else {
             return Ok(None);
         };
-        let schema = match keyset.get("schema") {
-            Some(key) => self.read_run_input(run.id, key).await?,
-            None => None,
+        // Both at once: neither read needs the other's answer.
+        let read = |name: &'static str| async move {
+            match keyset.get(name) {
+                Some(key) => self.read_run_input(run.id, key).await,
+                None => Ok(None),
+            }
         };
-        let description = match keyset.get("description") {
-            Some(key) => self.read_run_input(run.id, key).await?.map(|text| {
-                // Stored as a JSON string; fall back to the raw text if it is not one.
-                serde_json::from_str::<String>(&text).unwrap_or(text)
-            }),
-            None => None,
-        };
+        let (schema, description) =
+            futures_util::future::join(read("schema"), read("description")).await;
+        // The description is stored as a JSON string; fall back to the raw text if it is not one.
+        let description =
+            description?.map(|text| serde_json::from_str::<String>(&text).unwrap_or(text));
         Ok(Some(RunInputRequest {
-            schema,
+            schema: schema?,
             description,
         }))
     }

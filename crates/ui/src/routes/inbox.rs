@@ -86,10 +86,13 @@ async fn read_page(
         .paginate_flow_runs(&filter.page(page, PAGE_SIZE))
         .await?;
     let runs = &found.results;
-    let flows = client.flows_by_id(runs.iter().map(|r| r.flow_id)).await?;
-    let deployments = client
-        .deployments_by_id(runs.iter().filter_map(|r| r.deployment_id))
-        .await?;
+    // The names of their flows and deployments, both at once.
+    let (flows, deployments) = futures_util::future::join(
+        client.flows_by_id(runs.iter().map(|r| r.flow_id)),
+        client.deployments_by_id(runs.iter().filter_map(|r| r.deployment_id)),
+    )
+    .await;
+    let (flows, deployments) = (flows?, deployments?);
     let names = flows
         .into_iter()
         .map(|f| (f.id, f.name))

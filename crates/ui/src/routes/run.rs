@@ -12,6 +12,7 @@ use crate::components::countdown::ticking_clock;
 use crate::components::decision_outcome::outcome_view;
 use crate::components::error_view::ReadError;
 use crate::components::verdict_line::{verdict_text, with_nearest};
+use crate::routes::run_chunk::EarlyRun;
 use crate::run_input_form::{EditMode, form_fields, starting_text, unfinished};
 use crate::state::connection::Connection;
 use crate::state::drafts;
@@ -58,20 +59,33 @@ pub(crate) fn RunPage() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
     let reloads = RwSignal::new(0u64);
+    // The route may have started reading the run while this page's code was fetched.
+    let early = use_context::<EarlyRun>();
     let loaded = LocalResource::new(move || {
         let id = id.get();
         reloads.track();
         let client = connection.client();
+        let early = early.and_then(|early| early.take(&id));
         async move {
+            // Its answer, or none if the read was dropped unanswered (then the page reads).
+            let early = match early {
+                Some(read) => read.await.ok(),
+                None => None,
+            };
             let client = client?;
-            let id = parse_flow_run_id(&id)?;
-            let run = client.read_flow_run(id).await?;
-            let asks = client.run_input_request(&run).await?;
-            let (flows, deployments) = futures_util::future::join(
+            let run = match early {
+                Some(read) => read?,
+                None => client.read_flow_run(parse_flow_run_id(&id)?).await?,
+            };
+            // What it asks for and its flow's and deployment's names, all at once: each needs
+            // only the run.
+            let (asks, flows, deployments) = futures_util::future::join3(
+                client.run_input_request(&run),
                 client.flows_by_id([run.flow_id]),
                 client.deployments_by_id(run.deployment_id),
             )
             .await;
+            let asks = asks?;
             let flow = flows?.into_iter().next().map(|f| f.name);
             let deployment = deployments?.into_iter().next().map(|d| d.name);
             Ok::<_, ClientError>(LoadedRun {

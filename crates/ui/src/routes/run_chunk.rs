@@ -6,11 +6,16 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use flowgate_client::{Client, ClientError, parse_flow_run_id};
+use flowgate_core::FlowRun;
+use futures_channel::oneshot;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
+use leptos_router::hooks::use_params_map;
 
 use crate::components::error_view::TryAgain;
 use crate::routes::run::RunPage;
+use crate::state::connection::Connection;
 use flowgate_client::sleep;
 
 /// How long after start the chunk is fetched in the background (ms): after the first page's
@@ -104,8 +109,49 @@ pub(crate) fn lazy_view(load: ChunkLoad, loading: Option<&'static str>) -> impl 
 
 /// The route's view: the run page once its chunk is here; while it is fetched, a line that
 /// says so (the same words as the run page's own read: one line while the code, then the run,
-/// arrive); if it cannot be fetched, the reason and Try again.
+/// arrive); if it cannot be fetched, the reason and Try again. The run is read at once,
+/// beside the chunk's fetch and compile, rather than after them (see [`EarlyRun`]).
 #[component]
 pub(crate) fn LazyRunPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let connection = expect_context::<Connection>();
+    provide_context(EarlyRun::start(id, connection.client_untracked()));
     lazy_view(|| Box::pin(run_page()), Some("Loading the run…"))
+}
+
+/// The read of a run started by the route before the run page's code is here, which the page
+/// takes for its first read of that run (later reads are its own).
+#[derive(Clone, Copy)]
+pub(crate) struct EarlyRun(StoredValue<Option<(String, EarlyRead)>, LocalStorage>);
+
+/// The answer of a read of a run that runs on its own (canceled: it was dropped unanswered).
+type EarlyRead = oneshot::Receiver<Result<FlowRun, ClientError>>;
+
+impl EarlyRun {
+    /// Starts reading run `id` (nothing when the id or the connection is not usable: the page
+    /// then reads, and reports, as it would).
+    fn start(id: String, client: Result<Client, ClientError>) -> EarlyRun {
+        let started = client
+            .ok()
+            .zip(parse_flow_run_id(&id).ok())
+            .map(|(client, uuid)| {
+                let (answer, read) = oneshot::channel();
+                leptos::task::spawn_local(async move {
+                    let _ = answer.send(client.read_flow_run(uuid).await);
+                });
+                (id, read)
+            });
+        EarlyRun(StoredValue::new_local(started))
+    }
+
+    /// The early read of run `id`, once: a second call, or another run, gets `None`.
+    pub(crate) fn take(self, id: &str) -> Option<EarlyRead> {
+        let mut taken = None;
+        self.0.update_value(|early| {
+            if early.as_ref().is_some_and(|(for_id, _)| for_id == id) {
+                taken = early.take().map(|(_, read)| read);
+            }
+        });
+        taken
+    }
 }
