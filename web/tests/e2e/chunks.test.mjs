@@ -45,6 +45,7 @@ test("a run opened by its link fetches the chunk at once, beside the main part, 
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
     if (isChunk(r.url())) order.push("chunk");
+    else if (/^\/api\/flow_runs\/[0-9a-f-]{36}$/.test(path)) order.push("run");
     else if (path.startsWith("/api/")) order.push("api");
   });
   const warnings = [];
@@ -59,6 +60,10 @@ test("a run opened by its link fetches the chunk at once, beside the main part, 
   // Before the console has started (its first act is to read the server's version), and the
   // loader's own fetch used the preloaded answer.
   assert.equal(order[0], "chunk", `the chunk came first: ${order.join(", ")}`);
+  // The run is read once: the route starts that read beside the chunk, and the page, once its
+  // code is here, takes that answer rather than reading again.
+  assert.equal(order.filter((o) => o === "run").length, 1, `the run read once: ${order.join(", ")}`);
+  assert.ok(order.indexOf("run") < order.indexOf("rules"), "before the rules' chunk");
   assert.equal(order.filter((o) => o === "chunk").length, 1, "fetched once");
   await page.waitForTimeout(3500);
   assert.equal(order.filter((o) => o === "chunk").length, 1, "not fetched again when idle");
