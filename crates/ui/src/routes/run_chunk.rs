@@ -155,3 +155,39 @@ impl EarlyRun {
         taken
     }
 }
+
+/// A page whose code is a wasm chunk of its own: `$split`, the split point (what only it
+/// reaches goes to the chunk `split_$split-<hash>.wasm`); `$lazy`, the route's view, which
+/// draws `$page` once the chunk is here, says `$loading` while it comes, and names `$what` if
+/// it cannot be fetched. The console's own tests (one unsplit wasm, no chunk loader) draw the
+/// page from the same wasm.
+macro_rules! lazy_page {
+    ($split:ident, $page:ident, $lazy:ident, $what:literal, $loading:literal) => {
+        /// The split point: what only it reaches goes to the chunk.
+        #[leptos::wasm_split::wasm_split($split, fallible, wasm_split_path = ::leptos::wasm_split)]
+        fn $split() -> Result<fn() -> AnyView, $crate::routes::run_chunk::ChunkError> {
+            Ok(|| view! { <$page/> }.into_any())
+        }
+
+        #[cfg(not(test))]
+        fn load() -> $crate::routes::run_chunk::ChunkFuture {
+            Box::pin(async { $split().await.map_err(|e| e.of($what)) })
+        }
+
+        #[cfg(test)]
+        fn load() -> $crate::routes::run_chunk::ChunkFuture {
+            Box::pin(async {
+                Ok::<fn() -> AnyView, $crate::routes::run_chunk::ChunkError>(|| {
+                    view! { <$page/> }.into_any()
+                })
+            })
+        }
+
+        /// The route's view: the page once its chunk is here.
+        #[component]
+        pub(crate) fn $lazy() -> impl IntoView {
+            $crate::routes::run_chunk::lazy_view(load, Some($loading))
+        }
+    };
+}
+pub(crate) use lazy_page;

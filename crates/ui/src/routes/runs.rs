@@ -1,8 +1,8 @@
 //! All runs: filter by state (chips with counts), flow, tag, name and start time; sort; and
 //! page through the server's `/paginate`, so ten thousand runs browse like ten.
 //!
-//! The page is a wasm chunk of its own (`scripts/split-console.mjs` cuts it at [`runs_page`]):
-//! the inbox's first load is smaller without it.
+//! The page is a wasm chunk of its own (`scripts/split-console.mjs` cuts it at `runs`): the
+//! inbox's first load is smaller without it.
 
 use flowgate_client::ClientError;
 use flowgate_core::{FlowRunSort, StateType};
@@ -16,7 +16,7 @@ use crate::components::local_time::LocalTime;
 use crate::components::numbers::{counted, grouped};
 use crate::components::runs_table::{Column, Pager, RunsTable};
 use crate::components::state_badge::StateBadge;
-use crate::routes::run_chunk::{ChunkError, ChunkFuture, lazy_view};
+use crate::routes::run_chunk::lazy_page;
 use crate::state::connection::Connection;
 use crate::state::live::Live;
 
@@ -34,28 +34,13 @@ const COLUMNS: [Column; 5] = [
     Column::new("Tags"),
 ];
 
-/// The split point: what only it reaches goes to the chunk.
-#[leptos::wasm_split::wasm_split(runs, fallible, wasm_split_path = ::leptos::wasm_split)]
-fn runs_page() -> Result<fn() -> AnyView, ChunkError> {
-    Ok(|| view! { <RunsPage/> }.into_any())
-}
-
-#[cfg(not(test))]
-fn load() -> ChunkFuture {
-    Box::pin(async { runs_page().await.map_err(|e| e.of("the runs page")) })
-}
-
-/// The console's own tests (one unsplit wasm) draw the page from the same wasm.
-#[cfg(test)]
-fn load() -> ChunkFuture {
-    Box::pin(async { Ok::<fn() -> AnyView, ChunkError>(|| view! { <RunsPage/> }.into_any()) })
-}
-
-/// The route's view: the all-runs page once its chunk is here.
-#[component]
-pub(crate) fn LazyRunsPage() -> impl IntoView {
-    lazy_view(load, Some("Loading runs…"))
-}
+lazy_page!(
+    runs,
+    RunsPage,
+    LazyRunsPage,
+    "the runs page",
+    "Loading runs…"
+);
 
 /// The all-runs page.
 #[component]

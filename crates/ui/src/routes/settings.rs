@@ -1,37 +1,22 @@
 //! Where the Prefect API is, how to sign in, and who decides.
 //!
-//! The page is a wasm chunk of its own (`scripts/split-console.mjs` cuts it at
-//! [`settings_page`]): it is opened now and then, and the inbox's first load is smaller
+//! The page is a wasm chunk of its own (`scripts/split-console.mjs` cuts it at `settings`):
+//! it is opened now and then, and the inbox's first load is smaller
 //! without it. A console that cannot reach its API still fetches it, from the server the
 //! console is served by.
 
 use leptos::prelude::*;
 
-use crate::routes::run_chunk::{ChunkError, ChunkFuture, lazy_view};
+use crate::routes::run_chunk::lazy_page;
 use crate::state::connection::{AuthKind, Connection};
 
-/// The split point: what only it reaches goes to the chunk.
-#[leptos::wasm_split::wasm_split(settings, fallible, wasm_split_path = ::leptos::wasm_split)]
-fn settings_page() -> Result<fn() -> AnyView, ChunkError> {
-    Ok(|| view! { <SettingsPage/> }.into_any())
-}
-
-#[cfg(not(test))]
-fn load() -> ChunkFuture {
-    Box::pin(async { settings_page().await.map_err(|e| e.of("the settings page")) })
-}
-
-/// The console's own tests (one unsplit wasm) draw the page from the same wasm.
-#[cfg(test)]
-fn load() -> ChunkFuture {
-    Box::pin(async { Ok::<fn() -> AnyView, ChunkError>(|| view! { <SettingsPage/> }.into_any()) })
-}
-
-/// The route's view: the settings page once its chunk is here.
-#[component]
-pub(crate) fn LazySettingsPage() -> impl IntoView {
-    lazy_view(load, Some("Loading the settings…"))
-}
+lazy_page!(
+    settings,
+    SettingsPage,
+    LazySettingsPage,
+    "the settings page",
+    "Loading the settings…"
+);
 
 /// The settings page.
 #[component]
