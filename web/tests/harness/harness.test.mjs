@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { apiPost } from "../support/prefect.mjs";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const python = join(repo, ".venv/bin/python");
@@ -89,9 +90,8 @@ test("--showcase seeds a team's morning: four real flows wait for a person, one 
   const started = await harnessRun(["start", dir, "--showcase"]);
   assert.equal(started.code, 0, started.stderr);
   const record = JSON.parse(started.stdout);
-  const post = async (path, body) => (await fetch(`${record.api_url}${path}`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
-  })).json();
+  // Prefect on SQLite answers 503 while its database is locked (nothing applied): sent again.
+  const post = (path, body) => apiPost(record.api_url, path, body);
   const paused = await post("/flow_runs/filter", { flow_runs: { state: { type: { any_: ["PAUSED"] } } } });
   const flows = new Map((await post("/flows/filter", {})).map((f) => [f.id, f.name]));
   assert.deepEqual(paused.map((r) => flows.get(r.flow_id)).sort(),
