@@ -19,7 +19,7 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { launchChromium, serveConsole } from "../../web/tests/support/console-server.mjs";
-import { apiPost, pausedRunOf } from "../../web/tests/support/prefect.mjs";
+import { apiPost, pausedRunOf, stateOf as stateOn } from "../../web/tests/support/prefect.mjs";
 
 const [harnessPath, dist, loadsArg] = process.argv.slice(2);
 const harness = JSON.parse(readFileSync(harnessPath, "utf8"));
@@ -194,7 +194,7 @@ await apiPost(harness.api_url, `/flow_runs/${redosRun}/set_state`, { state: { ty
 // for one string.
 const askingSchema = { title: "Approval", type: "object", required: ["approver"], properties: { approver: { title: "Approver", type: "string" } } };
 const runAskingForInput = (name) => pausedRunOf(harness.api_url, name, { flow: "bench-keyboard", schema: askingSchema, pauseKey: "bench" });
-const stateOf = async (id) => (await (await fetch(`${harness.api_url}/flow_runs/${id}`)).json()).state.type;
+const stateOf = (id) => stateOn(harness.api_url, id);
 
 const keyboardRun = await runAskingForInput(`bench-keyboard-${Date.now()}`);
 const kb = await browser.newPage();

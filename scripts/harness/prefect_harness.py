@@ -247,9 +247,9 @@ def seed_showcase(api: Api, state: Path, env: dict, record: dict) -> dict:
         time.sleep(0.5)
     by_name = {d["name"]: d for d in found}
     runs = {}
-    for f, name, _, tags in DEPLOYMENTS:
-        body = {"tags": tags, "idempotency_key": f"flowgate-showcase-{name}-{secrets.token_hex(4)}"}
-        runs[name] = api.call("POST", f"/deployments/{by_name[name]['id']}/create_flow_run", body)["id"]
+    for _, name, _, tags in DEPLOYMENTS:
+        deployment = by_name[name]
+        runs[name] = api.run(deployment["flow_id"], None, tags, deployment["id"])
     for _, name, _, _ in DEPLOYMENTS:
         wait_paused(api, runs[name], deadline)
     runs["timed_out"] = seed_timed_out(api)

@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { apiPost } from "../support/prefect.mjs";
+import { apiPost, stateOf } from "../support/prefect.mjs";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const python = join(repo, ".venv/bin/python");
@@ -114,7 +114,7 @@ test("--showcase seeds a team's morning: four real flows wait for a person, one 
   let state;
   for (let i = 0; i < 120 && state !== "COMPLETED"; i++) {
     await new Promise((r) => setTimeout(r, 500));
-    state = (await (await fetch(`${record.api_url}/flow_runs/${release}`)).json()).state_type;
+    state = await stateOf(record.api_url, release);
   }
   assert.equal(state, "COMPLETED", "the flow went on after its pause and finished");
 });
