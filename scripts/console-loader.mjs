@@ -2,7 +2,9 @@
 // index.html (it loads the wasm and starts the console) into a file of its own, named by its
 // content, referenced with `src` and an `integrity` hash. The console then runs under a
 // Content-Security-Policy whose script-src has no 'unsafe-inline' and no per-build hash
-// (web/deploy/security-headers.conf). It also places the wasm chunks split-console.mjs cut.
+// (web/deploy/security-headers.conf). Before it goes the page's first reads
+// (web/loader/first-reads.js, with the client's API version filled in), sent while the wasm
+// is fetched. It also places the wasm chunks split-console.mjs cut.
 // Fails the build if Trunk's output is not as expected, rather than ship a page the policy
 // would block.
 import { createHash } from "node:crypto";
@@ -24,14 +26,35 @@ if (inline.length !== 1) {
   process.exit(1);
 }
 const [tag, code] = inline[0];
-const name = `loader-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
-const integrity = `sha384-${createHash("sha384").update(code).digest("base64")}`;
-writeFileSync(join(stage, name), code);
-writeFileSync(
-  page,
-  placeChunks(
-    stage,
-    html.replace(tag, `<script type="module" src="${publicUrl}${name}" integrity="${integrity}"></script>`),
-    publicUrl,
-  ),
-);
+
+const { html: placed, runPageFiles } = placeChunks(stage, html, publicUrl);
+
+const options = readFileSync(new URL("../crates/client/src/options.rs", import.meta.url), "utf8");
+const apiVersion = /pub const API_VERSION: &str = "([^"]+)";/.exec(options)?.[1];
+const firstReads = readFileSync(new URL("../web/loader/first-reads.js", import.meta.url), "utf8");
+const filled = firstReads
+  .replace('"%API_VERSION%"', JSON.stringify(apiVersion))
+  .replace('"%PUBLIC_URL%"', JSON.stringify(publicUrl))
+  .replace('["%RUN_PAGE_FILES%"]', JSON.stringify(runPageFiles));
+if (!apiVersion || /%[A-Z_]+%/.test(filled)) {
+  console.error("console-loader: cannot fill in web/loader/first-reads.js (API version, public URL, run page files)");
+  process.exit(1);
+}
+
+/** Writes `code` as a file named by its content; its script tag, with an integrity hash. */
+function scriptFile(prefix, code, type) {
+  const name = `${prefix}-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
+  const integrity = `sha384-${createHash("sha384").update(code).digest("base64")}`;
+  writeFileSync(join(stage, name), code);
+  return `<script${type ? ` type="${type}"` : ""} src="${publicUrl}${name}" integrity="${integrity}"></script>`;
+}
+
+// Shipped without its comment lines and indentation (nothing else in it is minified).
+const shipped = filled
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line !== "" && !line.startsWith("//"))
+  .join("\n");
+const reads = scriptFile("first-reads", shipped);
+const loader = scriptFile("loader", code, "module");
+writeFileSync(page, placed.replace(tag, `${reads}${loader}`));

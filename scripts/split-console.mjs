@@ -11,9 +11,9 @@
 //   by its content, and leave them with the loader wasm-split-cli wrote in
 //   <out-dir>/wasm-split/;
 // - from the post_build hook (console-loader.mjs calls placeChunks): put the chunks and the
-//   loader beside the console's own files, point the loader at the hashed main script, have
-//   it fetch the run page's chunk at once when the page opened is a run's, and preload the
-//   loader with an integrity hash like Trunk's own.
+//   loader beside the console's own files, point the loader at the hashed main script, name
+//   the files a run page needs at once (the page's first script preloads them when the page
+//   opened is a run's), and preload the loader with an integrity hash like Trunk's own.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -79,7 +79,8 @@ function runAsWasmBindgen(args) {
 }
 
 /// Puts the chunks and their loader into Trunk's staging directory; returns index.html with
-/// the loader preloaded. `html` is the staged index.html.
+/// the loader preloaded (`html` is the staged index.html), and the files a run page needs at
+/// once (its chunk and those it shares).
 export function placeChunks(stage, html, publicUrl) {
   const targetDir = process.env.CARGO_TARGET_DIR ?? "target";
   const work = join(targetDir, "wasm-bindgen", process.env.TRUNK_PROFILE ?? "debug", SPLIT_DIR);
@@ -96,9 +97,9 @@ export function placeChunks(stage, html, publicUrl) {
   let pointed = loader.replace(/from "\.\/main\.js";/, `from "./${main}";`);
   if (pointed === loader) fail(`${LOADER} does not import initSync from ./main.js`);
   // A run page opened by its link (a notification, a shared link) needs the run page's chunk,
-  // and the chunks of code it shares with other chunks, at once: their fetches start as this
-  // module is evaluated, beside the main part's, instead of after the main part has started
-  // and routed. The loader's own fetches then find them.
+  // and the chunks of code it shares with other chunks, at once: the page's first script
+  // (web/loader/first-reads.js) preloads them, before even this module is evaluated, and the
+  // loader's own fetches then find them.
   const runChunk = pointed.match(/"\.\/(split_run_page-[0-9a-f]{16}\.wasm)"/)?.[1];
   if (!runChunk) fail(`${LOADER} fetches no split_run_page chunk`);
   const deps = pointed.match(/__wasm_split_load_run_page = [^]*?, \[([^\]]*)\]\)\);/)?.[1] ?? "";
@@ -107,24 +108,15 @@ export function placeChunks(stage, html, publicUrl) {
     if (!file) fail(`${LOADER}: the run page needs ${name}, whose file it does not name`);
     return file;
   });
-  pointed += `
-if (location.pathname.startsWith(${JSON.stringify(`${publicUrl}runs/`)})) {
-    for (const file of ${JSON.stringify([runChunk, ...shared])}) {
-        const link = document.createElement("link");
-        link.rel = "preload";
-        link.as = "fetch";
-        link.crossOrigin = "anonymous";
-        link.href = new URL("./" + file, import.meta.url).href;
-        document.head.append(link);
-    }
-}
-`;
   writeFileSync(join(stage, LOADER), pointed);
   const integrity = `sha384-${createHash("sha384").update(pointed).digest("base64")}`;
-  return html.replace(
-    "</head>",
-    `<link rel="modulepreload" href="${publicUrl}${LOADER}" crossorigin="anonymous" integrity="${integrity}"></head>`,
-  );
+  return {
+    html: html.replace(
+      "</head>",
+      `<link rel="modulepreload" href="${publicUrl}${LOADER}" crossorigin="anonymous" integrity="${integrity}"></head>`,
+    ),
+    runPageFiles: [runChunk, ...shared],
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) runAsWasmBindgen(process.argv.slice(2));

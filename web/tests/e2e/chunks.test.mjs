@@ -39,13 +39,14 @@ test("the inbox renders before the run page's chunk is fetched, which comes once
   await page.close();
 });
 
-test("a run opened by its link fetches the chunk at once, beside the main part, and once", async () => {
+test("a run opened by its link reads the run and fetches the chunk at once, beside the main part, and once", async () => {
   const page = await suite.browser.newPage();
   const order = [];
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
     if (isChunk(r.url())) order.push("chunk");
     else if (/^\/api\/flow_runs\/[0-9a-f-]{36}$/.test(path)) order.push("run");
+    else if (path === "/api/admin/version") order.push("version");
     else if (path.startsWith("/api/")) order.push("api");
   });
   const warnings = [];
@@ -57,14 +58,28 @@ test("a run opened by its link fetches the chunk at once, beside the main part, 
   // The run's rules section comes from a chunk of its own, asked for once the run is read.
   await page.getByTestId("run-rules").waitFor({ timeout: 30000 });
   const rulesAt = order.indexOf("rules");
-  assert.ok(rulesAt > order.indexOf("api") && rulesAt > order.indexOf("chunk"), `the rules' chunk came after the run: ${order.join(", ")}`);
-  // Before the console has started (its first act is to read the server's version), and the
-  // loader's own fetch used the preloaded answer.
-  assert.equal(order[0], "chunk", `the chunk came first: ${order.join(", ")}`);
-  // The run is read once until it is drawn: the route starts that read beside the chunk, and
-  // the page, once its code is here, takes that answer rather than reading again. (Reads after
-  // it are the page staying current: the live socket's first connect re-reads what it shows.)
+  assert.ok(rulesAt > order.indexOf("run") && rulesAt > order.indexOf("chunk"), `the rules' chunk came after the run: ${order.join(", ")}`);
+  // The page's first reads (web/loader/first-reads.js) and the run page's chunk are asked
+  // for before the console's wasm has started (its mark flowgate:start, crates/ui main.rs).
+  const began = await page.evaluate(() => {
+    const first = (pattern) => performance.getEntriesByType("resource")
+      .find((e) => pattern.test(new URL(e.name).pathname))?.startTime;
+    return {
+      started: performance.getEntriesByName("flowgate:start")[0]?.startTime,
+      run: first(/^\/api\/flow_runs\/[0-9a-f-]{36}$/),
+      version: first(/^\/api\/admin\/version$/),
+      chunk: first(/\/split_run_page-[0-9a-f]{16}\.wasm$/),
+    };
+  });
+  assert.ok(began.started > 0, `the console marked its start: ${JSON.stringify(began)}`);
+  for (const what of ["run", "version", "chunk"]) {
+    assert.ok(began[what] < began.started, `${what} asked for before the wasm started: ${JSON.stringify(began)}`);
+  }
+  // Each is sent once until the run is drawn: the console's client takes the page's first
+  // reads instead of sending them again, and the page takes the route's read of the run. (Reads
+  // after it are the page staying current: the live socket's first connect re-reads it.)
   assert.equal(untilDrawn.filter((o) => o === "run").length, 1, `the run read once until drawn: ${untilDrawn.join(", ")}`);
+  assert.equal(untilDrawn.filter((o) => o === "version").length, 1, `the version read once: ${untilDrawn.join(", ")}`);
   assert.equal(order.filter((o) => o === "chunk").length, 1, "fetched once");
   await page.waitForTimeout(3500);
   assert.equal(order.filter((o) => o === "chunk").length, 1, "not fetched again when idle");

@@ -18,13 +18,15 @@ test("every answer carries the security headers; the page has no inline script",
   const html = await page.text();
   assert.equal(page.status, 200);
   const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-  assert.ok(scripts.length >= 1, "the loader script is there");
+  // The page's first reads (web/loader/first-reads.js) and the loader, both files.
+  assert.equal(scripts.length, 2, "the first reads' and the loader's scripts are there");
   for (const [tag, attrs, body] of scripts) {
-    assert.match(attrs, /\bsrc="\/loader-[0-9a-f]{16}\.js"/, `a script with a src: ${tag}`);
+    assert.match(attrs, /\bsrc="\/(first-reads|loader)-[0-9a-f]{16}\.js"/, `a script with a src: ${tag}`);
     assert.match(attrs, /\bintegrity="sha384-/, `pinned by a hash: ${tag}`);
     assert.equal(body.trim(), "", `no inline code: ${tag}`);
   }
   const loader = html.match(/src="(\/loader-[0-9a-f]{16}\.js)"/)[1];
+  const firstReads = html.match(/src="(\/first-reads-[0-9a-f]{16}\.js)"/)[1];
   const wasm = html.match(/href="(\/flowgate-ui-[0-9a-f]+_bg\.wasm)"/)[1];
   // The run page's chunk and its loader (scripts/split-console.mjs): the loader is preloaded
   // with a hash; its name carries none, so it is never cached, while the chunk's does.
@@ -32,7 +34,7 @@ test("every answer carries the security headers; the page has no inline script",
   assert.match(html, /<link rel="modulepreload" href="\/__wasm_split\.js" crossorigin="anonymous" integrity="sha384-/);
   const chunk = `/${(await (await fetch(`${suite.server.base}${splitLoader}`)).text())
     .match(/"\.\/(split_run_page-[0-9a-f]{16}\.wasm)"/)[1]}`;
-  for (const path of ["/", "/runs", loader, wasm, splitLoader, chunk, "/api/health"]) {
+  for (const path of ["/", "/runs", loader, firstReads, wasm, splitLoader, chunk, "/api/health"]) {
     const response = await fetch(`${suite.server.base}${path}`);
     assert.equal(response.status, 200, path);
     for (const [name, value] of Object.entries(expected)) {

@@ -93,3 +93,31 @@ test("remembered only when ticked, and Forget removes it from the tab and the st
     await context.close();
   }
 });
+
+test("a remembered secret goes with the page's first reads, which the console takes instead of sending again", async () => {
+  const id = await pausedRun(suite, "first-reads");
+  const context = await suite.browser.newContext();
+  try {
+    const { page, seen } = await watchedPage(context);
+    await signIn(page, true);
+    const reads = [];
+    page.on("request", (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path === `/api/flow_runs/${id}` || path === "/api/admin/version") {
+        reads.push(`${path} ${r.headers().authorization === `Basic ${ENCODED}` ? "with" : "without"} the credential`);
+      }
+    });
+    await page.goto(`${suite.server.base}/runs/${id}`);
+    await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+    // Sent by the HTML page before the wasm ran (web/loader/first-reads.js), with the
+    // credential the console would send, and each once: the console's client took them.
+    assert.deepEqual(reads.slice().sort(), [
+      "/api/admin/version with the credential",
+      `/api/flow_runs/${id} with the credential`,
+    ]);
+    assertNowhere(seen, "first reads");
+  } finally {
+    await context.close();
+    await cancelRun(suite, id);
+  }
+});

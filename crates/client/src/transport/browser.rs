@@ -57,7 +57,8 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Sends the request; returns the status and body text.
+/// Sends the request; returns the status and body text. A read the page sent before this
+/// code was running (see [`first_read`]) is answered by that read instead.
 pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply, NoAnswer> {
     let controller = web_sys::AbortController::new()
         .map_err(|err| NoAnswer::Network(format!("cannot create an AbortController: {err:?}")))?;
@@ -75,7 +76,22 @@ pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply,
         controller,
         finished: false,
     };
-    let result = exchange(request, &guard.controller.signal()).await;
+    let signal = guard.controller.signal();
+    let result = match first_read(request, &signal) {
+        Some(answer) => match wasm_bindgen_futures::JsFuture::from(answer).await {
+            Ok(response) => match response.dyn_into::<web_sys::Response>() {
+                Ok(response) => reply(gloo_net::http::Response::from(response)).await,
+                Err(_) => Err(NoAnswer::Network(
+                    "the page's first read gave no response".into(),
+                )),
+            },
+            Err(err) => Err(NoAnswer::Network(
+                err.dyn_ref::<js_sys::Error>()
+                    .map_or_else(|| "the request failed".into(), |err| err.message().into()),
+            )),
+        },
+        None => exchange(request, &signal).await,
+    };
     guard.finished = true;
     drop(timer);
     match result {
@@ -104,6 +120,11 @@ async fn exchange(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Result
         .send()
         .await
         .map_err(|err| NoAnswer::Network(network_detail(&err)))?;
+    reply(response).await
+}
+
+/// An answer's status, body and whether it is an HTML page.
+async fn reply(response: gloo_net::http::Response) -> Result<Reply, NoAnswer> {
     let status = response.status();
     let html = response
         .headers()
@@ -114,6 +135,41 @@ async fn exchange(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Result
         .await
         .map_err(|err| NoAnswer::Network(network_detail(&err)))?;
     Ok((status, text, html))
+}
+
+/// The console's first reads (`web/loader/first-reads.js`) are sent by its HTML page before
+/// the wasm is fetched and compiled: a GET whose URL and headers are exactly those of one of
+/// them takes its answer (once; aborted with `signal`) instead of sending the same request
+/// again. Anything else, or nothing there, is sent as usual.
+#[cfg(feature = "first-reads")]
+fn first_read(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Option<js_sys::Promise> {
+    if request.method != Method::Get {
+        return None;
+    }
+    let take: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"flowgateFirstRead".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+    let headers: Vec<String> = request
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect();
+    take.call3(
+        &JsValue::NULL,
+        &request.url.as_str().into(),
+        &headers.join("\n").into(),
+        signal,
+    )
+    .ok()?
+    .dyn_into()
+    .ok()
+}
+
+#[cfg(not(feature = "first-reads"))]
+fn first_read(_: &ApiRequest, _: &web_sys::AbortSignal) -> Option<js_sys::Promise> {
+    None
 }
 
 /// The network layer's words, without anything that could carry a credential.
