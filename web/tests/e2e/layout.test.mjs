@@ -14,7 +14,7 @@ const SCHEMA = { title: "Approval", type: "object", required: ["approver"],
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 const background = (page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 
-test("at 375 px the inbox is cards and no page scrolls sideways", async () => {
+test("at 375 px the inbox is cards, at 1,024 px a table, and no page scrolls sideways", async () => {
   const id = await pausedRun(suite, "a-very-long-run-name-that-does-not-break-anywhere-at-all", { flow: "layout-gate", schema: SCHEMA });
   try {
     const page = await suite.browser.newPage({ viewport: { width: 375, height: 812 } });
@@ -31,6 +31,18 @@ test("at 375 px the inbox is cards and no page scrolls sideways", async () => {
     await page.waitForSelector('[data-testid="chips"], .chips', { timeout: 30000 });
     assert.ok(await overflow(page) <= 0, `all runs scrolls sideways by ${await overflow(page)} px`);
     await page.close();
+    // A laptop's window: the tables, with their headers, fit it; below 960 px they are cards.
+    for (const width of [1024, 1200]) {
+      const wide = await suite.browser.newPage({ viewport: { width, height: 800 } });
+      await wide.goto(`${suite.server.base}/`);
+      await wide.locator('[data-testid="inbox-row"]').first().waitFor({ timeout: 30000 });
+      assert.equal(await wide.locator("table.runs thead").isVisible(), true, `the inbox's header at ${width} px`);
+      assert.ok(await overflow(wide) <= 0, `at ${width} px the inbox scrolls sideways by ${await overflow(wide)} px`);
+      await wide.goto(`${suite.server.base}/runs`);
+      await wide.locator('[data-testid="runs-row"]').first().waitFor({ timeout: 30000 });
+      assert.ok(await overflow(wide) <= 0, `at ${width} px all runs scrolls sideways by ${await overflow(wide)} px`);
+      await wide.close();
+    }
   } finally {
     await cancelRun(suite, id);
   }

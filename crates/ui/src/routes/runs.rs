@@ -144,7 +144,7 @@ fn RunsPage() -> impl IntoView {
                                 <td><A href=format!("/runs/{}", run.id)>{run.name.clone()}</A></td>
                                 <td>{names.get(&run.flow_id).cloned().unwrap_or_default()}</td>
                                 <td><StateBadge state_type=run.state_type.clone() name=run.state_name.clone()/></td>
-                                <td>{match run.start_time { Some(at) => view! { <LocalTime at=at/> }.into_any(), None => "—".into_any() }}</td>
+                                <td class="when">{match run.start_time { Some(at) => view! { <LocalTime at=at/> }.into_any(), None => "—".into_any() }}</td>
                                 <td>{run.tags.join(", ")}</td>
                             </tr>
                         }).collect_view()}
