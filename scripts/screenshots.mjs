@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, serveConsole } from "../web/tests/support/console-server.mjs";
+import { saveSettings } from "../web/tests/support/pages.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const [harnessPath, dist = join(repo, "dist")] = process.argv.slice(2);
@@ -25,21 +26,67 @@ const pages = [
   { name: "inbox", flowgate: "/", ready: '[data-testid="inbox-row"]', prefect: "/runs?state=Paused" },
   { name: "all-runs", flowgate: "/runs", ready: '[data-testid="runs-row"]', prefect: "/runs" },
   { name: "run", flowgate: `/runs/${run}`, ready: '[data-testid="verdict"]', prefect: `/runs/flow-run/${run}` },
+  // The same run at a phone's width, and in dark mode (the system's, as a reader's browser
+  // says it; Prefect's UI is dark whatever the system says).
+  { name: "run-phone", flowgate: `/runs/${run}`, ready: '[data-testid="verdict"]', prefect: `/runs/flow-run/${run}`, viewport: { width: 375, height: 812 } },
+  { name: "run-dark", flowgate: `/runs/${run}`, ready: '[data-testid="verdict"]', prefect: `/runs/flow-run/${run}`, colorScheme: "dark" },
 ];
+const size = { width: 1360, height: 900 };
+
+/** Prefect's UI at `path`, once it has drawn what it reads. */
+async function prefectPage(page, path) {
+  await page.goto(`${ui}${path}`);
+  await page.waitForLoadState("networkidle", { timeout: 60000 }).catch(() => {});
+  await page.waitForTimeout(3000);
+}
+
+function saved(name) {
+  console.log(`${name}: web/screenshots/${name}-flowgate.png, web/screenshots/${name}-prefect.png`);
+}
+
 try {
-  for (const { name, flowgate, ready, prefect } of pages) {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  for (const { name, flowgate, ready, prefect, viewport = size, colorScheme = "light" } of pages) {
+    const page = await browser.newPage({ viewport, colorScheme });
     await page.goto(`${server.base}${flowgate}`);
     await page.locator(ready).first().waitFor({ timeout: 30000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(out, `${name}-flowgate.png`) });
-    await page.goto(`${ui}${prefect}`);
-    await page.waitForLoadState("networkidle", { timeout: 60000 }).catch(() => {});
-    await page.waitForTimeout(3000);
+    await prefectPage(page, prefect);
     await page.screenshot({ path: join(out, `${name}-prefect.png`) });
     await page.close();
-    console.log(`${name}: web/screenshots/${name}-flowgate.png, web/screenshots/${name}-prefect.png`);
+    saved(name);
   }
+
+  // Rejecting the model promotion: Flowgate's panel with its reason and what it will do,
+  // said before sending; Prefect's nearest, the Cancel on its run page and its confirmation.
+  const promotion = harness.runs["weekly-retrain"];
+  const page = await browser.newPage({ viewport: size });
+  await saveSettings(page, server.base, { decider: "Dana Okafor" });
+  await page.goto(`${server.base}/runs/${promotion}`);
+  await page.getByTestId("reject-reason").fill("Recall on the holdout set fell 4 points; retrain with last week's labels fixed.");
+  await page.getByTestId("reject-verdict").waitFor({ timeout: 30000 });
+  await page.getByTestId("reject-panel").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(out, "reject-flowgate.png") });
+  const flowgateTab = page.url();
+  await prefectPage(page, `/runs/flow-run/${promotion}`);
+  await page.getByRole("button", { name: "Cancel", exact: true }).click();
+  await page.getByRole("dialog").waitFor({ timeout: 10000 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(out, "reject-prefect.png") });
+  saved("reject");
+
+  // Its history once rejected (through Flowgate): the decision recorded beside the states.
+  await page.goto(flowgateTab);
+  await page.getByTestId("reject-reason").fill("Recall on the holdout set fell 4 points; retrain with last week's labels fixed.");
+  await page.getByTestId("reject").click();
+  await page.locator('[data-testid="history-decision"]').first().waitFor({ timeout: 60000 });
+  await page.getByTestId("history").scrollIntoViewIfNeeded();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(out, "history-flowgate.png") });
+  await prefectPage(page, `/runs/flow-run/${promotion}`);
+  await page.screenshot({ path: join(out, "history-prefect.png") });
+  await page.close();
+  saved("history");
 } finally {
   await browser.close();
   await server.close();

@@ -57,6 +57,8 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   const untilDrawn = [...order];
   // The run's rules section comes from a chunk of its own, asked for once the run is read.
   await page.getByTestId("run-rules").waitFor({ timeout: 30000 });
+  // A finished run no rule touched says so rather than leave the section empty.
+  await page.getByTestId("rules-summary").filter({ hasText: "No Flowgate rule applies to this run." }).waitFor({ timeout: 30000 });
   const rulesAt = order.indexOf("rules");
   assert.ok(rulesAt > order.indexOf("run") && rulesAt > order.indexOf("chunk"), `the rules' chunk came after the run: ${order.join(", ")}`);
   // The page's first reads (web/loader/first-reads.js) and the run page's chunk are asked

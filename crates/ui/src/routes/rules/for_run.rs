@@ -99,7 +99,8 @@ fn Plan(run: FlowRun, found: ForRun) -> impl IntoView {
         {summary.map(|summary| view! {
             <p class="verdict" data-testid="rules-summary">{summary}</p>
         })}
-        {(paused && steps.is_empty()).then(|| view! {
+        // Never an empty section: a run no rule touched says so, paused or not.
+        {(steps.is_empty() && (paused || found.activity.is_empty())).then(|| view! {
             <p class="hint" data-testid="rules-summary">"No Flowgate rule applies to this run. " <a href="/rules">"Rules"</a></p>
         })}
         {(!steps.is_empty()).then(|| view! {
