@@ -16,7 +16,7 @@ say() { printf '==> %s\n' "$*"; }
 scripts/bootstrap.sh > /dev/null
 say "the gate's release build"
 cargo build --quiet --release -p flowgate-gate
-export FLOWGATE_GATE_BIN="$PWD/target/release/flowgate-gate"
+export FLOWGATE_GATE_BIN="${FLOWGATE_GATE_BIN:-$PWD/target/release/flowgate-gate}"
 
 harness=(.venv/bin/python scripts/harness/prefect_harness.py)
 state=target/bench-gate
