@@ -23,9 +23,11 @@ async fn lists_counts_pages_and_names() {
     let c = client();
     let filter = FlowRunFilter::paused_newest_first(200);
     let runs = c.list_flow_runs(&filter).await.expect("list");
+    // The other tests resume some of the harness's runs (the bulk test all 20 of its own),
+    // in an order this one does not choose: at least two pages of five are always left.
     assert!(
-        runs.len() >= 25,
-        "harness seeds 25+ paused runs, got {}",
+        runs.len() >= 10,
+        "the harness's paused runs, less those other tests resume, are 10 or more; got {}",
         runs.len()
     );
     assert!(runs.iter().all(|r| r.state_type == Some(StateType::Paused)));
@@ -52,8 +54,15 @@ async fn lists_counts_pages_and_names() {
         .flows_by_id(runs.iter().map(|r| r.flow_id))
         .await
         .expect("flows");
-    for name in ["approve-deploy", "wait-for-human", "bulk-gate"] {
+    for name in ["approve-deploy", "wait-for-human"] {
         assert!(flows.iter().any(|f| f.name == name), "flow {name} named");
+    }
+    for run in &runs {
+        assert!(
+            flows.iter().any(|f| f.id == run.flow_id),
+            "the flow of run {} is named",
+            run.id
+        );
     }
     // The suspended runs were created from the harness's "nightly" deployment.
     let deployment_ids: Vec<_> = runs.iter().filter_map(|r| r.deployment_id).collect();
