@@ -3,8 +3,8 @@
 // content, referenced with `src` and an `integrity` hash. The console then runs under a
 // Content-Security-Policy whose script-src has no 'unsafe-inline' and no per-build hash
 // (web/deploy/security-headers.conf). Before it goes the page's first reads
-// (web/loader/first-reads.js, with the client's API version filled in), sent while the wasm
-// is fetched. It also places the wasm chunks split-console.mjs cut.
+// (web/loader/first-reads.js, with the client's API version, the public URL and the run
+// page's chunks filled in), sent while the wasm is fetched. It also places the wasm chunks split-console.mjs cut.
 // Fails the build if Trunk's output is not as expected, rather than ship a page the policy
 // would block.
 import { createHash } from "node:crypto";

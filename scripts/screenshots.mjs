@@ -58,7 +58,8 @@ try {
   }
 
   // Rejecting the model promotion: Flowgate's panel with its reason and what it will do,
-  // said before sending; Prefect's nearest, the Cancel on its run page and its confirmation.
+  // said before sending; Prefect's nearest, the Cancel on its run page and its confirmation
+  // (closed unconfirmed, in a tab of its own).
   const promotion = harness.runs["weekly-retrain"];
   const page = await browser.newPage({ viewport: size });
   await saveSettings(page, server.base, { decider: "Dana Okafor" });
@@ -67,17 +68,16 @@ try {
   await page.getByTestId("reject-verdict").waitFor({ timeout: 30000 });
   await page.getByTestId("reject-panel").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(out, "reject-flowgate.png") });
-  const flowgateTab = page.url();
-  await prefectPage(page, `/runs/flow-run/${promotion}`);
-  await page.getByRole("button", { name: "Cancel", exact: true }).click();
-  await page.getByRole("dialog").waitFor({ timeout: 10000 });
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: join(out, "reject-prefect.png") });
+  const prefectTab = await browser.newPage({ viewport: size });
+  await prefectPage(prefectTab, `/runs/flow-run/${promotion}`);
+  await prefectTab.getByRole("button", { name: "Cancel", exact: true }).click();
+  await prefectTab.getByRole("dialog").waitFor({ timeout: 10000 });
+  await prefectTab.waitForTimeout(500);
+  await prefectTab.screenshot({ path: join(out, "reject-prefect.png") });
+  await prefectTab.close();
   saved("reject");
 
   // Its history once rejected (through Flowgate): the decision recorded beside the states.
-  await page.goto(flowgateTab);
-  await page.getByTestId("reject-reason").fill("Recall on the holdout set fell 4 points; retrain with last week's labels fixed.");
   await page.getByTestId("reject").click();
   await page.locator('[data-testid="history-decision"]').first().waitFor({ timeout: 60000 });
   await page.getByTestId("history").scrollIntoViewIfNeeded();
