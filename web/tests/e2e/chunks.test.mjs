@@ -52,9 +52,19 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   const warnings = [];
   page.on("console", (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
   page.on("request", (r) => { if (isRulesChunk(r.url())) order.push("rules"); });
+  // When the run is drawn, in the page's own clock: by the time waitFor returns, the page has
+  // gone on (its live socket connects and reads the run again).
+  await page.addInitScript(() => {
+    const seen = new MutationObserver(() => {
+      if (document.querySelector('[data-testid="run-name"]')) {
+        performance.mark("test:drawn");
+        seen.disconnect();
+      }
+    });
+    seen.observe(document, { childList: true, subtree: true });
+  });
   await page.goto(`${suite.server.base}/runs/${suite.harness.runs.completed}`);
   await page.getByTestId("run-name").waitFor({ timeout: 30000 });
-  const untilDrawn = [...order];
   // The run's rules section comes from a chunk of its own, asked for once the run is read.
   await page.getByTestId("run-rules").waitFor({ timeout: 30000 });
   // A finished run no rule touched says so rather than leave the section empty.
@@ -64,13 +74,19 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   // The page's first reads (web/loader/first-reads.js) and the run page's chunk are asked
   // for before the console's wasm has started (its mark flowgate:start, crates/ui main.rs).
   const began = await page.evaluate(() => {
-    const first = (pattern) => performance.getEntriesByType("resource")
-      .find((e) => pattern.test(new URL(e.name).pathname))?.startTime;
+    const drawn = performance.getEntriesByName("test:drawn")[0]?.startTime;
+    const sent = (pattern) => performance.getEntriesByType("resource")
+      .filter((e) => pattern.test(new URL(e.name).pathname)).map((e) => e.startTime);
+    const run = sent(/^\/api\/flow_runs\/[0-9a-f-]{36}$/);
+    const version = sent(/^\/api\/admin\/version$/);
     return {
       started: performance.getEntriesByName("flowgate:start")[0]?.startTime,
-      run: first(/^\/api\/flow_runs\/[0-9a-f-]{36}$/),
-      version: first(/^\/api\/admin\/version$/),
-      chunk: first(/\/split_run_page-[0-9a-f]{16}\.wasm$/),
+      drawn,
+      run: run[0],
+      version: version[0],
+      chunk: sent(/\/split_run_page-[0-9a-f]{16}\.wasm$/)[0],
+      runsUntilDrawn: run.filter((t) => t < drawn).length,
+      versionsUntilDrawn: version.filter((t) => t < drawn).length,
     };
   });
   assert.ok(began.started > 0, `the console marked its start: ${JSON.stringify(began)}`);
@@ -80,8 +96,9 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   // Each is sent once until the run is drawn: the console's client takes the page's first
   // reads instead of sending them again, and the page takes the route's read of the run. (Reads
   // after it are the page staying current: the live socket's first connect re-reads it.)
-  assert.equal(untilDrawn.filter((o) => o === "run").length, 1, `the run read once until drawn: ${untilDrawn.join(", ")}`);
-  assert.equal(untilDrawn.filter((o) => o === "version").length, 1, `the version read once: ${untilDrawn.join(", ")}`);
+  assert.ok(began.drawn > began.started, `the run was drawn: ${JSON.stringify(began)}`);
+  assert.equal(began.runsUntilDrawn, 1, `the run read once until drawn: ${JSON.stringify(began)}; ${order.join(", ")}`);
+  assert.equal(began.versionsUntilDrawn, 1, `the version read once until drawn: ${JSON.stringify(began)}; ${order.join(", ")}`);
   assert.equal(order.filter((o) => o === "chunk").length, 1, "fetched once");
   await page.waitForTimeout(3500);
   assert.equal(order.filter((o) => o === "chunk").length, 1, "not fetched again when idle");
