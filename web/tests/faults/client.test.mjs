@@ -55,6 +55,9 @@ function call(op, arg) {
         case "bulk": return {
           value: (await client.resumeMany(arg, { concurrency: 1 })).map((o) => o.answer ? o.answer.result.status : { message: o.error.message, kind: o.error.details?.kind }),
         };
+        case "createRule": return { value: await client.createRule(arg) };
+        case "updateRule": return { value: await client.updateRule(arg) };
+        case "deleteRule": return { value: (await client.deleteRule(arg)) ?? null };
         default: throw new Error(`no op ${op}`);
       }
     } catch (e) {
@@ -220,5 +223,27 @@ for (const [mode, expected] of [["ws-refuse", "refused"], ["ws-drop", "reconnect
       assert.equal(states[states.indexOf(expected) - 1], "live", `statuses: ${states}`);
       assert.equal(states.at(-1), "live", `statuses: ${states}`);
     }
+  });
+}
+
+// --- Rules: a PUT or a DELETE sent twice leaves what one leaves, so each is sent again when ----
+// its answer was lost; a DELETE that then finds the rule gone has done what was asked.
+for (const fault of [{ mode: "status-after", status: 504 }, { mode: "reset-after" }]) {
+  test(`rule edited and deleted × ${fault.mode}${fault.status ? ` ${fault.status}` : ""}`, async () => {
+    const made = await call("createRule", { name: `faults-rule-${fault.mode}-${Date.now()}`, afterSeconds: 600, action: { kind: "resume" } });
+    assert.ok(made.value?.id, JSON.stringify(made));
+    const reached = (method) => proxy.log.filter((e) => e.line === `${method} /api/automations/${made.value.id}` && e.reachedServer).length;
+    proxy.clear();
+    proxy.inject({ match: /^PUT \/api\/automations\//, ...fault });
+    const edited = await call("updateRule", { ...made.value, afterSeconds: 900 });
+    assert.equal(edited.value?.afterSeconds, 900, JSON.stringify(edited));
+    assert.ok(reached("PUT") >= 2, "the edit was sent again");
+    proxy.clear();
+    proxy.inject({ match: /^DELETE \/api\/automations\//, ...fault });
+    assert.deepEqual(await call("deleteRule", made.value.id), { value: null });
+    assert.ok(reached("DELETE") >= 2, "the delete was sent again");
+    proxy.clear();
+    const gone = await fetch(`${apiUrl}/automations/${made.value.id}`);
+    assert.equal(gone.status, 404);
   });
 }

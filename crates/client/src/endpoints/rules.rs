@@ -94,7 +94,9 @@ impl Client {
     }
 
     /// HTTP PUT /automations/{id}: replaces the rule `rule.id` names, after reading it to make
-    /// sure it is Flowgate's. Returns it as stored.
+    /// sure it is Flowgate's. Returns it as stored. The PUT carries the whole automation, so
+    /// sending it twice leaves what sending it once does: it is sent again after a network
+    /// failure (a keep-alive connection the server closed as the request went out) like a read.
     pub async fn update_rule(&self, rule: &Rule) -> Result<Rule, ClientError> {
         checked(rule)?;
         let id = rule.id.ok_or_else(|| ClientError::InvalidRule {
@@ -103,10 +105,11 @@ impl Client {
         })?;
         self.rule(id).await?;
         let answer = self
-            .call_retrying_busy(
+            .call(
                 Method::Put,
                 &format!("/automations/{id}"),
                 Some(&automation_body(rule)),
+                true,
             )
             .await?;
         self.check_answer(&answer, || format!("Automation {id}"))?;
@@ -119,13 +122,24 @@ impl Client {
         }
     }
 
-    /// HTTP DELETE /automations/{id}, after reading it to make sure it is Flowgate's.
+    /// HTTP DELETE /automations/{id}, after reading it to make sure it is Flowgate's. Sent
+    /// again after a network failure; a 404 then means the rule is gone — the attempt that
+    /// failed on the way back deleted it, or someone else did since it was read — which is
+    /// what was asked.
     pub async fn delete_rule(&self, id: Uuid) -> Result<(), ClientError> {
         self.rule(id).await?;
         let answer = self
-            .call_retrying_busy(Method::Delete, &format!("/automations/{id}"), None::<&()>)
+            .call(
+                Method::Delete,
+                &format!("/automations/{id}"),
+                None::<&()>,
+                true,
+            )
             .await?;
-        self.check_answer(&answer, || format!("Automation {id}"))
+        match self.check_answer(&answer, || format!("Automation {id}")) {
+            Err(ClientError::NotFound { .. }) => Ok(()),
+            other => other,
+        }
     }
 
     /// HTTP POST /block_documents/filter, every page: the server's named blocks that can
