@@ -72,7 +72,7 @@ test("bad input shows the server's exact reason without sending; valid input res
   await editor.fill(JSON.stringify(typed));
   await verdict.filter({ hasText: "will be accepted" }).waitFor();
   await page.getByTestId("resume").click();
-  assert.match(await outcomeOf(page), /^Resumed: the run is now Running\. Recorded as a Prefect event\.$/);
+  assert.match(await outcomeOf(page), /^Resumed: the server set the run to Running\. Recorded as a Prefect event\.$/);
   await page.screenshot({ path: join(shots, "console-run-resumed.png"), fullPage: true });
   assert.equal(answered.length, 1, "exactly one resume was applied");
   const stored = await api(`/flow_runs/${runId}/input/paused-1-response`);
@@ -118,7 +118,7 @@ test("the form generated from the schema: errors inline as you type, then a real
   await page.screenshot({ path: join(shots, "console-form.png"), fullPage: true });
 
   await page.getByTestId("resume").click();
-  assert.match(await outcomeOf(page), /^Resumed: the run is now Running\. Recorded as a Prefect event\.$/);
+  assert.match(await outcomeOf(page), /^Resumed: the server set the run to Running\. Recorded as a Prefect event\.$/);
   assert.equal(answered.length, 1, "exactly one resume was applied");
   const stored = await api(`/flow_runs/${runId}/input/paused-1-response`);
   assert.deepEqual(stored, {
@@ -140,7 +140,7 @@ test("a second tab on the same run learns it was resumed elsewhere and cannot re
     await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 30000 });
   }
   await first.getByTestId("resume").click();
-  assert.match(await outcomeOf(first), /^Resumed: the run is now Running\. Recorded as a Prefect event\.$/);
+  assert.match(await outcomeOf(first), /^Resumed: the server set the run to Running\. Recorded as a Prefect event\.$/);
   assert.equal(await first.getByTestId("changed-elsewhere").count(), 0, "its own resume is not 'elsewhere'");
   // The other tab hears of it through the event stream and locks.
   const notice = second.getByTestId("changed-elsewhere");
@@ -245,7 +245,7 @@ test("runs that ask nothing are resumed together from the inbox, each outcome li
   const results = page.locator('[data-testid="bulk-results"] li');
   await results.nth(1).waitFor({ timeout: 45000 });
   for (const text of await results.allTextContents()) {
-    assert.match(text, /: Resumed: the run is now Running\. Recorded as a Prefect event\.$/);
+    assert.match(text, /: Resumed: the server set the run to Running\. Recorded as a Prefect event\.$/);
   }
   for (const id of chosen) await row(id).waitFor({ state: "detached", timeout: 30000 });
   assert.deepEqual(answered.map((url) => url.split("/").at(-2)).sort(), [...chosen].sort(),

@@ -52,7 +52,7 @@ test("reject from the run page: a reason required, said before sending, one requ
   await reject.click({ timeout: 1000 }).catch(() => {}); // a second press while sending sends nothing
   await page.locator('[data-testid="outcome"] [data-decision="reject"]').waitFor({ timeout: 45000 });
   assert.match(await page.getByTestId("outcome").textContent(),
-    /^Rejected: the run is now Cancelled\. The run becomes Cancelled now .* Recorded as a Prefect event\.$/);
+    /^Rejected: the server set the run to Cancelled\. The run becomes Cancelled now .* Recorded as a Prefect event\.$/);
   assert.equal(sent.length, 1, "exactly one request changed the run");
   const run = await api(`/flow_runs/${id}`);
   assert.equal(run.state.type, "CANCELLED");
@@ -92,7 +92,7 @@ test("bulk reject from the inbox: one reason for the ticked runs, each outcome l
   const results = page.locator('[data-testid="bulk-results"] li');
   await results.nth(1).waitFor({ timeout: 45000 });
   for (const text of await results.allTextContents()) {
-    assert.match(text, /^bulk-reject-\d: Rejected: the run is now Cancelled\. .* Recorded as a Prefect event\.$/);
+    assert.match(text, /^bulk-reject-\d: Rejected: the server set the run to Cancelled\. .* Recorded as a Prefect event\.$/);
   }
   for (const id of ids) await row(id).waitFor({ state: "detached", timeout: 30000 });
   assert.equal(sent.length, 2, "one request per run");
@@ -117,7 +117,7 @@ test("when the record cannot be written, the reject still stands and the page sa
   const missing = page.getByTestId("record-missing");
   await missing.waitFor({ timeout: 45000 });
   assert.match(await missing.textContent(), /The decision stands, but its record is missing: .*HTTP 503/);
-  assert.match(await page.getByTestId("outcome").textContent(), /^Rejected: the run is now Cancelled\./);
+  assert.match(await page.getByTestId("outcome").textContent(), /^Rejected: the server set the run to Cancelled\./);
   const run = await api(`/flow_runs/${id}`);
   assert.deepEqual([run.state.type, run.state.message], ["CANCELLED", "Rejected: no record today"]);
   await page.close();

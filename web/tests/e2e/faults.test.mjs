@@ -39,7 +39,7 @@ test("a resume the proxy refused before Prefect saw it: the page says it did not
 
   suite.proxy.clear();
   await page.getByTestId("resume").click();
-  await page.getByTestId("outcome").filter({ hasText: /^Resumed: the run is now Running\./ }).waitFor({ timeout: 30000 });
+  await page.getByTestId("outcome").filter({ hasText: /^Resumed: the server set the run to Running\./ }).waitFor({ timeout: 30000 });
   assert.equal(await resumes(id), 1);
   await page.close();
 });
@@ -83,7 +83,7 @@ test("a bulk resume where one answer is lost after Prefect applied it and one re
   // The console calls Prefect on its own origin (`/api`); the message names the whole URL.
   assert.ok((await row(applied)).includes(`at ${new URL(suite.server.base).origin}/api/flow_runs/${applied}/resume:`), await row(applied));
   assert.match(await row(refused), /the resume did not happen/);
-  assert.match(await row(plain), /Resumed: the run is now Running/);
+  assert.match(await row(plain), /Resumed: the server set the run to Running/);
   const counts = await resumeTransitions(suite.harness.api_url, [applied, refused, plain]);
   assert.deepEqual([applied, refused, plain].map((id) => counts.get(id)), [1, 0, 1]);
   await page.screenshot({ path: join(shots, "console-fault-bulk.png"), fullPage: true });

@@ -59,7 +59,7 @@ test("keyboard-only triage: move, tick, resume; open a run, fill its form, resum
   await page.keyboard.press("r");
   const results = page.locator('[data-testid="bulk-results"] li');
   await results.nth(1).waitFor({ timeout: 45000 });
-  for (const text of await results.allTextContents()) assert.match(text, /Resumed: the run is now Running\./);
+  for (const text of await results.allTextContents()) assert.match(text, /Resumed: the server set the run to Running\./);
   await page.waitForFunction(() => document.activeElement?.dataset.testid === "bulk-results");
 
   // / goes to the filter; typing there is typing, not shortcuts.
@@ -78,7 +78,7 @@ test("keyboard-only triage: move, tick, resume; open a run, fill its form, resum
   await tabTo(page, '[data-testid="resume"]');
   await page.keyboard.press("Enter");
   await page.locator('[data-testid="outcome"] [data-decision="resume"]').waitFor({ timeout: 45000 });
-  assert.match(await page.getByTestId("outcome").textContent(), /^Resumed: the run is now Running\./);
+  assert.match(await page.getByTestId("outcome").textContent(), /^Resumed: the server set the run to Running\./);
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "outcome", "focus is on what happened");
   assert.deepEqual(await api(`/flow_runs/${asking}/input/kb-input-response`), { approver: "ana" });
 

@@ -104,7 +104,7 @@ test("the run page says who may decide before anything is sent, and its buttons 
 
   // carol rejects through the gate: the run ends Cancelled with her checked name.
   await carol.getByTestId("reject").click();
-  await carol.getByTestId("outcome").getByText(/^Rejected: the run is now Cancelled/).waitFor({ timeout: 30000 });
+  await carol.getByTestId("outcome").getByText(/^Rejected: the server set the run to Cancelled/).waitFor({ timeout: 30000 });
   assert.match(await carol.getByTestId("outcome").textContent(), /Rejected by carol: wrong train.*with the identity the gate checked/);
   assert.deepEqual(carol.sentToPrefect, [], "nothing went to Prefect's state endpoints");
   const run = await (await fetch(`${apiUrl}/flow_runs/${id}`)).json();
@@ -141,7 +141,7 @@ test("2 of 3 in the console: 1 of 2 shown after the first approval, a different 
   assert.equal(await bob.getByTestId("resume").textContent(), "Approve and resume");
   await bob.getByTestId("resume").click();
   await bob.getByTestId("outcome").getByText(/^Resumed/).waitFor({ timeout: 30000 });
-  assert.match(await bob.getByTestId("outcome").textContent(), /^Resumed: the run is now Running\. Approved by alice and bob\. Recorded as a Prefect event, with the identity the gate checked\.$/);
+  assert.match(await bob.getByTestId("outcome").textContent(), /^Resumed: the server set the run to Running\. Approved by alice and bob\. Recorded as a Prefect event, with the identity the gate checked\.$/);
   assert.equal((await resumeTransitions(apiUrl, [id])).get(id), 1);
   // The history names the person the gate checked, once Prefect has stored the record.
   await bob.getByTestId("history-decision").first().waitFor({ timeout: 30000 });

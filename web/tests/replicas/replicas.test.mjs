@@ -50,7 +50,7 @@ test("two replicas: the inbox read through one, runs resumed through either", as
     await page.goto(`${server.base}/runs/${mine}`);
     await page.getByTestId("verdict").filter({ hasText: "will be accepted" }).waitFor({ timeout: 30000 });
     await page.getByTestId("resume").click();
-    assert.match(await outcomeOf(page), /^Resumed: the run is now Running\. Recorded as a Prefect event\.$/);
+    assert.match(await outcomeOf(page), /^Resumed: the server set the run to Running\. Recorded as a Prefect event\.$/);
     await page.screenshot({ path: join(shots, "console-replicas-resumed.png"), fullPage: true });
     const deadline = Date.now() + 60000;
     const finished = new Set();

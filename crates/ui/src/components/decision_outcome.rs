@@ -54,9 +54,11 @@ fn ended_failed(result: &OrchestrationResult) -> bool {
 fn resume_text(result: &OrchestrationResult) -> String {
     let reason = result.details.reason().unwrap_or_default();
     match &result.status {
-        SetStateStatus::Accept => format!("Resumed: the run is now {}.", state_name(result)),
+        SetStateStatus::Accept => {
+            format!("Resumed: the server set the run to {}.", state_name(result))
+        }
         SetStateStatus::Reject if ended_failed(result) => {
-            format!("Not resumed: {reason} The run is now Failed.")
+            format!("Not resumed: {reason} The server set the run to Failed.")
         }
         SetStateStatus::Reject => format!("Not resumed: {reason}"),
         SetStateStatus::Abort => {
@@ -84,16 +86,16 @@ fn reject_text(rejected: &Rejected) -> String {
     });
     match &result.status {
         SetStateStatus::Accept => format!(
-            "Rejected: the run is now {}. {}",
+            "Rejected: the server set the run to {}. {}",
             state_name(result),
             aftermath_text(&rejected.plan.aftermath)
         ),
         SetStateStatus::Reject if cancelled => format!(
-            "Rejected: the run is now {} (Prefect: {reason} The reason is kept in the decision record.)",
+            "Rejected: the server set the run to {} (Prefect: {reason} The reason is kept in the decision record.)",
             state_name(result)
         ),
         SetStateStatus::Reject if ended_failed(result) => {
-            format!("Not rejected: {reason} The run is now Failed.")
+            format!("Not rejected: {reason} The server set the run to Failed.")
         }
         SetStateStatus::Reject | SetStateStatus::Abort => format!("Not rejected: {reason}"),
         other => format!("The server answered {other}: {reason}"),
@@ -203,7 +205,7 @@ pub(crate) fn outcome_view(outcome: Result<Outcome, ClientError>) -> AnyView {
         Ok(Outcome::GateRejected(rejected)) => {
             let status = rejected.result.status.to_string();
             let text = format!(
-                "Rejected: the run is now {}. Its state message reads: {}",
+                "Rejected: the server set the run to {}. Its state message reads: {}",
                 state_name(&rejected.result),
                 rejected.message
             );

@@ -45,7 +45,7 @@ pub(super) fn RulesPage() -> impl IntoView {
         <h1>"Rules"</h1>
         <p class="hint">"Rules reach people while runs wait: a message when a run pauses, a reminder when it is still paused, and a default decision before its pause times out. Each rule is a Prefect automation tagged flowgate.rule; Prefect's own engine fires it, whether or not this page is open, and Prefect's UI shows it under Automations."</p>
         {move || engine.get().and_then(|status| engine_warning(status).map(|w| view! {
-            <p class="error" role="alert" data-testid="engine-warning">{w}</p>
+            <p class="notice warning" role="alert" data-testid="engine-warning">{w}</p>
         }))}
         <p>
             <button type="button" data-testid="new-rule" on:click=move |_| editing.set(Editing::New)
