@@ -52,6 +52,8 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   const warnings = [];
   page.on("console", (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
   page.on("request", (r) => { if (isRulesChunk(r.url())) order.push("rules"); });
+  // The gate's policy verdict is a chunk fetched only when a gate answers (web/tests/gate/).
+  page.on("request", (r) => { if (/\/split_policy-[0-9a-f]{16}\.wasm$/.test(new URL(r.url()).pathname)) order.push("policy"); });
   // When the run is drawn, in the page's own clock: by the time waitFor returns, the page has
   // gone on (its live socket connects and reads the run again).
   await page.addInitScript(() => {
@@ -102,6 +104,7 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   assert.equal(order.filter((o) => o === "chunk").length, 1, "fetched once");
   await page.waitForTimeout(3500);
   assert.equal(order.filter((o) => o === "chunk").length, 1, "not fetched again when idle");
+  assert.ok(!order.includes("policy"), `no gate, no policy code: ${order.join(", ")}`);
   assert.deepEqual(warnings.filter((w) => /split_run_page/.test(w)), [], "the preload was used");
   await page.close();
 });

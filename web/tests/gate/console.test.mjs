@@ -192,3 +192,26 @@ test("four-eyes in the console: the requester is told before sending that someon
   await alice.context().close();
   await carol.context().close();
 });
+
+test("the policy's verdict is code of its own, fetched with a gate: when it cannot be fetched the page says so, sends nothing, and Try again loads it", async () => {
+  const id = await pausedRunOf(apiUrl, `console-restricted-chunk-${Date.now()}`, { flow: "gate-console", tags: ["console-restricted"] });
+  const alice = await pageAs("alice");
+  const isPolicyChunk = (url) => /\/split_policy-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+  let refuse = true;
+  let asked = 0;
+  await alice.route((url) => isPolicyChunk(url.href), (route) => {
+    asked++;
+    return refuse ? route.abort("connectionreset") : route.continue();
+  });
+  await runPage(alice, id);
+  const line = alice.getByTestId("policy-line");
+  await line.filter({ hasText: "What the gate's policy says cannot be shown: the code of the gate's policy verdict could not be fetched" }).waitFor({ timeout: 30000 });
+  assert.equal(await alice.getByTestId("resume").isDisabled(), true, "nothing is sent while the policy is not known");
+  refuse = false;
+  await alice.getByTestId("try-again").click();
+  await policyLine(alice, "You may approve this run.");
+  assert.equal(await alice.getByTestId("resume").isDisabled(), false);
+  assert.ok(asked >= 2, `fetched again on Try again (${asked})`);
+  assert.deepEqual(alice.sentToPrefect, []);
+  await alice.context().close();
+});

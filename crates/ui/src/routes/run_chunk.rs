@@ -23,7 +23,7 @@ use flowgate_client::sleep;
 pub(crate) const PREFETCH_AFTER_MS: i32 = 2_000;
 
 /// Why a chunk's code could not be fetched, in words a person can act on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ChunkError {
     what: &'static str,
     cause: String,
