@@ -18,6 +18,7 @@ use crate::state::connection::{Connection, ServerVersion};
 use crate::state::gate::GatePresence;
 use crate::state::live::{Live, LiveStatus};
 use crate::state::pattern_checks::PatternChecks;
+use crate::state::reread::newest_answer;
 use flowgate_client::sleep;
 
 /// The console's root.
@@ -147,16 +148,19 @@ fn WaitingCount() -> impl IntoView {
             recount.update(|n| *n += 1);
         });
     });
-    let count = LocalResource::new(move || {
-        live.poll.track();
-        recount.track();
-        let client = connection.client();
-        async move {
-            client?
-                .count_flow_runs(&FlowRunFilter::in_states([StateType::Paused]))
-                .await
-        }
-    });
+    let count = newest_answer(
+        || (),
+        move |_| {
+            live.poll.track();
+            recount.track();
+            let client = connection.client();
+            async move {
+                client?
+                    .count_flow_runs(&FlowRunFilter::in_states([StateType::Paused]))
+                    .await
+            }
+        },
+    );
     Effect::new(move |_| {
         let title = match count.get() {
             Some(Ok(n)) if n > 0 => format!("({}) Flowgate", grouped(n)),

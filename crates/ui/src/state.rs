@@ -7,6 +7,7 @@ pub(crate) mod gate;
 pub(crate) mod live;
 pub(crate) mod notify;
 pub(crate) mod pattern_checks;
+pub(crate) mod reread;
 
 /// The browser's `localStorage`, when there is one and it may be used.
 pub(crate) fn storage() -> Option<web_sys::Storage> {

@@ -120,3 +120,26 @@ test("a proxy that refuses the websocket: the header says polling only, the poll
     await server.close();
   }
 });
+
+test("the inbox draws its first answer while the re-read the events socket asks for as it connects is still out", async () => {
+  const server = await serveConsole(dist, harness.api_url);
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  const held = [];
+  try {
+    // Every read of the inbox's page waits until released: the first until the socket is
+    // live (so the re-read it asks for starts while the first is out), the later ones until
+    // the inbox is drawn.
+    await page.route((url) => url.pathname === "/api/flow_runs/paginate", (route) => { held.push(route); });
+    await page.goto(`${server.base}/`);
+    await page.getByTestId("live-status").filter({ hasText: /^live$/ }).waitFor({ timeout: 30000 });
+    for (let i = 0; i < 100 && held.length < 2; i++) await page.waitForTimeout(100);
+    assert.ok(held.length >= 2, `the socket's connect asked for the page again while the first read was out (${held.length})`);
+    await held[0].continue();
+    // Drawn from the first answer, every later read still held.
+    await page.locator('[data-testid="inbox-row"]').first().waitFor({ timeout: 15000 });
+  } finally {
+    for (const route of held.slice(1)) await route.continue().catch(() => {});
+    await page.close();
+    await server.close();
+  }
+});

@@ -28,6 +28,7 @@ use crate::components::runs_table::Column;
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
 use crate::state::live::Live;
+use crate::state::reread::newest_answer;
 use bulk::BulkBar;
 use changes::follow_changes;
 use list::InboxList;
@@ -139,11 +140,14 @@ pub(crate) fn Inbox() -> impl IntoView {
     let refresh = RwSignal::new(0u64);
     // While a bulk of this page's own runs, its runs leave the inbox as expected.
     let bulk_busy = RwSignal::new(false);
-    let waiting = LocalResource::new(move || {
-        live.poll.track();
-        refresh.track();
-        read_page(connection.client(), page.get(), sort.get())
-    });
+    let waiting = newest_answer(
+        move || (page.get(), sort.get()),
+        move |(page, sort)| {
+            live.poll.track();
+            refresh.track();
+            read_page(connection.client(), *page, sort.clone())
+        },
+    );
 
     // The ids of the runs on the page shown.
     let on_page: Signal<Vec<Uuid>> = Signal::derive(move || {

@@ -19,6 +19,7 @@ use crate::components::state_badge::StateBadge;
 use crate::routes::run_chunk::lazy_page;
 use crate::state::connection::Connection;
 use crate::state::live::Live;
+use crate::state::reread::newest_answer;
 
 mod filters;
 
@@ -69,38 +70,43 @@ fn RunsPage() -> impl IntoView {
     let changed = RwSignal::new(0u64);
     live.on_changes(move |_| changed.update(|n| *n += 1));
     // One count per state, all requested at once; a count that fails shows as failed.
-    let counts = LocalResource::new(move || {
-        let f = filters.get();
-        live.poll.track();
-        changed.track();
-        let client = connection.client();
-        async move {
-            let client = client?;
-            let each = StateType::KNOWN.iter().map(|state| {
-                let body = f.body(Some(state.clone()));
-                let client = client.clone();
-                async move { (state.clone(), client.count_flow_runs(&body).await) }
-            });
-            Ok::<_, ClientError>(futures_util::future::join_all(each).await)
-        }
-    });
-    let results = LocalResource::new(move || {
-        live.poll.track();
-        changed.track();
-        let f = filters.get();
-        let page = page.get();
-        let client = connection.client();
-        async move {
-            let client = client?;
-            let found = client
-                .paginate_flow_runs(&f.body(f.state.clone()).page(page, PAGE_SIZE))
-                .await?;
-            let flows = client
-                .flows_by_id(found.results.iter().map(|r| r.flow_id))
-                .await?;
-            Ok::<_, ClientError>((found, flows))
-        }
-    });
+    let counts = newest_answer(
+        move || filters.get(),
+        move |f| {
+            let f = f.clone();
+            live.poll.track();
+            changed.track();
+            let client = connection.client();
+            async move {
+                let client = client?;
+                let each = StateType::KNOWN.iter().map(|state| {
+                    let body = f.body(Some(state.clone()));
+                    let client = client.clone();
+                    async move { (state.clone(), client.count_flow_runs(&body).await) }
+                });
+                Ok::<_, ClientError>(futures_util::future::join_all(each).await)
+            }
+        },
+    );
+    let results = newest_answer(
+        move || (filters.get(), page.get()),
+        move |(f, page)| {
+            live.poll.track();
+            changed.track();
+            let (f, page) = (f.clone(), *page);
+            let client = connection.client();
+            async move {
+                let client = client?;
+                let found = client
+                    .paginate_flow_runs(&f.body(f.state.clone()).page(page, PAGE_SIZE))
+                    .await?;
+                let flows = client
+                    .flows_by_id(found.results.iter().map(|r| r.flow_id))
+                    .await?;
+                Ok::<_, ClientError>((found, flows))
+            }
+        },
+    );
     let set = move |edit: fn(&mut Filters, String)| {
         move |ev| {
             let value = event_target_value(&ev);
@@ -164,7 +170,7 @@ type StateCounts = Result<Vec<(StateType, Result<u64, ClientError>)>, ClientErro
 #[component]
 fn StateChips(
     filters: Memo<Filters>,
-    counts: LocalResource<StateCounts>,
+    counts: ReadSignal<Option<StateCounts>, LocalStorage>,
     choose: Callback<Option<StateType>>,
 ) -> impl IntoView {
     view! {

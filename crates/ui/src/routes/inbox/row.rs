@@ -20,7 +20,7 @@ use crate::components::state_badge::StateBadge;
 #[derive(Clone, Copy)]
 pub(crate) struct RowNotes {
     /// The page's read: its runs, once read.
-    pub(crate) page: LocalResource<Result<Waiting, ClientError>>,
+    pub(crate) page: ReadSignal<Option<Result<Waiting, ClientError>>, LocalStorage>,
     /// The rules' steps still due, by run ("reminder at 14:00 · rejected at 15:00, unless
     /// decided first"): filled by the rules' chunk once it is here, so the main part holds
     /// only the signal and the line.
