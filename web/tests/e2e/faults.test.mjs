@@ -95,8 +95,12 @@ test("a run page whose read keeps failing at the proxy: the page names the URL a
   const id = await pausedRun(suite, `faults-read-${Date.now()}`, { schema: SCHEMA });
   const { page } = await openWithInput(id, "ana");
   // The run's read meets a 504 every time it is sent (the client sends a read up to 5 times).
+  // The page is left first: open, its live updates read the run too (the socket's connect
+  // re-reads it), and one of those could meet a fault meant for the reopened page.
+  const url = page.url();
+  await page.goto("about:blank");
   suite.proxy.inject({ match: new RegExp(`^GET /api/flow_runs/${id}$`), mode: "status", status: 504, times: 5 });
-  await page.reload();
+  await page.goto(url);
   const error = page.locator(".read-error");
   await error.waitFor({ timeout: 45000 });
   const origin = new URL(suite.server.base).origin;
