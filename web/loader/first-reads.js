@@ -1,13 +1,14 @@
 // The console's first reads, sent by its HTML page before the wasm is fetched and compiled
-// (~150 ms on loopback, more on a real network) instead of after: the run a link opens and the
-// server's version; and on a run's page, the run page's code (its wasm chunks) preloaded.
+// (~150 ms on loopback, more on a real network) instead of after: the run a link opens, the
+// inbox's first page (its default order), the header's count of paused runs and the server's
+// version; and on a run's page, the run page's code (its wasm chunks) preloaded.
 // scripts/console-loader.mjs copies this file into the build, named by its content, as the
 // page's first script, with the %…% values filled in (the client's API version, the
 // console's public URL, the chunks a run page needs).
 //
 // The console's client (crates/client, feature `first-reads`) takes one, through
-// globalThis.flowgateFirstRead, only for a GET whose URL and headers are exactly those it would
-// send, and once; so a read built here in a way the client would not build it is never used,
+// globalThis.flowgateFirstRead, only for a request whose method, URL, headers and body are
+// exactly those it would send, and once; so a read built here in a way the client would not build it is never used,
 // only sent in vain. What the console has not taken after 10 s is dropped and aborted: a later
 // read is always sent afresh.
 (() => {
@@ -62,27 +63,36 @@
     return;
   }
 
-  const paths = ["/admin/version"];
-  const run = /^runs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i
-    .exec(location.pathname.slice(PUBLIC_URL.length));
-  if (onRunPage && run) paths.unshift(`/flow_runs/${run[1].toLowerCase()}`);
+  // [method, path, body]: the bodies are the JSON the client writes for the same reads
+  // (crates/ui: the header's count in app.rs, the inbox's first page in routes/inbox.rs);
+  // chunks e2e checks each is taken.
+  const PAUSED = '{"flow_runs":{"state":{"type":{"any_":["PAUSED"]}}}';
+  const wanted = [["GET", "/admin/version"], ["POST", "/flow_runs/count", `${PAUSED}}`]];
+  const page = location.pathname.slice(PUBLIC_URL.length);
+  const run = /^runs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i.exec(page);
+  if (onRunPage && run) wanted.unshift(["GET", `/flow_runs/${run[1].toLowerCase()}`]);
+  if (page === "" && location.search === "") {
+    wanted.unshift(["POST", "/flow_runs/paginate", `${PAUSED},"sort":"START_TIME_DESC","page":1,"limit":50}`]);
+  }
 
   const reads = new Map();
-  const sent = Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join("\n");
-  for (const path of paths) {
+  const lines = (sent) => Object.entries(sent).map(([name, value]) => `${name}: ${value}`).join("\n");
+  for (const [method, path, body] of wanted) {
+    const sent = body === undefined ? headers : { ...headers, "Content-Type": "application/json" };
     const controller = new AbortController();
-    const response = fetch(base + path, { headers, signal: controller.signal });
+    const response = fetch(base + path, { method, headers: sent, body, signal: controller.signal });
     // Handled here so that one the console never takes is no unhandled rejection.
     response.catch(() => {});
-    reads.set(base + path, { controller, response });
+    reads.set(`${method} ${base}${path}`, { controller, response, headers: lines(sent), body: body ?? null });
   }
-  // The console's client asks with its request's URL, its headers as "name: value" lines in
-  // its order, and its request's AbortSignal (its timeout); it gets the fetch's promise, once,
-  // or nothing.
-  globalThis.flowgateFirstRead = (url, asked, signal) => {
-    const read = reads.get(url);
-    if (!read || asked !== sent) return undefined;
-    reads.delete(url);
+  // The console's client asks with its request's method and URL, its headers as "name: value"
+  // lines in its order, its body (or null) and its request's AbortSignal (its timeout); it gets
+  // the fetch's promise, once, or nothing.
+  globalThis.flowgateFirstRead = (method, url, asked, body, signal) => {
+    const key = `${method} ${url}`;
+    const read = reads.get(key);
+    if (!read || asked !== read.headers || body !== read.body) return undefined;
+    reads.delete(key);
     signal.addEventListener("abort", () => read.controller.abort());
     return read.response;
   };

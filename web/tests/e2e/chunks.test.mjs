@@ -23,11 +23,57 @@ test("the inbox renders before the run page's chunk is fetched, which comes once
   const fetched = watchChunks(page);
   const wasm = [];
   page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+  await page.addInitScript(() => {
+    const seen = new MutationObserver(() => {
+      if (document.querySelector('[data-testid="inbox-row"]')) {
+        performance.mark("test:drawn");
+        seen.disconnect();
+      }
+    });
+    seen.observe(document, { childList: true, subtree: true });
+    // Which of the page's first reads the console takes.
+    window.__taken = [];
+    let take;
+    Object.defineProperty(globalThis, "flowgateFirstRead", {
+      set(f) { take = f; },
+      get() {
+        return take && ((method, url, ...rest) => {
+          const answer = take(method, url, ...rest);
+          if (answer) window.__taken.push(`${method} ${new URL(url).pathname}`);
+          return answer;
+        });
+      },
+    });
+  });
   await page.goto(`${suite.server.base}/`);
   await page.waitForSelector('[data-testid="inbox-row"]', { timeout: 30000 });
   const listedAt = Date.now();
   assert.deepEqual(fetched, [], "the inbox was drawn without the run page's code");
   assert.equal(wasm.length, 1, `one wasm before the inbox: ${wasm}`);
+  // The page's first reads (web/loader/first-reads.js) send the inbox's first page and the
+  // header's count before the console's wasm has started, and the console takes them: each
+  // is sent once until the first row is drawn.
+  const reads = await page.evaluate(() => {
+    const drawn = performance.getEntriesByName("test:drawn")[0]?.startTime;
+    const sent = (path) => performance.getEntriesByType("resource")
+      .filter((e) => new URL(e.name).pathname === path).map((e) => e.startTime);
+    const page = sent("/api/flow_runs/paginate");
+    const count = sent("/api/flow_runs/count");
+    return {
+      started: performance.getEntriesByName("flowgate:start")[0]?.startTime, drawn,
+      page: page[0], count: count[0],
+      pagesUntilDrawn: page.filter((t) => t < drawn).length,
+      countsUntilDrawn: count.filter((t) => t < drawn).length,
+    };
+  });
+  const said = JSON.stringify(reads);
+  assert.ok(reads.started > 0 && reads.drawn > reads.started, said);
+  assert.ok(reads.page < reads.started && reads.count < reads.started, `asked for before the wasm started: ${said}`);
+  assert.deepEqual((await page.evaluate(() => window.__taken)).sort(),
+    ["GET /api/admin/version", "POST /api/flow_runs/count", "POST /api/flow_runs/paginate"], said);
+  // A second read of each may come before the row is drawn: the events socket's connect asks
+  // pages to read again.
+  assert.ok(reads.pagesUntilDrawn <= 2 && reads.countsUntilDrawn <= 2, said);
   // Fetched in the background, after the first page's reads.
   await page.waitForRequest((r) => isChunk(r.url()), { timeout: 10000 });
   assert.equal(fetched.length, 1);

@@ -138,14 +138,16 @@ async fn reply(response: gloo_net::http::Response) -> Result<Reply, NoAnswer> {
 }
 
 /// The console's first reads (`web/loader/first-reads.js`) are sent by its HTML page before
-/// the wasm is fetched and compiled: a GET whose URL and headers are exactly those of one of
-/// them takes its answer (once; aborted with `signal`) instead of sending the same request
-/// again. Anything else, or nothing there, is sent as usual.
+/// the wasm is fetched and compiled: a read whose method, URL, headers and body are exactly
+/// those of one of them takes its answer (once; aborted with `signal`) instead of sending the
+/// same request again. Anything else, or nothing there, is sent as usual.
 #[cfg(feature = "first-reads")]
 fn first_read(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Option<js_sys::Promise> {
-    if request.method != Method::Get {
-        return None;
-    }
+    let method = match request.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Put | Method::Delete => return None,
+    };
     let take: js_sys::Function =
         js_sys::Reflect::get(&js_sys::global(), &"flowgateFirstRead".into())
             .ok()?
@@ -156,15 +158,18 @@ fn first_read(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Option<js_
         .iter()
         .map(|(name, value)| format!("{name}: {value}"))
         .collect();
-    take.call3(
-        &JsValue::NULL,
+    let body = request
+        .body
+        .as_deref()
+        .map_or(JsValue::NULL, JsValue::from_str);
+    let args = js_sys::Array::of5(
+        &method.into(),
         &request.url.as_str().into(),
         &headers.join("\n").into(),
+        &body,
         signal,
-    )
-    .ok()?
-    .dyn_into()
-    .ok()
+    );
+    take.apply(&JsValue::NULL, &args).ok()?.dyn_into().ok()
 }
 
 #[cfg(not(feature = "first-reads"))]
