@@ -8,8 +8,8 @@
 //
 // The console's client (crates/client, feature `first-reads`) takes one, through
 // globalThis.flowgateFirstRead, only for a request whose method, URL, headers and body are
-// exactly those it would send, and once; so a read built here in a way the client would not build it is never used,
-// only sent in vain. What the console has not taken after 10 s is dropped and aborted: a later
+// exactly those it would send, and once; so a read built here in a way the client would not
+// build it is never used, only sent in vain. What the console has not taken after 10 s is dropped and aborted: a later
 // read is always sent afresh.
 (() => {
   "use strict";

@@ -12,6 +12,23 @@ const suite = consoleSuite();
 const isChunk = (url) => /\/split_run_page-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isRulesChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 
+/**
+ * Marks `test:drawn` in the page's own clock (performance marks) when an element with
+ * data-testid `testid` first appears: by the time a waitFor returns, the page has gone on (its
+ * live socket connects and reads again).
+ */
+function markWhenDrawn(page, testid) {
+  return page.addInitScript((selector) => {
+    const seen = new MutationObserver(() => {
+      if (document.querySelector(selector)) {
+        performance.mark("test:drawn");
+        seen.disconnect();
+      }
+    });
+    seen.observe(document, { childList: true, subtree: true });
+  }, `[data-testid="${testid}"]`);
+}
+
 function watchChunks(page) {
   const fetched = [];
   page.on("request", (r) => { if (isChunk(r.url())) fetched.push({ url: r.url(), at: Date.now() }); });
@@ -23,14 +40,8 @@ test("the inbox renders before the run page's chunk is fetched, which comes once
   const fetched = watchChunks(page);
   const wasm = [];
   page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+  await markWhenDrawn(page, "inbox-row");
   await page.addInitScript(() => {
-    const seen = new MutationObserver(() => {
-      if (document.querySelector('[data-testid="inbox-row"]')) {
-        performance.mark("test:drawn");
-        seen.disconnect();
-      }
-    });
-    seen.observe(document, { childList: true, subtree: true });
     // Which of the page's first reads the console takes.
     window.__taken = [];
     let take;
@@ -100,17 +111,7 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   page.on("request", (r) => { if (isRulesChunk(r.url())) order.push("rules"); });
   // The gate's policy verdict is a chunk fetched only when a gate answers (web/tests/gate/).
   page.on("request", (r) => { if (/\/split_policy-[0-9a-f]{16}\.wasm$/.test(new URL(r.url()).pathname)) order.push("policy"); });
-  // When the run is drawn, in the page's own clock: by the time waitFor returns, the page has
-  // gone on (its live socket connects and reads the run again).
-  await page.addInitScript(() => {
-    const seen = new MutationObserver(() => {
-      if (document.querySelector('[data-testid="run-name"]')) {
-        performance.mark("test:drawn");
-        seen.disconnect();
-      }
-    });
-    seen.observe(document, { childList: true, subtree: true });
-  });
+  await markWhenDrawn(page, "run-name");
   await page.goto(`${suite.server.base}/runs/${suite.harness.runs.completed}`);
   await page.getByTestId("run-name").waitFor({ timeout: 30000 });
   // The run's rules section comes from a chunk of its own, asked for once the run is read.
