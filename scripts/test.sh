@@ -51,6 +51,7 @@ start_servers "${sqlite[@]}" > "$out/start-sqlite.log" 2>&1 &
 sqlite_start=$!
 $ci/console-build.sh
 wait $sqlite_start || failure "starting the Prefect servers (SQLite); see $out/start-sqlite.log"
+start_notes "$out/start-sqlite.log"
 
 say "starting real Prefect servers (PostgreSQL) in the background"
 start_servers "${postgres[@]}" > "$out/start-postgres.log" 2>&1 &
@@ -60,6 +61,7 @@ stop_servers core client auth
 $ci/rules.sh sqlite
 stop_servers rules
 wait $postgres_start || failure "starting the Prefect servers (PostgreSQL); see $out/start-postgres.log"
+start_notes "$out/start-postgres.log"
 # The PostgreSQL fidelity and client suites mostly wait on their servers, and their tests are
 # built by now: they run beside the npm package's suites, their output shown when they end.
 say "the PostgreSQL fidelity and client suites, then the gate's and the rules', in the background (output: $out/real-server-postgres.log)"

@@ -152,14 +152,32 @@ start_servers() {
   fi
   for name in "$@"; do
     running "$h/$name" && continue
-    rm -rf "${h:?}/$name"
-    # shellcheck disable=SC2046 # the flags are words
-    "${harness_bin[@]}" start "$h/$name" $(server_flags "$name") > "$out/harness-$name.json" &
+    start_server "$name" &
     pids+=($!)
     started_here+=("$name")
   done
   for pid in "${pids[@]}"; do wait "$pid" || ok=false; done
   $ok
+}
+
+# Starts one server; one that fails (its harness's lines say why, and a failed start stops
+# what it started) is started once more, its first attempt's files kept beside it.
+start_server() {
+  local attempt
+  for attempt in 1 2; do
+    rm -rf "${h:?}/$1"
+    # shellcheck disable=SC2046 # the flags are words
+    "${harness_bin[@]}" start "$h/$1" $(server_flags "$1") > "$out/harness-$1.json" && return 0
+    [ "$attempt" = 2 ] && return 1
+    rm -rf "${h:?}/$1.failed" && mv "$h/$1" "$h/$1.failed"
+    echo "[start_servers] $1 did not start (see above, and $h/$1.failed); starting it once more" >&2
+  done
+}
+
+# What a background start said that the run's output should show: a server started once
+# more, a port taken, a flow started again, a start that failed.
+start_notes() {
+  grep -E "once more|was taken|starting it again|start failed|did not" "$1" || true
 }
 
 # Stops the named servers in the background (`wait` for them later).

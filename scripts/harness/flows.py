@@ -4,11 +4,13 @@ Run as `python flows.py KIND ID_FILE [TIMEOUT]` with PREFECT_API_URL pointing at
 server. The flow writes its run id to ID_FILE, then pauses (or, for `done`, completes).
 """
 
+import os
 import sys
 from pathlib import Path
 from typing import Literal
 
 from prefect import flow, pause_flow_run
+from prefect.exceptions import FlowPauseTimeout
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 from pydantic import BaseModel, Field
@@ -74,6 +76,19 @@ def wait_for_human(id_file: str, timeout: int = 3600) -> str:
     return "resumed"
 
 
+@flow(name="wait-for-human")
+def wait_past_timeout(id_file: str, timeout: int = 3600) -> str:
+    """The plain gate whose pause times out and stays PAUSED: when the wait ends, the process
+    exits before Prefect's engine can mark the run failed (nothing resumes it, nothing fails
+    it), the case the resume rule rejects. Nothing has to kill it in time."""
+    record_id(id_file)
+    try:
+        pause_flow_run(timeout=timeout)
+    except FlowPauseTimeout:
+        os._exit(0)
+    return "resumed"
+
+
 @flow(name="keyed-gate")
 def keyed_gate(id_file: str, timeout: int = 3600) -> str:
     record_id(id_file)
@@ -111,6 +126,7 @@ def nightly_report(id_file: str, timeout: int = 0) -> str:
 
 FLOWS = {
     "plain": wait_for_human,
+    "timed_out": wait_past_timeout,
     "keyed": keyed_gate,
     "input": approve_deploy,
     "release": release_gate,

@@ -19,8 +19,13 @@ import httpx
 BIN = Path(sys.executable).parent
 
 
+# Whose lines these are: several harnesses started side by side share one log.
+LOG = {"name": "", "since": time.monotonic()}
+
+
 def log(message: str) -> None:
-    print(f"[harness] {message}", file=sys.stderr, flush=True)
+    who = f" {LOG['name']}" if LOG["name"] else ""
+    print(f"[harness{who} +{time.monotonic() - LOG['since']:.0f}s] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -199,27 +204,58 @@ def wait_healthy(base: str, process: subprocess.Popen, log_path: Path, seconds: 
             time.sleep(0.5)
 
 
-def start_api_servers(state: Path, record: dict) -> None:
-    """Starts the record's API server(s) on their ports and waits until each is healthy.
+def start_api_servers(state: Path, record: dict, movable: bool = False) -> None:
+    """Starts the record's API server(s) on their ports and waits until each is healthy;
+    `movable`: the ports were chosen here, and one taken meanwhile may be replaced.
     The first replica starts alone: replicas that start together on a fresh database race
     to register Prefect's block types, and the losers exit on a unique-constraint error
     (`uq_block_type__slug`, seen with Prefect 3.9.1 on PostgreSQL)."""
-    replicated = bool(record.get("redis"))
     started = []
-    for index, port in enumerate(record["api_ports"]):
-        args = [str(BIN / "prefect"), "server", "start"]
-        if replicated:
-            args.append("--no-services")
-        log_path = state / (f"server-{index}.log" if replicated else "server.log")
-        process = spawn(args, server_env(state, port, record), log_path)
-        record["pids"].append(process.pid)
-        record["api_pids"].append(process.pid)
-        save(state, record)
-        started.append((f"http://127.0.0.1:{port}", process, log_path))
+    for index in range(len(record["api_ports"])):
+        started.append(spawn_api_server(state, record, index))
         if index == 0:
-            wait_healthy(*started.pop())
-    for base, process, log_path in started:
-        wait_healthy(base, process, log_path)
+            wait_api_server(state, record, movable, *started.pop())
+    for entry in started:
+        wait_api_server(state, record, movable, *entry)
+
+
+def spawn_api_server(state: Path, record: dict, index: int) -> tuple:
+    replicated = bool(record.get("redis"))
+    args = [str(BIN / "prefect"), "server", "start"]
+    if replicated:
+        args.append("--no-services")
+    log_path = state / (f"server-{index}.log" if replicated else "server.log")
+    logged = log_path.stat().st_size if log_path.exists() else 0
+    process = spawn(args, server_env(state, record["api_ports"][index], record), log_path)
+    record["pids"].append(process.pid)
+    record["api_pids"].append(process.pid)
+    save(state, record)
+    return index, process, log_path, logged
+
+
+def wait_api_server(state: Path, record: dict, movable: bool, index: int, process, log_path: Path,
+                    logged: int) -> None:
+    """Waits until the index-th API server is healthy. A port chosen free can be taken before
+    the server binds it (by any connection's own port, on a busy machine): if `movable`, the
+    server is started again on another port, and the record says which."""
+    for attempt in range(1, 4):
+        port = record["api_ports"][index]
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}", process, log_path)
+            return
+        except SystemExit:
+            with open(log_path, "rb") as written:
+                written.seek(logged)
+                taken = b"already in use" in written.read().lower()
+            if not (movable and taken) or attempt == 3 or process.poll() is None:
+                raise
+        port = free_port()
+        log(f"port {record['api_ports'][index]} was taken before the server bound it; starting it on {port}")
+        record["api_ports"][index] = port
+        record["api_urls"][index] = f"http://127.0.0.1:{port}/api"
+        if index == 0:
+            record["api_url"], record["ui_url"] = record["api_urls"][0], f"http://127.0.0.1:{port}"
+        _, process, log_path, logged = spawn_api_server(state, record, index)
 
 
 def terminate(targets) -> None:
