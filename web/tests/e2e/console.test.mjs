@@ -259,6 +259,24 @@ test("runs that ask nothing are resumed together from the inbox, each outcome li
 /** "1 run — page…" / "1,234 runs — page…", as the page words a count: a pattern for its start. */
 const runsLine = (n) => new RegExp(`^${n === 1 ? "1 run" : `${n.toLocaleString("en-US")} runs`} — page`);
 
+test("on a server whose automation engine is off, the Rules page warns that rules will not fire", async () => {
+  // The harness starts this server with Prefect's triggers service off (it runs only where
+  // rules are tested); the page reads that from the server's settings, not from us.
+  const settings = await (await fetch(`${suite.harness.api_url}/admin/settings`)).json();
+  assert.equal(settings.server.services.triggers.enabled, false);
+  const page = await suite.browser.newPage({ viewport: { width: 1100, height: 800 } });
+  await page.goto(`${suite.server.base}/rules`);
+  const warning = page.getByTestId("engine-warning");
+  await warning.waitFor({ timeout: 30000 });
+  assert.equal(await warning.textContent(),
+    "The server's triggers service is turned off (PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED=false): rules are stored but will not fire.");
+  assert.equal(await warning.getAttribute("class"), "notice warning");
+  assert.equal(await warning.getAttribute("role"), "alert");
+  await page.locator('[data-testid="no-rules"], [data-testid="rule-row"]').first().waitFor();
+  await page.screenshot({ path: join(shots, "console-rules-engine-off.png"), fullPage: true });
+  await page.close();
+});
+
 test("all runs: state chips with counts, filters and server-side pages", async () => {
   const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
   const total = await api("/flow_runs/count", {});
