@@ -62,9 +62,34 @@ test("bulk resume reports progress for each run and never stops on a failure", a
   assert.deepEqual(rejected.map((o) => o.flowRunId), [runs.bulk[0]]);
 });
 
+test("a server that closes the connection unanswered: the error says the other side closed", async () => {
+  const { createServer } = await import("node:net");
+  // It reads the request, then closes without a word (a proxy or server that died mid-way).
+  const closer = createServer((socket) => socket.once("data", () => socket.destroy()));
+  await new Promise((done) => closer.listen(0, "127.0.0.1", done));
+  const { port } = closer.address();
+  try {
+    const client = new PrefectClient({ apiUrl: `http://127.0.0.1:${port}/api`, timeoutMs: 3000 });
+    await assert.rejects(client.health(), (err) => err.kind === "unreachable"
+      && err.message.startsWith(`Cannot reach the Prefect server at http://127.0.0.1:${port}/api/health: fetch failed: other side closed`));
+  } finally {
+    closer.close();
+  }
+});
+
 test("failures are FlowgateErrors with a stable kind", async () => {
-  const down = new PrefectClient({ apiUrl: "http://127.0.0.1:9/api", timeoutMs: 3000 });
-  await assert.rejects(down.health(), (err) => err.name === "FlowgateError" && err.kind === "unreachable" && err.message.includes("127.0.0.1:9"));
+  const { createServer } = await import("node:net");
+  const gone = createServer();
+  await new Promise((done) => gone.listen(0, "127.0.0.1", done));
+  const { port } = gone.address();
+  await new Promise((done) => gone.close(done));
+  const down = new PrefectClient({ apiUrl: `http://127.0.0.1:${port}/api`, timeoutMs: 3000 });
+  // Node's fetch says only "fetch failed"; why is in its cause, and the message keeps it.
+  await assert.rejects(down.health(), (err) => err.name === "FlowgateError" && err.kind === "unreachable"
+    && err.message === `Cannot reach the Prefect server at http://127.0.0.1:${port}/api/health: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}. Is it running, and is the API URL right?`);
+  // A port fetch refuses to use (the discard service's) is said as such.
+  const refused = new PrefectClient({ apiUrl: "http://127.0.0.1:9/api", timeoutMs: 3000 });
+  await assert.rejects(refused.health(), (err) => err.kind === "unreachable" && err.message.includes(": fetch failed: bad port."));
   assert.throws(() => new PrefectClient({ apiUrl: "ftp://x" }), (err) => err.kind === "invalidConfig");
   assert.throws(() => new PrefectClient({ auth: { basic: "no-colon" } }), (err) => err.kind === "invalidConfig");
   const { api_url: apiUrl } = harness();

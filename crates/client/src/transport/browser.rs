@@ -17,6 +17,9 @@ extern "C" {
     fn set_timeout(callback: &Closure<dyn FnMut()>, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(handle: &JsValue);
+    // The global `fetch`, as gloo-net binds it, so a failure's whole JS error is at hand.
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_request(request: &web_sys::Request) -> js_sys::Promise;
 }
 
 /// A scheduled callback that is cancelled when dropped: a wait or a request abandoned half way
@@ -85,10 +88,7 @@ pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply,
                     "the page's first read gave no response".into(),
                 )),
             },
-            Err(err) => Err(NoAnswer::Network(
-                err.dyn_ref::<js_sys::Error>()
-                    .map_or_else(|| "the request failed".into(), |err| err.message().into()),
-            )),
+            Err(err) => Err(NoAnswer::Network(failure_detail(&err))),
         },
         None => exchange(request, &signal).await,
     };
@@ -116,11 +116,44 @@ async fn exchange(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Result
         None => builder.build(),
     }
     .map_err(|err| NoAnswer::Network(err.to_string()))?;
-    let response = prepared
-        .send()
+    let sent = fetch_request(&web_sys::Request::from(prepared));
+    let response = wasm_bindgen_futures::JsFuture::from(sent)
         .await
-        .map_err(|err| NoAnswer::Network(network_detail(&err)))?;
-    reply(response).await
+        .map_err(|err| NoAnswer::Network(failure_detail(&err)))?
+        .dyn_into::<web_sys::Response>()
+        .map_err(|_| NoAnswer::Network("fetch gave no response".into()))?;
+    reply(gloo_net::http::Response::from(response)).await
+}
+
+/// What a failed fetch said: its message and, where the host gives one, its cause's. Node's
+/// fetch says only "fetch failed", and why in its cause ("other side closed", "connect
+/// ECONNREFUSED 127.0.0.1:4200"); a browser's "Failed to fetch" has none. Neither carries the
+/// request's headers.
+fn failure_detail(err: &JsValue) -> String {
+    let Some(error) = err.dyn_ref::<js_sys::Error>() else {
+        return "the request failed".into();
+    };
+    let mut detail = String::from(error.message());
+    let mut cause = error.cause();
+    // A cause may have its own (undici's socket errors do); three deep is plenty.
+    for _ in 0..3 {
+        let Some(next) = cause.dyn_ref::<js_sys::Error>() else {
+            break;
+        };
+        let mut said = String::from(next.message());
+        if said.is_empty() {
+            // An AggregateError (every address of a name refused) has no message, only a code.
+            said = js_sys::Reflect::get(next, &"code".into())
+                .ok()
+                .and_then(|code| code.as_string())
+                .unwrap_or_default();
+        }
+        if !said.is_empty() && !detail.contains(&said) {
+            detail = format!("{detail}: {said}");
+        }
+        cause = next.cause();
+    }
+    detail
 }
 
 /// An answer's status, body and whether it is an HTML page.
