@@ -106,9 +106,6 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// How many runs wait, beside "Waiting" and in the tab's title (`(3) Flowgate`), so a tab in
-/// the background shows when something new waits. Re-counted on every poll and, at most once
-/// a second, after runs enter or leave a pause.
 /// Who the gate signed in, when decisions go through one.
 #[component]
 fn GateBadge() -> impl IntoView {
@@ -131,6 +128,9 @@ fn GateBadge() -> impl IntoView {
     }
 }
 
+/// How many runs wait, beside "Waiting" and in the tab's title (`(3) Flowgate`), so a tab in
+/// the background shows when something new waits. Re-counted on every poll and, at most once
+/// a second, after runs enter or leave a pause.
 #[component]
 fn WaitingCount() -> impl IntoView {
     let connection = expect_context::<Connection>();
@@ -172,7 +172,9 @@ fn WaitingCount() -> impl IntoView {
     });
     move || match count.get() {
         Some(Ok(n)) if n > 0 => Some(view! {
-            " " <span class="nav-count" data-testid="waiting-count">{grouped(n)}</span>
+            // Set apart by its margin, not a space: a space would be underlined with the link
+            // (the count, an inline-block, is not; its name is still "Waiting 21").
+            <span class="nav-count" data-testid="waiting-count">{grouped(n)}</span>
         }),
         _ => None,
     }

@@ -38,6 +38,10 @@ test("the inbox lists exactly the paused runs, markup rendered as text", async (
   assert.equal(await markupRow.locator("a").textContent(), "<img src=x onerror=alert(1)>");
   assert.equal(await page.locator('[data-testid="inbox"] img').count(), 0, "no element was made from a name");
   assert.match(await page.getByTestId("server-version").textContent(), /Prefect 3\.9\.1/);
+  // How many wait, beside "Waiting" (one name for the link: "Waiting 21") and in the tab's title.
+  await page.getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: `Waiting ${paused.length.toLocaleString("en-US")}`, exact: true }).waitFor();
+  assert.equal(await page.title(), `(${paused.length.toLocaleString("en-US")}) Flowgate`);
   await page.screenshot({ path: join(shots, "console-inbox.png"), fullPage: true });
   assert.equal(dialogs, 0);
   await page.close();
