@@ -57,6 +57,24 @@ try {
     saved(name);
   }
 
+  // The input the release asks for: Flowgate's form on the page, scrolled to it, with the
+  // verdict; Prefect's, in the dialog its Resume button opens (closed unsent).
+  {
+    const page = await browser.newPage({ viewport: size });
+    await page.goto(`${server.base}/runs/${run}`);
+    await page.getByTestId("verdict").waitFor({ timeout: 30000 });
+    await page.getByRole("heading", { name: "The input it asks for" }).evaluate((h) => h.scrollIntoView());
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(out, "input-flowgate.png") });
+    await prefectPage(page, `/runs/flow-run/${run}`);
+    await page.getByRole("button", { name: "Resume", exact: true }).first().click();
+    await page.getByRole("dialog").waitFor({ timeout: 10000 });
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(out, "input-prefect.png") });
+    await page.close();
+    saved("input");
+  }
+
   // Rejecting the model promotion: Flowgate's panel with its reason and what it will do,
   // said before sending; Prefect's nearest, the Cancel on its run page and its confirmation
   // (closed unconfirmed, in a tab of its own).

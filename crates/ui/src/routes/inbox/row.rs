@@ -95,7 +95,7 @@ pub(super) fn InboxRow(
             <td class="when">{since.map(|at| view! { <LocalTime at=at clock=clock/> })}</td>
             <td class="left"><Countdown timeout=details.pause_timeout clock=clock/></td>
             <td class="nowrap">{asks}</td>
-            <td>{details.pause_key.clone().unwrap_or_default()}</td>
+            <td class="key">{details.pause_key.clone().unwrap_or_default()}</td>
         </tr>
     }
 }
