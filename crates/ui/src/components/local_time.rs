@@ -69,7 +69,7 @@ pub(crate) fn LocalTime(
     view! {
         <time datetime=at.to_rfc3339() title=format!("{} UTC", at.format("%Y-%m-%d %H:%M:%S%.3f"))>
             {shown}{own_zone}
-            {clock.map(|clock| view! { " · "{move || relative(at, clock.get())} })}
+            {clock.map(|clock| view! { " · "<span class="ago">{move || relative(at, clock.get())}</span> })}
         </time>
     }
 }
