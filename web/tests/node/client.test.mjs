@@ -2,6 +2,7 @@
 // (FLOWGATE_NODE_HARNESS names its harness.json; scripts/test.sh starts it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
 import { PrefectClient, checkReject, checkResume } from "flowgate";
 import { harnessFrom, pausedRunOf } from "../support/prefect.mjs";
 
@@ -63,7 +64,6 @@ test("bulk resume reports progress for each run and never stops on a failure", a
 });
 
 test("a server that closes the connection unanswered: the error says the other side closed", async () => {
-  const { createServer } = await import("node:net");
   // It reads the request, then closes without a word (a proxy or server that died mid-way).
   const closer = createServer((socket) => socket.once("data", () => socket.destroy()));
   await new Promise((done) => closer.listen(0, "127.0.0.1", done));
@@ -78,7 +78,6 @@ test("a server that closes the connection unanswered: the error says the other s
 });
 
 test("failures are FlowgateErrors with a stable kind", async () => {
-  const { createServer } = await import("node:net");
   const gone = createServer();
   await new Promise((done) => gone.listen(0, "127.0.0.1", done));
   const { port } = gone.address();

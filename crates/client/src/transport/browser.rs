@@ -1,5 +1,5 @@
-//! The browser's (and Node's) network: one request through gloo-net's `fetch`, with a
-//! timeout that aborts it; timers, clock and random ids from the JS host.
+//! The browser's (and Node's) network: one request, built by gloo-net and sent through the
+//! global `fetch`, with a timeout that aborts it; timers, clock and random ids from the JS host.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -81,15 +81,7 @@ pub(crate) async fn send(request: &ApiRequest, timeout_ms: u32) -> Result<Reply,
     };
     let signal = guard.controller.signal();
     let result = match first_read(request, &signal) {
-        Some(answer) => match wasm_bindgen_futures::JsFuture::from(answer).await {
-            Ok(response) => match response.dyn_into::<web_sys::Response>() {
-                Ok(response) => reply(gloo_net::http::Response::from(response)).await,
-                Err(_) => Err(NoAnswer::Network(
-                    "the page's first read gave no response".into(),
-                )),
-            },
-            Err(err) => Err(NoAnswer::Network(failure_detail(&err))),
-        },
+        Some(read) => answer(read, "the page's first read gave no response").await,
         None => exchange(request, &signal).await,
     };
     guard.finished = true;
@@ -116,13 +108,36 @@ async fn exchange(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Result
         None => builder.build(),
     }
     .map_err(|err| NoAnswer::Network(err.to_string()))?;
-    let sent = fetch_request(&web_sys::Request::from(prepared));
-    let response = wasm_bindgen_futures::JsFuture::from(sent)
+    answer(
+        fetch_request(&web_sys::Request::from(prepared)),
+        "fetch gave no response",
+    )
+    .await
+}
+
+/// A fetch settled (ours, or one of the page's first reads): the answer's status, body and
+/// whether it is an HTML page; or what the network said, for the request or its body alike.
+/// `none` says what happened when it settled with something that is not a Response.
+async fn answer(fetched: js_sys::Promise, none: &str) -> Result<Reply, NoAnswer> {
+    let failed = |err: JsValue| NoAnswer::Network(failure_detail(&err));
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(fetched)
         .await
-        .map_err(|err| NoAnswer::Network(failure_detail(&err)))?
-        .dyn_into::<web_sys::Response>()
-        .map_err(|_| NoAnswer::Network("fetch gave no response".into()))?;
-    reply(gloo_net::http::Response::from(response)).await
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(|_| NoAnswer::Network(none.into()))?;
+    let status = response.status();
+    let html = response
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .is_some_and(|t| t.starts_with("text/html"));
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(failed)?)
+        .await
+        .map_err(failed)?
+        .as_string()
+        .ok_or_else(|| NoAnswer::Network("the body was not text".into()))?;
+    Ok((status, text, html))
 }
 
 /// What a failed fetch said: its message and, where the host gives one, its cause's. Node's
@@ -154,20 +169,6 @@ fn failure_detail(err: &JsValue) -> String {
         cause = next.cause();
     }
     detail
-}
-
-/// An answer's status, body and whether it is an HTML page.
-async fn reply(response: gloo_net::http::Response) -> Result<Reply, NoAnswer> {
-    let status = response.status();
-    let html = response
-        .headers()
-        .get("content-type")
-        .is_some_and(|t| t.starts_with("text/html"));
-    let text = response
-        .text()
-        .await
-        .map_err(|err| NoAnswer::Network(network_detail(&err)))?;
-    Ok((status, text, html))
 }
 
 /// The console's first reads (`web/loader/first-reads.js`) are sent by its HTML page before
@@ -208,14 +209,6 @@ fn first_read(request: &ApiRequest, signal: &web_sys::AbortSignal) -> Option<js_
 #[cfg(not(feature = "first-reads"))]
 fn first_read(_: &ApiRequest, _: &web_sys::AbortSignal) -> Option<js_sys::Promise> {
     None
-}
-
-/// The network layer's words, without anything that could carry a credential.
-fn network_detail(err: &gloo_net::Error) -> String {
-    match err {
-        gloo_net::Error::JsError(js) => js.message.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// Waits `ms` milliseconds; dropped before then, it cancels its timer.
