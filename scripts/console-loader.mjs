@@ -9,7 +9,9 @@
 // would block.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { placeChunks } from "./split-console.mjs";
 
 const stage = process.env.TRUNK_STAGING_DIR;
@@ -49,12 +51,17 @@ function scriptFile(prefix, code, type) {
   return `<script${type ? ` type="${type}"` : ""} src="${publicUrl}${name}" integrity="${integrity}"></script>`;
 }
 
-// Shipped without its comment lines and indentation (nothing else in it is minified).
-const shipped = filled
-  .split("\n")
-  .map((line) => line.trim())
-  .filter((line) => line !== "" && !line.startsWith("//"))
-  .join("\n");
+// Shipped minified (terser, web/package.json): it is part of every page's first load.
+let shipped;
+try {
+  // web/'s tools, as the test command installs them (scripts/bootstrap.sh: npm ci in web/).
+  const terser = createRequire(new URL("../web/package.json", import.meta.url)).resolve("terser");
+  const { minify } = await import(pathToFileURL(terser).href);
+  ({ code: shipped } = await minify(filled, { ecma: 2022, compress: { passes: 2 }, mangle: true }));
+} catch (error) {
+  console.error(`console-loader: cannot minify web/loader/first-reads.js: ${error.message}`);
+  process.exit(1);
+}
 const reads = scriptFile("first-reads", shipped);
 const loader = scriptFile("loader", code, "module");
 writeFileSync(page, placed.replace(tag, `${reads}${loader}`));

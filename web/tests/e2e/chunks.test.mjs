@@ -4,7 +4,7 @@
 // console otherwise working. Against the real server, in Chromium, under the deploy CSP.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { consoleSuite } from "../support/e2e.mjs";
+import { api, consoleSuite, markWhenDrawn, sentUntilDrawn } from "../support/e2e.mjs";
 
 const suite = consoleSuite();
 // The run page's own chunk; the chunks it shares with the rules' (chunk_N-…) come with it,
@@ -12,21 +12,23 @@ const suite = consoleSuite();
 const isChunk = (url) => /\/split_run_page-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isRulesChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 
-/**
- * Marks `test:drawn` in the page's own clock (performance marks) when an element with
- * data-testid `testid` first appears: by the time a waitFor returns, the page has gone on (its
- * live socket connects and reads again).
- */
-function markWhenDrawn(page, testid) {
-  return page.addInitScript((selector) => {
-    const seen = new MutationObserver(() => {
-      if (document.querySelector(selector)) {
-        performance.mark("test:drawn");
-        seen.disconnect();
-      }
+/** Records which of the page's first reads (web/loader/first-reads.js) the console takes, in
+ * `window.__taken` as "METHOD /path". */
+function recordTaken(page) {
+  return page.addInitScript(() => {
+    window.__taken = [];
+    let take;
+    Object.defineProperty(globalThis, "flowgateFirstRead", {
+      set(f) { take = f; },
+      get() {
+        return take && ((method, url, ...rest) => {
+          const answer = take(method, url, ...rest);
+          if (answer) window.__taken.push(`${method} ${new URL(url).pathname}`);
+          return answer;
+        });
+      },
     });
-    seen.observe(document, { childList: true, subtree: true });
-  }, `[data-testid="${testid}"]`);
+  });
 }
 
 function watchChunks(page) {
@@ -41,21 +43,7 @@ test("the inbox renders before the run page's chunk is fetched, which comes once
   const wasm = [];
   page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
   await markWhenDrawn(page, "inbox-row");
-  await page.addInitScript(() => {
-    // Which of the page's first reads the console takes.
-    window.__taken = [];
-    let take;
-    Object.defineProperty(globalThis, "flowgateFirstRead", {
-      set(f) { take = f; },
-      get() {
-        return take && ((method, url, ...rest) => {
-          const answer = take(method, url, ...rest);
-          if (answer) window.__taken.push(`${method} ${new URL(url).pathname}`);
-          return answer;
-        });
-      },
-    });
-  });
+  await recordTaken(page);
   await page.goto(`${suite.server.base}/`);
   await page.waitForSelector('[data-testid="inbox-row"]', { timeout: 30000 });
   const listedAt = Date.now();
@@ -80,8 +68,18 @@ test("the inbox renders before the run page's chunk is fetched, which comes once
   const said = JSON.stringify(reads);
   assert.ok(reads.started > 0 && reads.drawn > reads.started, said);
   assert.ok(reads.page < reads.started && reads.count < reads.started, `asked for before the wasm started: ${said}`);
+  // And, as the page's answer arrives, the names of its flows and deployments, which the
+  // console takes too: the first page, the fixtures' runs among them, has both.
   assert.deepEqual((await page.evaluate(() => window.__taken)).sort(),
-    ["GET /api/admin/version", "POST /api/flow_runs/count", "POST /api/flow_runs/paginate"], said);
+    ["GET /api/admin/version", "POST /api/deployments/filter", "POST /api/flow_runs/count",
+      "POST /api/flow_runs/paginate", "POST /api/flows/filter"], said);
+  // Names are read once for each page read until drawn (a re-read page has its own), none for
+  // the first page but the script's.
+  const names = await sentUntilDrawn(page);
+  const pages = names["/api/flow_runs/paginate"];
+  for (const path of ["/api/flows/filter", "/api/deployments/filter"]) {
+    assert.ok(names[path] >= 1 && names[path] <= pages, `${path}: once a page until drawn: ${JSON.stringify(names)}`);
+  }
   // A second read of each may come before the row is drawn: the events socket's connect asks
   // pages to read again.
   assert.ok(reads.pagesUntilDrawn <= 2 && reads.countsUntilDrawn <= 2, said);
@@ -153,6 +151,38 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   assert.equal(order.filter((o) => o === "chunk").length, 1, "not fetched again when idle");
   assert.ok(!order.includes("policy"), `no gate, no policy code: ${order.join(", ")}`);
   assert.deepEqual(warnings.filter((w) => /split_run_page/.test(w)), [], "the preload was used");
+  await page.close();
+});
+
+test("a paused run opened by its link gets what it asks for and its names from the page's first reads", async () => {
+  // A run that asks for input with a description; no test decides it.
+  const runId = suite.harness.runs.input[1];
+  const run = await api(suite, `/flow_runs/${runId}`);
+  const keyset = run.state.state_details.run_input_keyset;
+  assert.ok(keyset.schema && keyset.description, `the run asks for input, described: ${JSON.stringify(keyset)}`);
+  const page = await suite.browser.newPage();
+  await markWhenDrawn(page, "schema-form");
+  await recordTaken(page);
+  await page.goto(`${suite.server.base}/runs/${runId}`);
+  await page.getByTestId("schema-form").waitFor({ timeout: 30000 });
+  const expected = [
+    `GET /api/flow_runs/${runId}`,
+    `GET /api/flow_runs/${runId}/input/${keyset.schema}`,
+    `GET /api/flow_runs/${runId}/input/${keyset.description}`,
+    "GET /api/admin/version",
+    "POST /api/flow_runs/count",
+    "POST /api/flows/filter",
+    ...(run.deployment_id ? ["POST /api/deployments/filter"] : []),
+  ];
+  const taken = await page.evaluate(() => window.__taken);
+  assert.deepEqual(taken.toSorted(), expected.toSorted());
+  // The run and what follows from it, each once until the form is drawn: the console sent
+  // none of them again. (The count may be read twice: the live socket's connect re-reads it.)
+  const sent = await sentUntilDrawn(page);
+  for (const read of expected.filter((r) => r.includes(runId) || /(flows|deployments)\/filter$/.test(r))) {
+    const path = read.split(" ")[1];
+    assert.equal(sent[path], 1, `${path} asked for once until drawn: ${JSON.stringify(sent)}`);
+  }
   await page.close();
 });
 

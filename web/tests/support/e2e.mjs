@@ -63,3 +63,34 @@ export function pausedRun(suite, name, options) {
 export async function cancelRun(suite, id) {
   await api(suite, `/flow_runs/${id}/set_state`, { state: { type: "CANCELLED" }, force: true });
 }
+
+/**
+ * Marks `test:drawn` in the page's own clock (performance marks) when an element with
+ * data-testid `testid` first appears: by the time a waitFor returns, the page has gone on (its
+ * live socket connects and reads again).
+ */
+export function markWhenDrawn(page, testid) {
+  return page.addInitScript((selector) => {
+    const seen = new MutationObserver(() => {
+      if (document.querySelector(selector)) {
+        performance.mark("test:drawn");
+        seen.disconnect();
+      }
+    });
+    seen.observe(document, { childList: true, subtree: true });
+  }, `[data-testid="${testid}"]`);
+}
+
+/** How many times each API path was asked for before the `test:drawn` mark, by the page's
+ * resource timings. */
+export function sentUntilDrawn(page) {
+  return page.evaluate(() => {
+    const drawn = performance.getEntriesByName("test:drawn")[0]?.startTime;
+    const sent = {};
+    for (const e of performance.getEntriesByType("resource")) {
+      const path = new URL(e.name).pathname;
+      if (path.startsWith("/api/") && e.startTime < drawn) sent[path] = (sent[path] ?? 0) + 1;
+    }
+    return sent;
+  });
+}
