@@ -53,6 +53,11 @@ test("dark mode follows the system, and Settings can pin light or dark", async (
   await page.goto(`${suite.server.base}/`);
   await page.getByTestId("live-status").waitFor({ timeout: 30000 });
   assert.equal(await background(page), "rgb(17, 24, 39)", "dark from the system");
+  // The states' badges are dark too, not light islands on the dark page.
+  await page.locator(".badge-paused").first().waitFor({ timeout: 30000 });
+  const badge = await page.locator(".badge-paused").first()
+    .evaluate((e) => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]);
+  assert.deepEqual(badge, ["rgb(66, 32, 6)", "rgb(253, 230, 138)"], "a paused run's badge in dark");
   await page.screenshot({ path: join(shots, "console-inbox-dark.png"), fullPage: true });
   await page.goto(`${suite.server.base}/settings`);
   await page.getByTestId("theme").selectOption("light");
@@ -62,6 +67,10 @@ test("dark mode follows the system, and Settings can pin light or dark", async (
   await page.getByTestId("theme").selectOption("dark");
   await page.getByRole("button", { name: "Save" }).click();
   assert.equal(await background(page), "rgb(17, 24, 39)", "dark, as chosen, on a light system");
+  await page.goto(`${suite.server.base}/`);
+  await page.locator(".badge-paused").first().waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".badge-paused").first().evaluate((e) => getComputedStyle(e).backgroundColor),
+    "rgb(66, 32, 6)", "the badges follow the chosen theme");
   await page.close();
 });
 
