@@ -39,6 +39,8 @@ print(f"{'first-page transfer, gzipped: a run page':<44}{kb(f['transfer_bytes'])
 print(f"{'paused run page shows the run (median)':<44}{f['run_page_ms']:>10.0f}ms{p['run_page_ms']:>10.0f}ms"
       f"{p['run_page_ms'] / f['run_page_ms']:>8.1f}x")
 print(f"{'inbox lists the first paused run (median)':<44}{f['inbox_ms']:>10.0f}ms{'—':>12}")
+print(f"{'the run page, +' + str(r['network_latency_ms']) + ' ms a request (median)':<44}{f['run_page_over_network_ms']:>10.0f}ms"
+      f"{p['run_page_over_network_ms']:>10.0f}ms{p['run_page_over_network_ms'] / f['run_page_over_network_ms']:>8.1f}x")
 print(f"{'keystroke to new verdict (median / p95)':<44}{f['keystroke_ms_median']:>7.1f}/{f['keystroke_ms_p95']:.1f}ms{'—':>9}")
 k, c = f["keyboard_resume"], p["resume_with_input"]
 print(f"{'resume with input: clicks':<44}{k['clicks']:>12}{c['clicks']:>12}")
@@ -53,6 +55,10 @@ budgets = [
     ("first paused run visible under 1 s", f["inbox_ms"] < 1000),
     ("keystroke re-validates under 16 ms (p95)", f["keystroke_ms_p95"] < 16),
     ("no main-thread task over 50 ms typing into a backtracking pattern", bt["longest_main_thread_task_ms"] <= 50),
+    # #24's targets, printed as they stand: see docs/benchmarks.md for what sets the floor.
+    ("the run page at least 8x as fast as Prefect UI's, in the same run", p["run_page_ms"] >= 8 * f["run_page_ms"]),
+    ("the inbox's first row no later than the run page's run", f["inbox_ms"] <= f["run_page_ms"]),
+    ("a run page by its link under 560 KB (all it fetches until idle, gzipped)", f["transfer_bytes"] <= 560 * 1024),
 ]
 for name, ok in budgets:
     print(f"budget {name}: {'met' if ok else 'NOT met'}")

@@ -5,6 +5,9 @@
 //   page's chunk), and for the inbox (without it: the console fetches it 2 s after start);
 // - run page: from navigation start until the paused run's name is on screen, ms (median);
 // - inbox: the same until the first paused run is listed (Prefect's UI has no inbox);
+// - run page over a network: the run page again, for both UIs, with Chromium adding 40 ms to
+//   every request (no bandwidth limit: the bench's server sends files uncompressed), where
+//   each round trip the first view waits for shows;
 // - keystroke: from an input event in the run-input form until the verdict line shows the
 //   new verdict, ms (median and 95th percentile) — Prefect's UI checks input only on submit;
 // - keyboard resume: keystrokes and seconds from opening the console to a sent resume with
@@ -89,9 +92,15 @@ function medianWaterfall(timelines, drawnMs) {
  * MutationObserver as the DOM changes (a poll from outside the page would add its own
  * interval); returns ms since navigation start, the gzipped size of the static assets (not API
  * calls) it fetched, and its timeline. */
-async function load(url, drawn) {
+async function load(url, drawn, latencyMs = 0) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (latencyMs > 0) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions",
+      { offline: false, latency: latencyMs, downloadThroughput: -1, uploadThroughput: -1 });
+  }
   const assets = [];
   page.on("response", (response) => {
     const path = new URL(response.url()).pathname;
@@ -123,9 +132,9 @@ async function load(url, drawn) {
   return { ms, bytes, steps };
 }
 
-async function repeat(url, drawn) {
+async function repeat(url, drawn, latencyMs = 0) {
   const results = [];
-  for (let i = 0; i < loads; i++) results.push(await load(url, drawn));
+  for (let i = 0; i < loads; i++) results.push(await load(url, drawn, latencyMs));
   const ms = median(results.map((r) => r.ms));
   return { ms, bytes: median(results.map((r) => r.bytes)), waterfall: medianWaterfall(results.map((r) => r.steps), ms) };
 }
@@ -134,6 +143,9 @@ const byName = { text: run.name };
 const flowgateRun = await repeat(`${console_.base}/runs/${runId}`, byName);
 const prefectRun = await repeat(`${harness.ui_url}/runs/flow-run/${runId}`, byName);
 const flowgateInbox = await repeat(`${console_.base}/`, { selector: '[data-testid="inbox-row"]' });
+const LATENCY_MS = 40;
+const flowgateRunOverNetwork = await repeat(`${console_.base}/runs/${runId}`, byName, LATENCY_MS);
+const prefectRunOverNetwork = await repeat(`${harness.ui_url}/runs/flow-run/${runId}`, byName, LATENCY_MS);
 
 // Keystrokes: alternate a valid and an invalid value in the form's integer field.
 const page = await browser.newPage();
@@ -251,11 +263,13 @@ console.log(JSON.stringify({
     inbox_transfer_bytes: flowgateInbox.bytes,
     run_page_ms: flowgateRun.ms,
     inbox_ms: flowgateInbox.ms,
+    run_page_over_network_ms: flowgateRunOverNetwork.ms,
     keystroke_ms_median: median(keystrokes),
     keystroke_ms_p95: percentile(keystrokes, 0.95),
     keyboard_resume: { keystrokes: keys, seconds: keyboardSeconds, clicks: 0 },
     backtracking_pattern: { longest_main_thread_task_ms: Math.round(redosLongest), main_thread_search_22_ms: Math.round(mainThreadSearch) },
   },
-  prefect_ui: { transfer_bytes: prefectRun.bytes, run_page_ms: prefectRun.ms, resume_with_input: { clicks } },
+  prefect_ui: { transfer_bytes: prefectRun.bytes, run_page_ms: prefectRun.ms, run_page_over_network_ms: prefectRunOverNetwork.ms, resume_with_input: { clicks } },
+  network_latency_ms: LATENCY_MS,
   waterfall: { flowgate_run_page: flowgateRun.waterfall, flowgate_inbox: flowgateInbox.waterfall, prefect_ui_run_page: prefectRun.waterfall },
 }));
