@@ -1,0 +1,34 @@
+// A `start` that fails part-way stops what it started (here a PostgreSQL cluster, when Prefect
+// cannot take its port) instead of leaving it running.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { alive, harnessRun } from "./run.mjs";
+
+test("a start that fails part-way stops what it had started", { timeout: 300_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "flowgate-harness-fail-"));
+  // PostgreSQL runs as an unprivileged user when the tests run as root: it must reach the
+  // cluster's directory (mkdtemp makes it private).
+  chmodSync(dir, 0o755);
+  // A port something else holds: Prefect cannot start on it, after PostgreSQL has started.
+  const holder = createServer();
+  await new Promise((resolve) => holder.listen(0, "127.0.0.1", resolve));
+  t.after(async () => {
+    holder.close();
+    await harnessRun(["stop", dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const port = holder.address().port;
+  const started = await harnessRun(["start", dir, "--bare", "--database", "postgres", "--port", String(port)]);
+  assert.notEqual(started.code, 0, "the start cannot succeed on a port that is taken");
+  assert.match(started.stderr, /stopping what it started/);
+  const record = JSON.parse(readFileSync(join(dir, "harness.json"), "utf8"));
+  assert.ok(record.postgres?.pid, "PostgreSQL had started before Prefect failed");
+  const pids = [record.postgres.pid, ...record.pids];
+  assert.ok(pids.length >= 2, "the Prefect server was started too");
+  for (const pid of pids) assert.equal(alive(pid), false, `process ${pid} was left running`);
+  assert.ok(existsSync(join(dir, "postgres", "postgres.log")));
+});
