@@ -104,8 +104,8 @@
     return /[A-Za-z0-9\-_.~]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }).join("");
   // The body is read here, and the console takes a Response made of the same status, headers
-  // and text: with a clone, Chromium delivers the copy's body no sooner than the console reads
-  // the original, after its wasm has started (~60 ms later, measured by bench-console.sh).
+  // and text: with a clone, Chromium delivered the copy's body only once the console had read
+  // the original, after its wasm started, and these reads went out after the console's own.
   const then = (key, next) => {
     const read = reads.get(key);
     if (!read) return;
