@@ -1,6 +1,5 @@
 // What the harness's tests share: the harness run as the suites run it, and whether a process
-// it started is still there. Each test file starts servers of its own, so scripts/ci/harness.sh
-// runs the files side by side.
+// it started is still there. Each test file starts servers of its own.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
