@@ -2,17 +2,10 @@
 // is locked" while another writer holds it (the harness sends those again).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { harnessRun } from "./run.mjs";
+import { harnessRun, stateDir } from "./run.mjs";
 
 test("--bulk 1000 on SQLite seeds a thousand paused runs, every one on the server", { timeout: 600_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "flowgate-harness-bulk-"));
-  t.after(async () => {
-    await harnessRun(["stop", dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = stateDir(t, "bulk");
   const started = await harnessRun(["start", dir, "--bare", "--bulk", "1000"]);
   assert.equal(started.code, 0, started.stderr);
   const record = JSON.parse(started.stdout);

@@ -2,24 +2,19 @@
 // the record says which.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { harnessRun, pythonRun, repo } from "./run.mjs";
+import { pythonRun, repo, stateDir } from "./run.mjs";
 
 test("a server whose chosen port is taken before it binds starts on another, and the record says which", { timeout: 300_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "flowgate-harness-port-"));
+  const dir = stateDir(t, "port");
   // The port the harness chose as free, taken before Prefect binds it (on a busy machine, by
   // any connection's own port): here held on purpose.
   const holder = createServer();
   await new Promise((resolve) => holder.listen(0, "127.0.0.1", resolve));
   const taken = holder.address().port;
-  t.after(async () => {
-    holder.close();
-    await harnessRun(["stop", dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => holder.close());
   // The harness's own start of its API server (processes.start_api_servers), on a record as
   // `start` writes it with that port chosen: the function `start` calls, not a copy of it.
   const script = `

@@ -1,7 +1,8 @@
 // What the harness's tests share: the harness run as the suites run it, and whether a process
 // it started is still there. Each test file starts servers of its own.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,4 +31,15 @@ export function alive(pid) {
   } catch {
     return false;
   }
+}
+
+/** A fresh state directory for a harness `start`; once test `t` is done, what the harness
+ * started there is stopped and the directory removed. */
+export function stateDir(t, name) {
+  const dir = mkdtempSync(join(tmpdir(), `flowgate-harness-${name}-`));
+  t.after(async () => {
+    await harnessRun(["stop", dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
 }

@@ -2,18 +2,11 @@
 // adversarial.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { apiPost, stateOf } from "../support/prefect.mjs";
-import { harnessRun } from "./run.mjs";
+import { harnessRun, stateDir } from "./run.mjs";
 
 test("--showcase seeds a team's morning: four real flows wait for a person, one pause timed out, nothing adversarial; a resume with input lets its flow finish", { timeout: 300_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "flowgate-harness-showcase-"));
-  t.after(async () => {
-    await harnessRun(["stop", dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = stateDir(t, "showcase");
   const started = await harnessRun(["start", dir, "--showcase"]);
   assert.equal(started.code, 0, started.stderr);
   const record = JSON.parse(started.stdout);
