@@ -69,10 +69,12 @@
   // [method, path, body]: the bodies are the JSON the client writes for the same reads
   // (crates/ui: the header's count in app.rs, the inbox's first page in routes/inbox.rs);
   // chunks e2e checks each is taken.
+  // A flow run's, flow's or deployment's id as the server writes it.
+  const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
   const PAUSED = '{"flow_runs":{"state":{"type":{"any_":["PAUSED"]}}}';
   const wanted = [["GET", "/admin/version"], ["POST", "/flow_runs/count", `${PAUSED}}`]];
   const page = location.pathname.slice(PUBLIC_URL.length);
-  const run = /^runs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i.exec(page);
+  const run = new RegExp(`^runs/(${UUID})/?$`, "i").exec(page);
   if (onRunPage && run) wanted.unshift(["GET", `/flow_runs/${run[1].toLowerCase()}`]);
   if (page === "" && location.search === "") {
     wanted.unshift(["POST", "/flow_runs/paginate", `${PAUSED},"sort":"START_TIME_DESC","page":1,"limit":50}`]);
@@ -93,7 +95,8 @@
   // The reads that need an answer above, built as the client builds them (crates/client:
   // run_input_request, flows_by_id, deployments_by_id): each id once, in first-seen order, a
   // key's path segment percent-encoded but for A-Z a-z 0-9 - _ . ~.
-  const isId = (id) => typeof id === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+  const ID = new RegExp(`^${UUID}$`);
+  const isId = (id) => typeof id === "string" && ID.test(id);
   const names = (path, key, ids) => {
     const unique = [...new Set(ids.filter(isId))];
     if (unique.length === 0 || unique.length > 200) return;
