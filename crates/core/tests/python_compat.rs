@@ -109,6 +109,10 @@ fn repr_matches_python() {
         (1.5e-7, "1.5e-07"),
         (3.0e300, "3e+300"),
         (0.1, "0.1"),
+        // Exactly halfway between two 17-digit decimals (…466.25, …734.25): Python rounds
+        // the tie to even.
+        (-1967840887532466.3, "-1967840887532466.2"),
+        (f64::from_bits(4831611634762831090), "1032054231128734.2"),
     ] {
         assert_eq!(float_repr(value), expected, "repr({value})");
     }
