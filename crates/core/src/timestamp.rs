@@ -4,7 +4,7 @@
 //! six digits when non-zero, none when zero. Writing them back the same way keeps a round
 //! trip lossless. Reading accepts any RFC 3339 offset and a missing offset (taken as UTC).
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serializer};
 
 /// Formats an instant as Prefect does.
@@ -21,9 +21,13 @@ pub fn parse(text: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-        .map(|naive| naive.and_utc())
-        .map_err(|_| format!("{text:?} is not an RFC 3339 timestamp"))
+    // Without an offset: the same text with UTC's. (Not `parse_from_str` with a format
+    // string: its parser of format strings is code the console's wasm carries for nothing.)
+    let in_utc = (!text.ends_with(['Z', 'z'])).then(|| format!("{text}Z"));
+    in_utc
+        .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
+        .map(|at| at.with_timezone(&Utc))
+        .ok_or_else(|| format!("{text:?} is not an RFC 3339 timestamp"))
 }
 
 pub(crate) fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -58,6 +62,48 @@ pub(crate) mod option {
                 .map(Some)
                 .map_err(serde::de::Error::custom),
             None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{format, parse};
+
+    #[test]
+    fn reads_rfc3339_and_a_missing_offset_as_utc() {
+        let read = |text| parse(text).map(|at| format(&at));
+        assert_eq!(
+            read("2026-11-28T21:52:22.275000Z").as_deref(),
+            Ok("2026-11-28T21:52:22.275000Z")
+        );
+        assert_eq!(
+            read("2026-11-28T22:52:22.275+01:00").as_deref(),
+            Ok("2026-11-28T21:52:22.275000Z")
+        );
+        assert_eq!(
+            read("2026-11-28T21:52:22.275").as_deref(),
+            Ok("2026-11-28T21:52:22.275000Z")
+        );
+        assert_eq!(
+            read("2026-11-28T21:52:22").as_deref(),
+            Ok("2026-11-28T21:52:22Z")
+        );
+        for bad in [
+            "",
+            "soon",
+            "2026-11-28",
+            "2026-11-28T21:52",
+            "2026-11-28T21:52:22 ",
+            "2026-11-28T21:52:22+01",
+            "2026-11-28T21:52:22ZZ",
+            "2026-02-30T21:52:22",
+        ] {
+            assert_eq!(
+                parse(bad),
+                Err(format!("{bad:?} is not an RFC 3339 timestamp")),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 //! carries its own only where its offset differs from today's (the other side of a change
 //! to or from summer time).
 
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Offset, TimeZone, Timelike, Utc};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -19,7 +19,29 @@ fn in_local_zone(at: DateTime<Utc>) -> DateTime<FixedOffset> {
 /// The browser's zone as it is now, e.g. `UTC+01:00`.
 fn zone_now() -> String {
     let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
-    in_local_zone(now).format("UTC%:z").to_string()
+    zone_name(&in_local_zone(now))
+}
+
+/// `UTC+01:00`: the offset as `%:z` writes it. The times here are written field by field, not
+/// with chrono's format strings: their parser is code the console's wasm would carry for this.
+fn zone_name<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
+    let seconds = at.offset().fix().local_minus_utc();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// `2026-11-29 10:42:07`, in `at`'s own zone.
+fn date_time<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 /// The zone the page's times are in, said once (in the header).
@@ -34,7 +56,8 @@ pub(crate) fn ZoneNote() -> impl IntoView {
 
 /// The time of day of `at` in the browser's zone, e.g. `10:42`.
 pub(crate) fn clock_time(at: DateTime<Utc>) -> String {
-    in_local_zone(at).format("%H:%M").to_string()
+    let local = in_local_zone(at);
+    format!("{:02}:{:02}", local.hour(), local.minute())
 }
 
 /// "just now", "42 s ago", "5 min ago", "3 h ago", "2 days ago"; "in 5 min" for the future.
@@ -63,11 +86,11 @@ pub(crate) fn LocalTime(
     #[prop(optional)] clock: Option<ReadSignal<DateTime<Utc>>>,
 ) -> impl IntoView {
     let local = in_local_zone(at);
-    let shown = local.format("%Y-%m-%d %H:%M:%S").to_string();
-    let zone = local.format("UTC%:z").to_string();
+    let shown = date_time(&local);
+    let zone = zone_name(&local);
     let own_zone = (zone != zone_now()).then(|| view! { " "<small class="zone">{zone}</small> });
     view! {
-        <time datetime=at.to_rfc3339() title=format!("{} UTC", at.format("%Y-%m-%d %H:%M:%S%.3f"))>
+        <time datetime=at.to_rfc3339() title=format!("{}.{:03} UTC", date_time(&at), at.timestamp_subsec_millis() % 1_000)>
             {shown}{own_zone}
             {clock.map(|clock| view! { " · "<span class="ago">{move || relative(at, clock.get())}</span> })}
         </time>
@@ -76,8 +99,29 @@ pub(crate) fn LocalTime(
 
 #[cfg(test)]
 mod tests {
-    use super::relative;
-    use chrono::{Duration, TimeZone, Utc};
+    use super::{date_time, relative, zone_name};
+    use chrono::{Duration, FixedOffset, TimeZone, Utc};
+
+    #[test]
+    fn times_are_written_as_chronos_format_strings_wrote_them() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 9, 7, 5, 3).unwrap();
+        for east in [
+            0,
+            3_600,
+            -5 * 3_600 - 30 * 60,
+            5 * 3_600 + 45 * 60,
+            14 * 3_600,
+        ] {
+            let local = at.with_timezone(&FixedOffset::east_opt(east).expect("an offset"));
+            assert_eq!(
+                date_time(&local),
+                local.format("%Y-%m-%d %H:%M:%S").to_string()
+            );
+            assert_eq!(zone_name(&local), local.format("UTC%:z").to_string());
+        }
+        assert_eq!(date_time(&at), "2026-03-09 07:05:03");
+        assert_eq!(zone_name(&at), "UTC+00:00");
+    }
 
     #[test]
     fn relative_time_reads_like_a_person_would_say_it() {

@@ -89,7 +89,7 @@ impl Filters {
     ) -> FlowRunFilter {
         let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         let day = |s: &str, end: bool| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| {
+            calendar_day(s).and_then(|d| {
                 let time = if end {
                     d.and_hms_opt(23, 59, 59)
                 } else {
@@ -150,10 +150,52 @@ fn browser_local(at: NaiveDateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(date.get_time() as i64)
 }
 
+/// A day as `<input type="date">` and the URL write it, `2026-11-30` (one-digit months and
+/// days too, as chrono's `%Y-%m-%d` read them). Read field by field: chrono's format-string
+/// parser is code the console's wasm would carry for this alone.
+fn calendar_day(text: &str) -> Option<NaiveDate> {
+    let number = |part: &str| {
+        let digits =
+            !part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit());
+        digits.then(|| part.parse::<u32>().ok()).flatten()
+    };
+    let mut parts = text.split('-').map(number);
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn days_are_read_as_chronos_format_string_read_them() {
+        for text in ["2026-11-30", "2026-3-9", "2024-02-29"] {
+            assert_eq!(
+                calendar_day(text),
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+                "{text}"
+            );
+            assert!(calendar_day(text).is_some(), "{text}");
+        }
+        for text in [
+            "",
+            "today",
+            "2026-11",
+            "2026-11-30x",
+            "2026-11-30-1",
+            "2026-02-30",
+            "2026--30",
+            "-2026-11-30",
+            "2026-11-30 ",
+        ] {
+            assert_eq!(calendar_day(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn filters_become_prefects_filter_body() {
