@@ -1,16 +1,19 @@
-// The run page's code is a wasm chunk of its own (scripts/split-console.mjs): the inbox loads
-// without it, the console fetches it in the background once idle, a run opened by its link
-// fetches it at once, and a chunk that cannot be fetched is said so with Try again, the
-// console otherwise working. Against the real server, in Chromium, under the deploy CSP.
+// The run page's code is a wasm chunk of its own (scripts/split-console.mjs), as the inbox's
+// and a bulk's are: the inbox loads its own beside the main part and without the run page's,
+// which the console fetches in the background once idle and a run opened by its link at once;
+// a bulk's code comes when a run is first ticked; and a chunk that cannot be fetched is said
+// so (with Try again), the console otherwise working. Against the real server, in Chromium, under the deploy CSP.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { api, consoleSuite, markWhenDrawn, sentUntilDrawn } from "../support/e2e.mjs";
+import { api, consoleSuite, markWhenDrawn, pausedRun, sentUntilDrawn } from "../support/e2e.mjs";
+import { watchStateChanges } from "../support/pages.mjs";
 
 const suite = consoleSuite();
 // The run page's own chunk; the chunks it shares with the rules' (chunk_N-…) come with it,
 // the rules' own (split_rules) later.
 const isChunk = (url) => /\/split_run_page-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isRulesChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+const isBulkChunk = (url) => /\/split_bulk-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 
 /** Records which of the page's first reads (web/loader/first-reads.js) the console takes, in
  * `window.__taken` as "METHOD /path". */
@@ -48,7 +51,13 @@ test("the inbox renders before the run page's chunk is fetched, which comes once
   await page.waitForSelector('[data-testid="inbox-row"]', { timeout: 30000 });
   const listedAt = Date.now();
   assert.deepEqual(fetched, [], "the inbox was drawn without the run page's code");
-  assert.equal(wasm.length, 1, `one wasm before the inbox: ${wasm}`);
+  // Before the inbox: the main part and the inbox's own code (its chunk and those it
+  // shares), each once, and nothing of the run page's own.
+  const own = (re) => wasm.filter((path) => re.test(path));
+  assert.equal(own(/\/flowgate-ui-[0-9a-f]{16}_bg\.wasm$/).length, 1, `the main part before the inbox: ${wasm}`);
+  assert.equal(own(/\/split_inbox-[0-9a-f]{16}\.wasm$/).length, 1, `the inbox's chunk before the inbox: ${wasm}`);
+  assert.equal(new Set(wasm).size, wasm.length, `each fetched once: ${wasm}`);
+  assert.deepEqual(own(/\/split_(?!inbox-)/), [], `no other page's chunk: ${wasm}`);
   // The page's first reads (web/loader/first-reads.js) send the inbox's first page and the
   // header's count before the console's wasm has started, and the console takes them: each
   // is sent once until the first row is drawn.
@@ -212,5 +221,65 @@ test("a chunk that cannot be fetched is said so, the console keeps working, Try 
   await page.getByTestId("run-name").waitFor({ timeout: 30000 });
   assert.ok(refused >= 2, `each attempt fetched again (${refused} refused)`);
   assert.equal(await error.count(), 0);
+  await page.close();
+});
+
+test("the bulk's code comes when a run is first ticked; if it cannot be fetched, the bulk says so, sends nothing and keeps the ticks", async () => {
+  const ids = [
+    await pausedRun(suite, "bulk-chunk-1", { flow: "chunks-gate" }),
+    await pausedRun(suite, "bulk-chunk-2", { flow: "chunks-gate" }),
+  ];
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  let refuse = true;
+  const asked = [];
+  await page.route((url) => isBulkChunk(url.href), (route) => {
+    asked.push(refuse ? "refused" : "sent");
+    return refuse ? route.abort("connectionreset") : route.continue();
+  });
+  const sent = watchStateChanges(page);
+  await page.goto(`${suite.server.base}/?sort=START_TIME_DESC`);
+  const row = (id) => page.locator(`[data-run-id="${id}"]`);
+  await row(ids[1]).waitFor({ timeout: 30000 });
+  // Idle past the run page's background fetch: the bulk's code is not fetched for that.
+  await page.waitForTimeout(3000);
+  assert.deepEqual(asked, [], "not fetched before a run is ticked");
+  for (const id of ids) await row(id).locator("input.select").check();
+  for (let i = 0; i < 100 && asked.length === 0; i++) await page.waitForTimeout(100);
+  assert.deepEqual(asked, ["refused"], "fetched once, when the first run was ticked");
+  const resume = page.getByTestId("resume-selected");
+  await resume.click();
+  const error = page.getByTestId("chunk-error");
+  await error.waitFor({ timeout: 30000 });
+  assert.equal(
+    await error.textContent(),
+    "the code of bulk decisions could not be fetched from the server this console is served by " +
+      "(failed to load split module); check the connection and try again, or reload the page " +
+      "if Flowgate was updated since it was opened",
+  );
+  assert.equal(await error.getAttribute("role"), "alert");
+  assert.equal(sent.length, 0, "nothing was sent");
+  assert.equal(await resume.textContent(), "Resume selected (2)", "the ticks stay");
+  // The next try fetches the code again and sends the bulk.
+  refuse = false;
+  await resume.click();
+  const results = page.locator('[data-testid="bulk-results"] li');
+  await results.nth(1).waitFor({ timeout: 45000 });
+  for (const text of await results.allTextContents()) {
+    assert.match(text, /^bulk-chunk-\d: Resumed: the server set the run to Running\. Recorded as a Prefect event\.$/);
+  }
+  assert.equal(await error.count(), 0, "the error is gone");
+  // Each try fetched the code afresh: the tick's, the first Resume's, the second's.
+  assert.deepEqual(asked, ["refused", "refused", "sent"]);
+  // Each run's resume was sent, and each run left its pause once, by the server's own history.
+  // (Not a count of the page's requests: with this test's interception on, a resume Chromium
+  // sends again on a fresh socket — the server had closed the idle one it was first written
+  // to — shows as a second request.)
+  assert.deepEqual([...new Set(sent.map((url) => url.split("/").at(-2)))].sort(), [...ids].sort());
+  for (const id of ids) {
+    assert.equal((await api(suite, `/flow_runs/${id}`)).state.type, "RUNNING");
+    const history = await api(suite, `/flow_run_states/?flow_run_id=${id}`);
+    const types = history.toSorted((a, b) => a.timestamp.localeCompare(b.timestamp)).map((state) => state.type);
+    assert.deepEqual(types.slice(types.indexOf("PAUSED")), ["PAUSED", "RUNNING"], `${id}: ${types}`);
+  }
   await page.close();
 });

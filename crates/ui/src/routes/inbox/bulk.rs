@@ -1,4 +1,10 @@
 //! Deciding the ticked runs together: the bar that resumes or rejects them, with its progress and each run's outcome as it arrives.
+//!
+//! The code that sends a bulk is a wasm chunk of its own (`split_bulk`), fetched when a run is
+//! first ticked: an inbox, and a run page opened by its link, load without it.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use flowgate_client::{Client, ClientError, Decider};
 use leptos::prelude::*;
@@ -6,6 +12,7 @@ use uuid::Uuid;
 
 use super::ticks::Ticks;
 use crate::components::decision_outcome::{Outcome, outcome_view};
+use crate::routes::run_chunk::ChunkError;
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
 
@@ -90,6 +97,72 @@ async fn send_bulk(
     }
 }
 
+/// A bulk and all that sending it needs, owned, as it goes to the chunk's code.
+struct BulkSend {
+    client: Client,
+    chosen: Vec<(Uuid, String)>,
+    action: BulkAction,
+    through_gate: bool,
+    decider: Decider,
+    note: Note,
+}
+
+/// Called with each run's name and outcome as it arrives, and how many of how many are done.
+type Note = Box<dyn Fn(String, Result<Outcome, ClientError>, usize, usize)>;
+
+/// The chunk's code: sends a bulk (see [`send_bulk`]).
+type BulkSender = fn(BulkSend) -> Pin<Box<dyn Future<Output = ()>>>;
+
+fn sender() -> BulkSender {
+    |bulk| {
+        Box::pin(async move {
+            let BulkSend {
+                client,
+                chosen,
+                action,
+                through_gate,
+                decider,
+                note,
+            } = bulk;
+            send_bulk(&client, &chosen, action, through_gate, &decider, note).await;
+        })
+    }
+}
+
+/// The split point: what only this function reaches goes to the bulk's chunk.
+#[cfg(not(test))]
+#[leptos::wasm_split::wasm_split(bulk, fallible, preload(prefetch_bulk), wasm_split_path = ::leptos::wasm_split)]
+fn bulk_sender() -> Result<BulkSender, ChunkError> {
+    Ok(sender())
+}
+
+/// The bulk's code, fetched if it is not here yet.
+#[cfg(not(test))]
+async fn load_sender() -> Result<BulkSender, ChunkError> {
+    bulk_sender().await.map_err(|e| e.of("bulk decisions"))
+}
+
+/// The console's own tests run one unsplit wasm, without the chunks' loader.
+#[cfg(test)]
+async fn load_sender() -> Result<BulkSender, ChunkError> {
+    Ok(sender())
+}
+
+/// Fetches the bulk's chunk, once, when the first run is ticked; a failure is left for the
+/// bulk itself to report.
+fn prefetch_on_first_tick(ticks: Ticks) {
+    let fetched = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !ticks.selected.with(Vec::is_empty) && !fetched.get_value() {
+            fetched.set_value(true);
+            #[cfg(not(test))]
+            leptos::task::spawn_local(async {
+                let _ = prefetch_bulk().await;
+            });
+        }
+    });
+}
+
 /// The bar above the inbox's list. Each ticked run is sent once, a few at a time (through a
 /// gate, approved or rejected by its policy), and its outcome listed as it arrives; then
 /// `refresh` is bumped to read the page again. `busy` is set while a bulk runs, so that its
@@ -107,6 +180,9 @@ pub(super) fn BulkBar(
     let gate = use_context::<GatePresence>().unwrap_or_else(GatePresence::absent);
     let progress = RwSignal::new(None::<(usize, usize)>);
     let results = RwSignal::new(Vec::<BulkResult>::new());
+    // The bulk's code could not be fetched: said, and nothing was sent (the ticks stay).
+    let chunk_error = RwSignal::new(None::<ChunkError>);
+    prefetch_on_first_tick(ticks);
     // After a bulk action, focus goes to its results.
     let results_ref = NodeRef::<leptos::html::Ul>::new();
     let bulk = Action::new_local(
@@ -129,14 +205,34 @@ pub(super) fn BulkBar(
                         return;
                     }
                 };
+                let send = match load_sender().await {
+                    Ok(send) => send,
+                    Err(error) => {
+                        results.set(Vec::new());
+                        chunk_error.set(Some(error));
+                        return;
+                    }
+                };
+                chunk_error.set(None);
                 busy.set(true);
                 progress.set(Some((0, chosen.len())));
                 results.set(Vec::new());
-                let note = |name: String, outcome: Result<Outcome, ClientError>, count, total| {
+                let note = move |name: String,
+                                 outcome: Result<Outcome, ClientError>,
+                                 count: usize,
+                                 total: usize| {
                     results.update(|r| r.push((name, outcome)));
                     progress.set(Some((count, total)));
                 };
-                send_bulk(&client, &chosen, action, through_gate, &decider, note).await;
+                send(BulkSend {
+                    client,
+                    chosen,
+                    action,
+                    through_gate,
+                    decider,
+                    note: Box::new(note),
+                })
+                .await;
                 ticks.clear();
                 if let Some(list) = results_ref.get_untracked() {
                     let _ = list.focus();
@@ -202,6 +298,9 @@ pub(super) fn BulkBar(
             {children()}
             {move || progress.get().map(|(done, total)| view! {
                 <progress max=total.to_string() value=done.to_string()></progress>
+            })}
+            {move || chunk_error.get().map(|error| view! {
+                <p class="error" role="alert" data-kind="unreachable" data-testid="chunk-error">{error.to_string()}</p>
             })}
             <ul class="bulk-results" data-testid="bulk-results" role="status" tabindex="-1" node_ref=results_ref>
                 {move || results.get().into_iter().map(|(name, outcome)| view! {
