@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the console's release build into dist/ with Trunk and prints its first-load transfer:
-# index.html, the JS, the CSS, the main wasm and the inbox's chunks, each gzip -9, as a
-# browser with a cold cache fetches them. The run page's code (its form, the run-input validator, Markdown, the
+# index.html, the JS, the CSS and the main wasm, each gzip -9, as a browser with a cold cache
+# fetches them. The run page's code (its form, the run-input validator, Markdown, the
 # history) is a wasm chunk of its own (scripts/split-console.mjs), fetched when a run is
 # first opened or once the console is idle: it is printed apart, with what opening a run by
 # its link costs. The build fails when the first load passes its 400 KB budget, or the run
@@ -39,14 +39,11 @@
 # Python float repr takes serde_json's digits).
 # 629 KB (628.0 measured): the code that sends a bulk is a chunk of its own (split_bulk),
 # fetched when a run is first ticked; the first load 368 -> 335 KB.
-# 606 KB (605.2 measured): the inbox is a chunk of its own too (split_inbox), preloaded beside
-# the main part on the inbox; the first load (now the main part and the inbox's chunks)
-# 335 -> 370 KB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-606}
+run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-629}
 
 # A RUSTFLAGS in the environment replaces the wasm32 rustflags of .cargo/config.toml, and
 # with them Leptos's type erasure (~30 KB more on a run page): keep it in what replaces them.
@@ -67,19 +64,18 @@ for file in dist/index.html $(find dist -name '*.js') dist/*.css dist/*.wasm; do
   gzip -9 -k -n -f "$file"
 done
 gzipped() { wc -c < "$1.gz"; }
-base=0
+total=0
 # Every script counts, wasm-bindgen's snippets and the pattern worker (fetched on first use)
 # included; the chunks (split_*.wasm) are fetched later.
 for file in dist/index.html $(find dist -name '*.js' | sort) dist/*.css dist/flowgate-ui-*_bg.wasm; do
   gz=$(gzipped "$file")
   printf '  %-48s %8d B gzipped\n' "${file#dist/}" "$gz"
-  base=$((base + gz))
+  total=$((total + gz))
 done
-# The inbox (the first load) fetches its chunk beside the main part, and a run opened by its
-# link the run page's; each with the chunks of code it shares with other chunks (wasm-split-cli
-# cuts what several split points reach into chunk_*.wasm; the loader lists what each one
-# needs). The rest (the rules, the all-runs and Settings pages, a bulk's code, a gate's policy)
-# come when first needed.
+# A run opened by its link fetches the run page's chunk beside the main part, and with it the
+# chunks of code it shares with other chunks (wasm-split-cli cuts what several split points
+# reach into chunk_*.wasm; the loader lists what each one needs). The rest (the rules, the
+# all-runs and Settings pages, a bulk's code, a gate's policy) come when first needed.
 needs() {
   node -e '
     const loader = require("fs").readFileSync("dist/__wasm_split.js", "utf8");
@@ -88,25 +84,21 @@ needs() {
     if (deps === undefined) { console.error(`the loader loads no ${split}`); process.exit(1); }
     console.log([`split_${split}`, ...deps.split(",").map((d) => d.trim().replace(/^__/, "")).filter(Boolean)].join(" "));' "$1"
 }
-inbox_needs=$(needs inbox)
 run_needs=$(needs run_page)
-inbox_chunks=0
 run_chunks=0
 for file in dist/split_*.wasm dist/chunk_*.wasm; do
   [ -f "$file" ] || continue
   gz=$(gzipped "$file")
   name=${file#dist/}
   with=""
-  case " $inbox_needs " in *" ${name%%-*} "*) with="; with the inbox" inbox_chunks=$((inbox_chunks + gz)) ;; esac
-  case " $run_needs " in *" ${name%%-*} "*) with="$with; with a run page" run_chunks=$((run_chunks + gz)) ;; esac
+  case " $run_needs " in *" ${name%%-*} "*) with="; with a run page" run_chunks=$((run_chunks + gz)) ;; esac
   printf '  %-48s %8d B gzipped (fetched when first needed%s)\n' "$name" "$gz" "$with"
 done
-for split in inbox run_page rules bulk; do
+for split in run_page rules bulk; do
   ls dist/split_$split-*.wasm > /dev/null 2>&1 ||
     { echo "split_$split is missing: that code was not split off into a chunk of its own" >&2; exit 1; }
 done
-total=$((base + inbox_chunks))
-run=$((base + run_chunks))
+run=$((total + run_chunks))
 verdict() { [ "$1" -le $(($2 * 1024)) ] && echo within || echo "over by $((($1 - $2 * 1024 + 1023) / 1024)) KB"; }
 printf 'console first load (gzipped): %d B (%d KB); budget %d KB: %s\n' \
   "$total" $((total / 1024)) "$budget_kb" "$(verdict "$total" "$budget_kb")"

@@ -79,8 +79,8 @@ function runAsWasmBindgen(args) {
 }
 
 /// Puts the chunks and their loader into Trunk's staging directory; returns index.html with
-/// the loader preloaded (`html` is the staged index.html), and the files a run page and the
-/// inbox need at once (each its chunk and those it shares).
+/// the loader preloaded (`html` is the staged index.html), and the files a run page needs at
+/// once (its chunk and those it shares).
 export function placeChunks(stage, html, publicUrl) {
   const targetDir = process.env.CARGO_TARGET_DIR ?? "target";
   const work = join(targetDir, "wasm-bindgen", process.env.TRUNK_PROFILE ?? "debug", SPLIT_DIR);
@@ -97,20 +97,17 @@ export function placeChunks(stage, html, publicUrl) {
   let pointed = loader.replace(/from "\.\/main\.js";/, `from "./${main}";`);
   if (pointed === loader) fail(`${LOADER} does not import initSync from ./main.js`);
   // A run page opened by its link (a notification, a shared link) needs the run page's chunk,
-  // and the chunks of code it shares with other chunks, at once; so does the inbox its own:
-  // the page's first script (web/loader/first-reads.js) preloads them, before even this
-  // module is evaluated, and the loader's own fetches then find them.
-  const filesOf = (split) => {
-    const own = pointed.match(new RegExp(`"\\./(split_${split}-[0-9a-f]{16}\\.wasm)"`))?.[1];
-    if (!own) fail(`${LOADER} fetches no split_${split} chunk`);
-    const deps = pointed.match(new RegExp(`__wasm_split_load_${split} = [^]*?, \\[([^\\]]*)\\]\\)\\);`))?.[1] ?? "";
-    const shared = deps.split(",").map((d) => d.trim()).filter(Boolean).map((name) => {
-      const file = pointed.match(new RegExp(`const ${name} = makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+\\.wasm)"`))?.[1];
-      if (!file) fail(`${LOADER}: split_${split} needs ${name}, whose file it does not name`);
-      return file;
-    });
-    return [own, ...shared];
-  };
+  // and the chunks of code it shares with other chunks, at once: the page's first script
+  // (web/loader/first-reads.js) preloads them, before even this module is evaluated, and the
+  // loader's own fetches then find them.
+  const runChunk = pointed.match(/"\.\/(split_run_page-[0-9a-f]{16}\.wasm)"/)?.[1];
+  if (!runChunk) fail(`${LOADER} fetches no split_run_page chunk`);
+  const deps = pointed.match(/__wasm_split_load_run_page = [^]*?, \[([^\]]*)\]\)\);/)?.[1] ?? "";
+  const shared = deps.split(",").map((d) => d.trim()).filter(Boolean).map((name) => {
+    const file = pointed.match(new RegExp(`const ${name} = makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+\\.wasm)"`))?.[1];
+    if (!file) fail(`${LOADER}: the run page needs ${name}, whose file it does not name`);
+    return file;
+  });
   writeFileSync(join(stage, LOADER), pointed);
   const integrity = `sha384-${createHash("sha384").update(pointed).digest("base64")}`;
   return {
@@ -118,8 +115,7 @@ export function placeChunks(stage, html, publicUrl) {
       "</head>",
       `<link rel="modulepreload" href="${publicUrl}${LOADER}" crossorigin="anonymous" integrity="${integrity}"></head>`,
     ),
-    runPageFiles: filesOf("run_page"),
-    inboxFiles: filesOf("inbox"),
+    runPageFiles: [runChunk, ...shared],
   };
 }
 

@@ -1,13 +1,13 @@
 // The console's first reads, sent by its HTML page before the wasm is fetched and compiled
 // (~150 ms on loopback, more on a real network) instead of after: the run a link opens, the
 // inbox's first page (its default order), the header's count of paused runs and the server's
-// version; and on a run's page and the inbox, the page's code (its wasm chunks) preloaded. The reads
+// version; and on a run's page, the run page's code (its wasm chunks) preloaded. The reads
 // that need one of those answers follow as soon as it arrives: the input a run asks for (its
 // schema and description) and its flow's and deployment's names; the names of the flows and
 // deployments on the inbox's first page.
 // scripts/console-loader.mjs copies this file into the build, named by its content, as the
 // page's first script, with the %…% values filled in (the client's API version, the
-// console's public URL, the chunks a run page and the inbox need).
+// console's public URL, the chunks a run page needs).
 //
 // The console's client (crates/client, feature `first-reads`) takes one, through
 // globalThis.flowgateFirstRead, only for a request whose method, URL, headers and body are
@@ -19,15 +19,13 @@
   const API_VERSION = "%API_VERSION%";
   const PUBLIC_URL = "%PUBLIC_URL%";
   const RUN_PAGE_FILES = ["%RUN_PAGE_FILES%"];
-  const INBOX_FILES = ["%INBOX_FILES%"];
   const KEPT_MS = 10_000;
   const onRunPage = location.pathname.startsWith(`${PUBLIC_URL}runs/`);
-  const onInbox = location.pathname === PUBLIC_URL;
 
-  // The page's code, fetched beside the main part; the loader's own fetches find it
+  // The run page's code, fetched beside the main part; the loader's own fetches find it
   // (__wasm_split.js, crossorigin as its fetch is).
-  if (onRunPage || onInbox) {
-    for (const file of onRunPage ? RUN_PAGE_FILES : INBOX_FILES) {
+  if (onRunPage) {
+    for (const file of RUN_PAGE_FILES) {
       const link = document.createElement("link");
       link.rel = "preload";
       link.as = "fetch";

@@ -11,7 +11,7 @@ use crate::components::local_time::ZoneNote;
 use crate::components::numbers::grouped;
 use crate::components::shortcuts::Shortcuts;
 use crate::routes::{
-    inbox::LazyInbox, rules::LazyRulesPage, run_chunk::LazyRunPage, runs::LazyRunsPage,
+    inbox::Inbox, rules::LazyRulesPage, run_chunk::LazyRunPage, runs::LazyRunsPage,
     settings::LazySettingsPage,
 };
 use crate::state::connection::{Connection, ServerVersion};
@@ -49,7 +49,7 @@ pub fn App() -> impl IntoView {
             <Shortcuts/>
             <main>
                 <Routes fallback=|| view! { <p class="empty">"There is no such page."</p> }>
-                    <Route path=path!("/") view=LazyInbox/>
+                    <Route path=path!("/") view=Inbox/>
                     <Route path=path!("/runs") view=LazyRunsPage/>
                     <Route path=path!("/runs/:id") view=LazyRunPage/>
                     <Route path=path!("/rules") view=LazyRulesPage/>

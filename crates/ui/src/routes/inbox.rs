@@ -25,10 +25,9 @@ use uuid::Uuid;
 use crate::components::countdown::ticking_clock;
 use crate::components::error_view::ReadError;
 use crate::components::runs_table::Column;
-use crate::routes::run_chunk::lazy_page;
 use crate::state::connection::Connection;
 use crate::state::gate::GatePresence;
-use crate::state::live::{Live, LiveStatus};
+use crate::state::live::Live;
 use crate::state::reread::newest_answer;
 use bulk::BulkBar;
 use changes::follow_changes;
@@ -103,29 +102,6 @@ async fn read_page(
     Ok((found, names))
 }
 
-// The inbox's code is a chunk of its own (`split_inbox`): the page's first script preloads it
-// beside the main part on the inbox, and a run page opened by its link does without it.
-lazy_page!(inbox, Inbox, LazyInbox, "the inbox", "Loading paused runs…");
-
-thread_local! {
-    /// Whether the inbox has been drawn since the console started.
-    static DRAWN_BEFORE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// The events socket asks every page to read again once it is live (what changed before). The
-/// inbox's code is a chunk of its own, so on the console's first page the socket can be live
-/// before the inbox is here, its first answer the page's first script's, asked for before the
-/// socket was live: then the inbox reads again itself, once.
-fn read_again_if_live_before(live: Live, refresh: RwSignal<u64>) {
-    let first = !DRAWN_BEFORE.with(|drawn| drawn.replace(true));
-    if first && matches!(live.status.get_untracked(), LiveStatus::Live) {
-        // After the page's first read has started (tasks run in the order they were queued).
-        leptos::task::spawn_local(async move {
-            refresh.try_update(|n| *n += 1);
-        });
-    }
-}
-
 /// The waiting inbox. Flow and deployment names are looked up by id (ids do not collide).
 ///
 /// Runs that do not ask for input can be ticked and resumed together: each is sent once, a
@@ -133,7 +109,7 @@ fn read_again_if_live_before(live: Live, refresh: RwSignal<u64>) {
 /// resumed from their own page, where the form is. A ticked run that leaves its pause
 /// elsewhere is unticked, and the page says so.
 #[component]
-fn Inbox() -> impl IntoView {
+pub(crate) fn Inbox() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let live = expect_context::<Live>();
     let clock = ticking_clock();
@@ -172,8 +148,6 @@ fn Inbox() -> impl IntoView {
             read_page(connection.client(), *page, sort.clone())
         },
     );
-
-    read_again_if_live_before(live, refresh);
 
     // The ids of the runs on the page shown.
     let on_page: Signal<Vec<Uuid>> = Signal::derive(move || {
