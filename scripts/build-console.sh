@@ -76,15 +76,11 @@ done
 # chunks of code it shares with other chunks (wasm-split-cli cuts what several split points
 # reach into chunk_*.wasm; the loader lists what each one needs). The rest (the rules, the
 # all-runs and Settings pages, a bulk's code, a gate's policy) come when first needed.
-needs() {
-  node -e '
-    const loader = require("fs").readFileSync("dist/__wasm_split.js", "utf8");
-    const split = process.argv[1];
-    const deps = loader.match(new RegExp(`__wasm_split_load_${split} = [^]*?, \\[([^\\]]*)\\]\\)\\);`))?.[1];
-    if (deps === undefined) { console.error(`the loader loads no ${split}`); process.exit(1); }
-    console.log([`split_${split}`, ...deps.split(",").map((d) => d.trim().replace(/^__/, "")).filter(Boolean)].join(" "));' "$1"
-}
-run_needs=$(needs run_page)
+run_needs=$(node -e '
+  const loader = require("fs").readFileSync("dist/__wasm_split.js", "utf8");
+  const deps = loader.match(/__wasm_split_load_run_page = [^]*?, \[([^\]]*)\]\)\);/)?.[1];
+  if (deps === undefined) { console.error("the loader loads no run_page"); process.exit(1); }
+  console.log(["split_run_page", ...deps.split(",").map((d) => d.trim().replace(/^__/, "")).filter(Boolean)].join(" "));')
 run_chunks=0
 for file in dist/split_*.wasm dist/chunk_*.wasm; do
   [ -f "$file" ] || continue

@@ -21,13 +21,12 @@ pub fn parse(text: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
-    // Without an offset: the same text with UTC's. (Not `parse_from_str` with a format
-    // string: its parser of format strings is code the console's wasm carries for nothing.)
-    let in_utc = (!text.ends_with(['Z', 'z'])).then(|| format!("{text}Z"));
-    in_utc
-        .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
+    // Without an offset: the same text with UTC's (a text that has one, or a `Z`, fails
+    // again). Not `parse_from_str` with a format string: its parser of format strings is code
+    // the console's wasm carries for nothing.
+    DateTime::parse_from_rfc3339(&format!("{text}Z"))
         .map(|at| at.with_timezone(&Utc))
-        .ok_or_else(|| format!("{text:?} is not an RFC 3339 timestamp"))
+        .map_err(|_| format!("{text:?} is not an RFC 3339 timestamp"))
 }
 
 pub(crate) fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {

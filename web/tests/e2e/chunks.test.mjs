@@ -14,6 +14,11 @@ const suite = consoleSuite();
 const isChunk = (url) => /\/split_run_page-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isRulesChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isBulkChunk = (url) => /\/split_bulk-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+/** What the console says when the code of `what` cannot be fetched (routes/run_chunk.rs). */
+const unfetched = (what) =>
+  `the code of ${what} could not be fetched from the server this console is served by ` +
+  "(failed to load split module); check the connection and try again, or reload the page " +
+  "if Flowgate was updated since it was opened";
 
 /** Records which of the page's first reads (web/loader/first-reads.js) the console takes, in
  * `window.__taken` as "METHOD /path". */
@@ -200,9 +205,7 @@ test("a chunk that cannot be fetched is said so, the console keeps working, Try 
   await error.waitFor({ timeout: 30000 });
   assert.equal(
     await error.textContent(),
-    "the code of the run page could not be fetched from the server this console is served by " +
-      "(failed to load split module); check the connection and try again, or reload the page " +
-      "if Flowgate was updated since it was opened",
+    unfetched("the run page"),
   );
   assert.equal(await page.getByRole("alert").count(), 1);
   // The rest of the console works without the chunk.
@@ -246,9 +249,7 @@ test("the bulk's code comes when a run is first ticked; if it cannot be fetched,
   await error.waitFor({ timeout: 30000 });
   assert.equal(
     await error.textContent(),
-    "the code of bulk decisions could not be fetched from the server this console is served by " +
-      "(failed to load split module); check the connection and try again, or reload the page " +
-      "if Flowgate was updated since it was opened",
+    unfetched("bulk decisions"),
   );
   assert.equal(await error.getAttribute("role"), "alert");
   assert.equal(sent.length, 0, "nothing was sent");

@@ -194,6 +194,8 @@ pub(super) fn BulkBar(
             // Through a gate, each run is approved or rejected by its policy, run by run.
             let through_gate = untrack(|| gate.present());
             async move {
+                // What a former try could not fetch is not this try's error.
+                chunk_error.set(None);
                 let client = match client {
                     Ok(client) => client,
                     Err(error) => {
@@ -213,7 +215,6 @@ pub(super) fn BulkBar(
                         return;
                     }
                 };
-                chunk_error.set(None);
                 busy.set(true);
                 progress.set(Some((0, chosen.len())));
                 results.set(Vec::new());
