@@ -272,6 +272,14 @@ def stop(args) -> None:
     log(f"stopped {len(pids) + len(infra)} process group(s)")
 
 
+def print_server_log_tails(state: Path, lines: int = 40) -> None:
+    """The last lines of each Prefect server's log, so a start that failed in CI says why
+    (the server logs the cause of each 503 it answered)."""
+    for path in sorted(state.glob("server*.log")):
+        tail = path.read_text(errors="replace").splitlines()[-lines:]
+        log(f"the last {len(tail)} lines of {path}:\n" + "\n".join(tail))
+
+
 def kill_api(args) -> None:
     """SIGKILLs the API server(s), as a crash would; the database and flows stay."""
     record = load(args.state_dir)
@@ -368,6 +376,7 @@ def main() -> None:
         if getattr(args, "recorded", False):
             log(f"start failed ({error.__class__.__name__}: {error}); stopping what it started")
             stop(args)
+            print_server_log_tails(Path(args.state_dir))
         raise
 
 

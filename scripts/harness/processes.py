@@ -67,6 +67,8 @@ def server_env(state: Path, port: int, record: dict) -> dict:
         PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED="true" if record.get("automations") else "false",
         PREFECT_API_URL=record["api_url"],
         PREFECT_LOGGING_LEVEL="WARNING",
+        # Why the server answered 503 (SQLite busy, a database connection lost), in its log.
+        PREFECT_SERVER_LOG_RETRYABLE_ERRORS="true",
     )
     database_url = record.get("database_url")
     if database_url:

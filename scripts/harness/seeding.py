@@ -2,7 +2,9 @@
 real flow reaches only rarely, N paused runs for bulk resumes, demo runs; and the waits for
 real flows to pause."""
 
+import itertools
 import json
+import random
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +18,17 @@ TIMED_OUT_AFTER = 8  # seconds a pause lasts before it times out
 
 APPROVAL_SCHEMA_KEY = "paused-1-schema"
 
+# How long a request refused for a reason that passes (SQLite busy, a timeout, a dropped
+# connection) is sent again. Writers that keep colliding on SQLite in a CI machine's worst
+# minute were seen refused 20 times over 52 s.
+RESEND_FOR = 240
+
+
+def resend_pause(attempt: int) -> None:
+    """0.25 s doubling to 4 s, each between half and one and a half of it, so writers that
+    collided do not all come back at the same moment."""
+    time.sleep(min(0.25 * 2 ** attempt, 4.0) * random.uniform(0.5, 1.5))
+
 
 class Api:
     def __init__(self, base: str, auth: str | None):
@@ -26,25 +39,30 @@ class Api:
         self.http = httpx.Client(base_url=base, timeout=60, **kwargs)
 
     def call(self, method: str, path: str, body=None, *, exists_ok=False):
-        """One request. SQLite answers 503 while another writer holds the database, and a
-        loaded machine can time a request out: both are sent again. Every request sent here is
-        safe to send twice (runs are created with an idempotency key); with `exists_ok`, a 409
-        on a resend means the first attempt landed."""
+        """One request. SQLite answers 503 while another writer holds the database, a loaded
+        machine can time a request out, and a kept-alive connection the server closed as the
+        request went out ends without an answer: each is sent again, with a growing, jittered
+        pause, for up to RESEND_FOR seconds. Every request sent here is safe to send twice
+        (runs are created with an idempotency key); with `exists_ok`, a 409 on a resend means
+        the first attempt landed."""
+        deadline = time.monotonic() + RESEND_FOR
         response = None
-        for attempt in range(20):
+        for attempt in itertools.count():
             try:
                 response = self.http.request(method, path, json=body)
-            except (httpx.TimeoutException, httpx.NetworkError) as error:
-                if attempt >= 4:
+            except httpx.TransportError as error:
+                if time.monotonic() > deadline:
                     raise
                 log(f"{method} {path}: {error.__class__.__name__}; sending it again")
-                time.sleep(1 + attempt)
+                resend_pause(attempt)
                 continue
             if response.status_code == 409 and exists_ok and attempt > 0:
                 return None
-            if response.status_code != 503:
+            if response.status_code != 503 or time.monotonic() > deadline:
                 break
-            time.sleep(0.25 * (attempt + 1))
+            if attempt == 20:
+                log(f"{method} {path}: 503 from the server 20 times; still sending it again")
+            resend_pause(attempt)
         if response.status_code >= 400:
             raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
         return response.json() if response.content else None
