@@ -75,19 +75,18 @@ done
 # A run opened by its link fetches the run page's chunk beside the main part, and with it the
 # chunks of code it shares with other chunks (wasm-split-cli cuts what several split points
 # reach into chunk_*.wasm; the loader lists what each one needs). The rest (the rules, the
-# all-runs and Settings pages, a bulk's code, a gate's policy) come when first needed.
-run_needs=$(node -e '
-  const loader = require("fs").readFileSync("dist/__wasm_split.js", "utf8");
-  const deps = loader.match(/__wasm_split_load_run_page = [^]*?, \[([^\]]*)\]\)\);/)?.[1];
-  if (deps === undefined) { console.error("the loader loads no run_page"); process.exit(1); }
-  console.log(["split_run_page", ...deps.split(",").map((d) => d.trim().replace(/^__/, "")).filter(Boolean)].join(" "));')
+# all-runs and Settings pages, a bulk's code, a gate's policy) come when first needed. The
+# list is the one the page's first script preloads, as scripts/split-console.mjs wrote it.
+run_files=${CARGO_TARGET_DIR:-target}/wasm-bindgen/release/wasm-split/run-page-files.json
+[ -f "$run_files" ] || { echo "no $run_files: did scripts/split-console.mjs place the chunks?" >&2; exit 1; }
+run_needs=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).join(" "))' "$run_files")
 run_chunks=0
 for file in dist/split_*.wasm dist/chunk_*.wasm; do
   [ -f "$file" ] || continue
   gz=$(gzipped "$file")
   name=${file#dist/}
   with=""
-  case " $run_needs " in *" ${name%%-*} "*) with="; with a run page" run_chunks=$((run_chunks + gz)) ;; esac
+  case " $run_needs " in *" $name "*) with="; with a run page" run_chunks=$((run_chunks + gz)) ;; esac
   printf '  %-48s %8d B gzipped (fetched when first needed%s)\n' "$name" "$gz" "$with"
 done
 for split in run_page rules bulk; do

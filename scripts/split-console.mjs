@@ -22,6 +22,9 @@ import { pathToFileURL } from "node:url";
 
 const LOADER = "__wasm_split.js";
 const SPLIT_DIR = "wasm-split";
+/// The files a run page needs at once, as placeChunks found them: JSON, beside the loader in
+/// the split's directory (not shipped).
+const RUN_PAGE_FILES = "run-page-files.json";
 
 /// wasm-opt's flags for the chunks: the main part's, from index.html (data-wasm-opt and
 /// data-wasm-opt-params), and --strip-debug: a chunk keeps the link's function names, which
@@ -109,6 +112,8 @@ export function placeChunks(stage, html, publicUrl) {
     return file;
   });
   writeFileSync(join(stage, LOADER), pointed);
+  // build-console.sh counts these files in a run page opened by its link.
+  writeFileSync(join(work, RUN_PAGE_FILES), `${JSON.stringify([runChunk, ...shared])}\n`);
   const integrity = `sha384-${createHash("sha384").update(pointed).digest("base64")}`;
   return {
     html: html.replace(
