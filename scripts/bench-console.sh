@@ -62,6 +62,12 @@ budgets = [
 ]
 for name, ok in budgets:
     print(f"budget {name}: {'met' if ok else 'NOT met'}")
+# What sets the run page's floor: before the console's code runs (the mark main.rs sets first)
+# come the HTML, its scripts and the wasm's fetch and compile; nothing wasm draws is earlier.
+started = next((row["start"] for row in r["waterfall"]["flowgate_run_page"] if row["step"] == "flowgate:start"), None)
+if started is not None:
+    print(f"the floor: on a run page the console's code starts at {started} ms (after the HTML, its scripts, "
+          f"the wasm's fetch and compile); 8x Prefect UI's is {p['run_page_ms'] / 8:.0f} ms")
 print(f"({r['loads']} cold loads each; Prefect's UI validates run input only on submit, so it has no keystroke figure)")
 
 # The first view's critical path, step by step: medians of start and end since navigation.
