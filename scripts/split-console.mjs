@@ -111,16 +111,17 @@ export function placeChunks(stage, html, publicUrl) {
     if (!file) fail(`${LOADER}: the run page needs ${name}, whose file it does not name`);
     return file;
   });
+  const runPageFiles = [runChunk, ...shared];
   writeFileSync(join(stage, LOADER), pointed);
   // build-console.sh counts these files in a run page opened by its link.
-  writeFileSync(join(work, RUN_PAGE_FILES), `${JSON.stringify([runChunk, ...shared])}\n`);
+  writeFileSync(join(work, RUN_PAGE_FILES), `${JSON.stringify(runPageFiles)}\n`);
   const integrity = `sha384-${createHash("sha384").update(pointed).digest("base64")}`;
   return {
     html: html.replace(
       "</head>",
       `<link rel="modulepreload" href="${publicUrl}${LOADER}" crossorigin="anonymous" integrity="${integrity}"></head>`,
     ),
-    runPageFiles: [runChunk, ...shared],
+    runPageFiles,
   };
 }
 
