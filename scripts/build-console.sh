@@ -60,7 +60,7 @@ trunk build --release "$@"
 # Each file's gzip -9 beside it, for a server that sends it as it is (web/deploy/nginx.conf:
 # gzip_static); the figures below are those files' sizes, so what a browser is sent from
 # there is exactly what is counted.
-for file in dist/index.html $(find dist -name '*.js') dist/*.css dist/*.wasm; do
+for file in dist/index.html $(find dist -name '*.js') dist/*.css dist/*.wasm dist/*.pack; do
   gzip -9 -k -n -f "$file"
 done
 gzipped() { wc -c < "$1.gz"; }
@@ -74,14 +74,15 @@ for file in dist/index.html $(find dist -name '*.js' | sort) dist/*.css dist/flo
 done
 # A run opened by its link fetches the run page's chunk beside the main part, and with it the
 # chunks of code it shares with other chunks (wasm-split-cli cuts what several split points
-# reach into chunk_*.wasm; the loader lists what each one needs). The rest (the rules, the
+# reach into chunk_*.wasm; the loader lists what each one needs), all in one file
+# (run_page-<hash>.pack, scripts/split-console.mjs). The rest (the rules, the
 # all-runs and Settings pages, a bulk's code, a gate's policy) come when first needed. The
 # list is the one the page's first script preloads, as scripts/split-console.mjs wrote it.
 run_files=${CARGO_TARGET_DIR:-target}/wasm-bindgen/release/wasm-split/run-page-files.json
 [ -f "$run_files" ] || { echo "no $run_files: did scripts/split-console.mjs place the chunks?" >&2; exit 1; }
 run_needs=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).join(" "))' "$run_files")
 run_chunks=0
-for file in dist/split_*.wasm dist/chunk_*.wasm; do
+for file in dist/split_*.wasm dist/chunk_*.wasm dist/run_page-*.pack; do
   [ -f "$file" ] || continue
   gz=$(gzipped "$file")
   name=${file#dist/}
@@ -89,7 +90,9 @@ for file in dist/split_*.wasm dist/chunk_*.wasm; do
   case " $run_needs " in *" $name "*) with="; with a run page" run_chunks=$((run_chunks + gz)) ;; esac
   printf '  %-48s %8d B gzipped (fetched when first needed%s)\n' "$name" "$gz" "$with"
 done
-for split in run_page rules bulk; do
+ls dist/run_page-*.pack > /dev/null 2>&1 ||
+  { echo "no run_page-*.pack: the run page's code was not split off and packed" >&2; exit 1; }
+for split in rules bulk; do
   ls dist/split_$split-*.wasm > /dev/null 2>&1 ||
     { echo "split_$split is missing: that code was not split off into a chunk of its own" >&2; exit 1; }
 done

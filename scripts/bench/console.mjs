@@ -45,6 +45,7 @@ function stepOf(url, ours) {
   if (file === "__wasm_split.js") return "loader (chunk loader)";
   if (/^split_.*\.wasm$/.test(file)) return `wasm chunk ${file.replace(/^split_(.*)-[0-9a-f]{16}\.wasm$/, "$1")}`;
   if (/^chunk_.*\.wasm$/.test(file)) return "wasm chunk (shared)";
+  if (file.endsWith(".pack")) return "wasm chunks (the run page's, packed)";
   if (file.endsWith(".wasm")) return "wasm (main)";
   if (file.endsWith(".js")) return "js (glue)";
   if (file.endsWith(".css")) return "css";
@@ -105,7 +106,7 @@ async function load(url, drawn, latencyMs = 0) {
   page.on("response", (response) => {
     const path = new URL(response.url()).pathname;
     const type = response.headers()["content-type"] ?? "";
-    if (!path.startsWith("/api/") && /html|javascript|css|wasm/.test(type)) {
+    if (!path.startsWith("/api/") && (/html|javascript|css|wasm/.test(type) || path.endsWith(".pack"))) {
       assets.push(response.body().then((body) => gzipSync(body, { level: 9 }).length)
         .catch((error) => { throw new Error(`could not read ${response.url()}: ${error}`); }));
     }

@@ -9,9 +9,9 @@ import { api, consoleSuite, markWhenDrawn, pausedRun, sentUntilDrawn } from "../
 import { watchStateChanges } from "../support/pages.mjs";
 
 const suite = consoleSuite();
-// The run page's own chunk; the chunks it shares with the rules' (chunk_N-…) come with it,
-// the rules' own (split_rules) later.
-const isChunk = (url) => /\/split_run_page-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+// The run page's code: its own chunk and the chunks it shares with others' (chunk_N-…), in one
+// file (scripts/split-console.mjs packs them); the rules' own (split_rules) later.
+const isChunk = (url) => /\/run_page-[0-9a-f]{16}\.pack$/.test(new URL(url).pathname);
 const isRulesChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isBulkChunk = (url) => /\/split_bulk-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 /** What the console says when the code of `what` cannot be fetched (routes/run_chunk.rs). */
@@ -137,7 +137,7 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
       drawn,
       run: run[0],
       version: version[0],
-      chunk: sent(/\/split_run_page-[0-9a-f]{16}\.wasm$/)[0],
+      chunk: sent(/\/run_page-[0-9a-f]{16}\.pack$/)[0],
     };
   });
   assert.ok(began.started > 0, `the console marked its start: ${JSON.stringify(began)}`);
@@ -156,7 +156,7 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   await page.waitForTimeout(3500);
   assert.equal(order.filter((o) => o === "chunk").length, 1, "not fetched again when idle");
   assert.ok(!order.includes("policy"), `no gate, no policy code: ${order.join(", ")}`);
-  assert.deepEqual(warnings.filter((w) => /split_run_page/.test(w)), [], "the preload was used");
+  assert.deepEqual(warnings.filter((w) => /run_page-[0-9a-f]{16}\.pack/.test(w)), [], "the preload was used");
   await page.close();
 });
 

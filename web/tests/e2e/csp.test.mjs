@@ -33,7 +33,7 @@ test("every answer carries the security headers; the page has no inline script",
   const splitLoader = "/__wasm_split.js";
   assert.match(html, /<link rel="modulepreload" href="\/__wasm_split\.js" crossorigin="anonymous" integrity="sha384-/);
   const chunk = `/${(await (await fetch(`${suite.server.base}${splitLoader}`)).text())
-    .match(/"\.\/(split_run_page-[0-9a-f]{16}\.wasm)"/)[1]}`;
+    .match(/"\.\/(run_page-[0-9a-f]{16}\.pack)"/)[1]}`;
   for (const path of ["/", "/runs", loader, firstReads, wasm, splitLoader, chunk, "/api/health"]) {
     const response = await fetch(`${suite.server.base}${path}`);
     assert.equal(response.status, 200, path);
@@ -42,7 +42,8 @@ test("every answer carries the security headers; the page has no inline script",
       // The tests' servers add a report-uri to the policy, and nothing else.
       assert.equal(got.replace(/; report-uri \S+$/, ""), value, `${name} on ${path}`);
     }
-    if (path === wasm || path === chunk) assert.equal(response.headers.get("content-type"), "application/wasm");
+    if (path === wasm) assert.equal(response.headers.get("content-type"), "application/wasm");
+    if (path === chunk) assert.equal(response.headers.get("content-type"), "application/octet-stream");
     if (path === splitLoader) assert.match(response.headers.get("content-type"), /^text\/javascript/);
     if (viaNginx && (path === wasm || path === chunk)) assert.match(response.headers.get("cache-control") ?? "", /max-age=31536000/);
     // nginx sends the build's own gzip -9 (gzip_static): the bytes build-console.sh counts.

@@ -8,7 +8,7 @@ import { extname, join, normalize } from "node:path";
 import { REPORT_PATH, securityHeaders } from "./nginx.mjs";
 export { launchChromium } from "./chromium.mjs";
 
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".pack": "application/octet-stream" };
 
 /**
  * Starts the server; resolves to `{ base, close }`. `apiUrl` is the Prefect API it proxies
