@@ -39,6 +39,7 @@
 # Python float repr takes serde_json's digits).
 # 629 KB (628.0 measured): the code that sends a bulk is a chunk of its own (split_bulk),
 # fetched when a run is first ticked; the first load 368 -> 335 KB.
+# 625.4 KB measured: the run page's chunks in one file (one gzip stream; 627.0 as 13 files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
