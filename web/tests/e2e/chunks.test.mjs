@@ -10,9 +10,11 @@ import { watchStateChanges } from "../support/pages.mjs";
 
 const suite = consoleSuite();
 // The run page's code: its own chunk and the chunks it shares with others' (chunk_N-…), in one
-// file (scripts/split-console.mjs packs them); the rules' own (split_rules) later.
+// file (scripts/split-console.mjs packs them); the code of a run's rules section
+// (split_rules_glance) later, and the rules page's with its form (split_rules) never.
 const isChunk = (url) => /\/run_page-[0-9a-f]{16}\.pack$/.test(new URL(url).pathname);
-const isRulesChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+const isRulesChunk = (url) => /\/split_rules_glance-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+const isRulesPageChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isBulkChunk = (url) => /\/split_bulk-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 /** What the console says when the code of `what` cannot be fetched (routes/run_chunk.rs). */
 const unfetched = (what) =>
@@ -113,6 +115,7 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   const warnings = [];
   page.on("console", (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
   page.on("request", (r) => { if (isRulesChunk(r.url())) order.push("rules"); });
+  page.on("request", (r) => { if (isRulesPageChunk(r.url())) order.push("rules page"); });
   // The gate's policy verdict is a chunk fetched only when a gate answers (web/tests/gate/).
   page.on("request", (r) => { if (/\/split_policy-[0-9a-f]{16}\.wasm$/.test(new URL(r.url()).pathname)) order.push("policy"); });
   await markWhenDrawn(page, "run-name");
@@ -156,6 +159,8 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   await page.waitForTimeout(3500);
   assert.equal(order.filter((o) => o === "chunk").length, 1, "not fetched again when idle");
   assert.ok(!order.includes("policy"), `no gate, no policy code: ${order.join(", ")}`);
+  assert.ok(!order.includes("rules page"), `not the rules page's code: ${order.join(", ")}`);
+  assert.equal(order.filter((o) => o === "rules").length, 1, `the rules section's code once: ${order.join(", ")}`);
   assert.deepEqual(warnings.filter((w) => /run_page-[0-9a-f]{16}\.pack/.test(w)), [], "the preload was used");
   await page.close();
 });

@@ -8,7 +8,16 @@ use leptos::prelude::*;
 use super::form::RuleForm;
 use super::words;
 use crate::components::error_view::{ErrorText, ReadError};
+use crate::routes::run_chunk::lazy_page;
 use crate::state::connection::Connection;
+
+lazy_page!(
+    rules,
+    RulesPage,
+    LazyRulesPage,
+    "the rules",
+    "Loading the rules…"
+);
 
 /// What the form edits: nothing (closed), a new rule, or a stored one.
 #[derive(Clone, PartialEq)]
@@ -19,7 +28,7 @@ pub(super) enum Editing {
 }
 
 #[component]
-pub(super) fn RulesPage() -> impl IntoView {
+fn RulesPage() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let reloads = RwSignal::new(0u64);
     let editing = RwSignal::new(Editing::Closed);
