@@ -40,13 +40,14 @@ class Api:
             kwargs["auth"] = (user, password)
         self.http = httpx.Client(base_url=base, timeout=60, **kwargs)
 
-    def call(self, method: str, path: str, body=None, *, exists_ok=False):
+    def call(self, method: str, path: str, body=None, *, exists_ok=False, landed=None):
         """One request. SQLite answers 503 while another writer holds the database, a loaded
         machine can time a request out, and a kept-alive connection the server closed as the
         request went out ends without an answer: each is sent again, with a growing, jittered
         pause, for up to RESEND_FOR seconds. Every request sent here is safe to send twice
         (runs are created with an idempotency key); with `exists_ok`, a 409 on a resend means
-        the first attempt landed."""
+        the first attempt landed; a request that is not (a forced state) passes `landed`, asked
+        before each resend whether an earlier attempt took effect after all."""
         deadline = time.monotonic() + RESEND_FOR
         response = None
         for attempt in itertools.count():
@@ -57,6 +58,8 @@ class Api:
                     raise
                 log(f"{method} {path}: {error.__class__.__name__}; sending it again")
                 resend_pause(attempt)
+                if landed is not None and landed():
+                    return None
                 continue
             if response.status_code == 409 and exists_ok and attempt > 0:
                 return None
@@ -87,7 +90,16 @@ class Api:
         return self.call("POST", "/flow_runs/", dict(body, flow_id=flow_id))["id"]
 
     def force_state(self, run_id: str, state: dict) -> None:
-        self.call("POST", f"/flow_runs/{run_id}/set_state", {"state": state, "force": True})
+        """Sets the run's state. Setting it twice would leave two such states in the run's
+        history, so after an attempt whose answer was lost the run is read first: if its state
+        is already the one asked for, the state is not sent again."""
+        def landed() -> bool:
+            current = self.call("GET", f"/flow_runs/{run_id}").get("state") or {}
+            return (current.get("type"), current.get("name")) == (
+                state["type"], state.get("name", state["type"].capitalize()))
+
+        self.call("POST", f"/flow_runs/{run_id}/set_state", {"state": state, "force": True},
+                  landed=landed)
 
     def pause(self, run_id: str, *, reschedule=False, keyset=None, timeout_s=3600, name=None,
               running=False):
