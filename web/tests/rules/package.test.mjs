@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { PrefectClient, defaultMessage, planRules } from "flowgate";
 import { apiPost, apiRequest, pausedRunOf, readHarness } from "../support/prefect.mjs";
 import { startSink } from "../support/sink.mjs";
+import { startFaultProxy } from "../support/fault-proxy.mjs";
 import { SCHEMA } from "../support/gate.mjs";
 
 const harness = readHarness(process.env.FLOWGATE_RULES_HARNESS ?? assert.fail("FLOWGATE_RULES_HARNESS is not set"));
@@ -212,6 +213,33 @@ describe("rules as Prefect automations", { concurrency: true }, () => {
     const listed = await client.rules();
     assert.deepEqual(listed.filter((l) => names.includes(l.rule?.name ?? l.name)), [], "nothing was created");
     assert.deepEqual(await client.automationEngine(), { triggers: true, actions: true, warning: null });
+  });
+
+  test("a notification block whose create lost its answer: made once, and the answer is that block", async () => {
+    // Through a proxy that cuts the connection, before the server got the create (a kept-alive
+    // connection the server closed as it went out) and after the server made the block.
+    const proxy = await startFaultProxy(apiUrl);
+    try {
+      const through = new PrefectClient({ apiUrl: proxy.apiUrl });
+      for (const mode of ["reset-before", "reset-after"]) {
+        const name = unique(mode);
+        proxy.inject({ match: /^POST \/api\/block_documents\/$/, mode });
+        const made = await through.createNotifyBlock({ kind: "custom-webhook", name, url: sink.url(`/${mode}`) });
+        assert.equal(made.name, name, mode);
+        // Prefect on SQLite answers 503 while another writer holds the database, having done
+        // nothing (the client sends those again): the creates that did something.
+        const creates = proxy.log.filter((l) => l.line === "POST /api/block_documents/" && l.reachedServer && l.status !== 503);
+        assert.deepEqual(creates.map((l) => l.status), [201], `${mode}: ${JSON.stringify(proxy.log)}`);
+        if (mode === "reset-before") {
+          assert.ok(proxy.log.some((l) => l.line.startsWith("GET /api/block_types/slug/custom-webhook/block_documents/name/")), "read by name before sending again");
+        }
+        proxy.log.length = 0;
+        const stored = await apiPost(apiUrl, "/block_documents/filter", { block_documents: { name: { any_: [name] } } });
+        assert.deepEqual(stored.map((b) => b.id), [made.id], `${mode}: one block of that name, the one answered`);
+      }
+    } finally {
+      await proxy.close();
+    }
   });
 
   test("a notification block deleted after the rule was made: Prefect records the failure, and History shows it in Prefect's words", async () => {

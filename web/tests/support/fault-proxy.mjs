@@ -16,7 +16,8 @@ const PROXY_PAGE = (status) => `<html>\r\n<head><title>${status}</title></head>\
  * `{ base, apiUrl, inject(rule), clear(), log, close() }`. A rule is `{ match, mode, times,
  * ms, status }`: `match` a RegExp tested on `"METHOD /api/path"` (or `"WS /api/path"`),
  * `times` how many matching requests it hits (default 1). `log` lists every request with the
- * fault it met, whether it reached the server, and `busy` when Prefect answered 503 to it.
+ * fault it met, whether it reached the server and the status the server answered (`status`),
+ * and `busy` when Prefect answered 503 to it under a fault.
  */
 export async function startFaultProxy(upstreamApi, { files } = {}) {
   const upstream = new URL(upstreamApi);
@@ -67,7 +68,9 @@ export async function startFaultProxy(upstreamApi, { files } = {}) {
     log.push(entry);
     const send = async () => {
       entry.reachedServer = true;
-      return toServer(req, body);
+      const answer = await toServer(req, body);
+      entry.status = answer.status;
+      return answer;
     };
     // The faults that come "after the server acted" need a server that did act. Prefect on
     // SQLite answers 503 when its database is locked, having done nothing; that answer is

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::request::Method;
-use crate::{Client, ClientError, response};
+use crate::{Answer, Client, ClientError, response};
 
 /// Automations read a page.
 const PAGE: usize = 200;
@@ -160,7 +160,10 @@ impl Client {
     }
 
     /// Creates a notification block that needs only a URL: reads the block type and its
-    /// newest schema, then HTTP POST /block_documents/ (never retried).
+    /// newest schema, then HTTP POST /block_documents/. Sent again after a 503 (Prefect answers
+    /// it before doing anything), and after an answer lost to the network or a timeout only
+    /// when no block of that type and name exists then; if one does, the lost attempt made it
+    /// (a name is one block of its type), and that block is the answer.
     pub async fn create_notify_block(
         &self,
         kind: NewBlockKind,
@@ -204,18 +207,59 @@ impl Client {
             "block_schema_id": schema_id,
             "data": kind.data(name, url.trim()),
         });
-        let answer = self
+        let mut document = match self
             .call_retrying_busy(Method::Post, "/block_documents/", Some(&body))
-            .await?;
-        self.check_answer(&answer, || "The block documents endpoint".into())?;
-        let mut document: Value = response::decode(&answer.url, "block document", &answer.body)?;
+            .await
+        {
+            Ok(answer) => self.created_block(&answer)?,
+            // The answer was lost: the block may have been made (a name is one block of its
+            // type), or the request never reached the server (a kept-alive connection it
+            // closed as the request went out). Read it by name before sending it again.
+            Err(ClientError::Unreachable { .. } | ClientError::Timeout { .. }) => {
+                match self.block_named(slug, name).await? {
+                    Some(made) => made,
+                    None => {
+                        let answer = self
+                            .call_retrying_busy(Method::Post, "/block_documents/", Some(&body))
+                            .await?;
+                        self.created_block(&answer)?
+                    }
+                }
+            }
+            Err(other) => return Err(other),
+        };
         if document.get("block_type").is_none_or(Value::is_null) {
             document["block_type"] = block_type;
         }
         NotifyBlock::from_document(&document).ok_or_else(|| ClientError::Http {
-            status: answer.status,
+            status: 201,
             message: "the server's new block has no id or name".into(),
         })
+    }
+
+    /// The block document a create answered.
+    fn created_block(&self, answer: &Answer) -> Result<Value, ClientError> {
+        self.check_answer(answer, || "The block documents endpoint".into())?;
+        response::decode(&answer.url, "block document", &answer.body)
+    }
+
+    /// HTTP GET /block_types/slug/{slug}/block_documents/name/{name}: the block of that type
+    /// and name, or `None` when there is none.
+    async fn block_named(&self, slug: &str, name: &str) -> Result<Option<Value>, ClientError> {
+        let path = format!(
+            "/block_types/slug/{slug}/block_documents/name/{}",
+            super::run_input::encode_segment(name)
+        );
+        match self
+            .fetch(Method::Get, &path, None::<&()>, "block document", || {
+                format!("The block {name}")
+            })
+            .await
+        {
+            Ok(document) => Ok(Some(document)),
+            Err(ClientError::NotFound { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
     }
 
     /// HTTP GET /admin/settings: whether the server's triggers and actions services run.

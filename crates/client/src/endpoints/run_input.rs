@@ -73,7 +73,7 @@ impl Client {
 }
 
 /// Percent-encodes a path segment.
-fn encode_segment(segment: &str) -> String {
+pub(crate) fn encode_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
     for byte in segment.bytes() {
         match byte {
