@@ -29,7 +29,7 @@ if (inline.length !== 1) {
 }
 const [tag, code] = inline[0];
 
-const { html: placed, runPageFiles } = placeChunks(stage, html, publicUrl);
+const { html: placed, runPageFiles, descriptionFiles } = placeChunks(stage, html, publicUrl);
 
 const options = readFileSync(new URL("../crates/client/src/options.rs", import.meta.url), "utf8");
 const apiVersion = /pub const API_VERSION: &str = "([^"]+)";/.exec(options)?.[1];
@@ -37,9 +37,10 @@ const firstReads = readFileSync(new URL("../web/loader/first-reads.js", import.m
 const filled = firstReads
   .replace('"%API_VERSION%"', JSON.stringify(apiVersion))
   .replace('"%PUBLIC_URL%"', JSON.stringify(publicUrl))
-  .replace('["%RUN_PAGE_FILES%"]', JSON.stringify(runPageFiles));
+  .replace('["%RUN_PAGE_FILES%"]', JSON.stringify(runPageFiles))
+  .replace('["%DESCRIPTION_FILES%"]', JSON.stringify(descriptionFiles));
 if (!apiVersion || /%[A-Z_]+%/.test(filled)) {
-  console.error("console-loader: cannot fill in web/loader/first-reads.js (API version, public URL, run page files)");
+  console.error("console-loader: cannot fill in web/loader/first-reads.js (API version, public URL, run page and description files)");
   process.exit(1);
 }
 

@@ -107,18 +107,28 @@ export function placeChunks(stage, html, publicUrl) {
   // loader's own fetches then find them.
   const runChunk = pointed.match(/"\.\/(split_run_page-[0-9a-f]{16}\.wasm)"/)?.[1];
   if (!runChunk) fail(`${LOADER} fetches no split_run_page chunk`);
-  const deps = pointed.match(/__wasm_split_load_run_page = [^]*?, \[([^\]]*)\]\)\);/)?.[1] ?? "";
-  const shared = deps.split(",").map((d) => d.trim()).filter(Boolean).map((name) => {
-    const file = pointed.match(new RegExp(`const ${name} = makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+\\.wasm)"`))?.[1];
-    if (!file) fail(`${LOADER}: the run page needs ${name}, whose file it does not name`);
-    return file;
-  });
+  // The chunks of code a split point shares with others, as the loader lists them.
+  const sharedOf = (split) => {
+    const deps = pointed.match(new RegExp(`__wasm_split_load_${split} = [^]*?, \\[([^\\]]*)\\]\\)\\);`))?.[1] ?? "";
+    return deps.split(",").map((d) => d.trim()).filter(Boolean).map((name) => {
+      const file = pointed.match(new RegExp(`const ${name} = makeLoad\\(\\(\\) => \\{\\s*const src = fetch\\(new URL\\("\\./([^"]+\\.wasm)"`))?.[1];
+      if (!file) fail(`${LOADER}: ${split} needs ${name}, whose file it does not name`);
+      return file;
+    });
+  };
+  // The Markdown parser's chunk, which a run page needs when the pause has a description: the
+  // first script preloads it then. The chunks it shares go into the run page's pack (beside
+  // the run page's own, a few hundred bytes of code it shares with other pages).
+  const markdownChunk = pointed.match(/"\.\/(split_markdown-[0-9a-f]{16}\.wasm)"/)?.[1];
+  if (!markdownChunk) fail(`${LOADER} fetches no split_markdown chunk`);
+  const shared = [...new Set([...sharedOf("run_page"), ...sharedOf("markdown")])];
   const pack = packRunPage(stage, [runChunk, ...shared]);
   pointed = pack.loader(pointed);
   const runPageFiles = [pack.name];
+  const descriptionFiles = [markdownChunk];
   writeFileSync(join(stage, LOADER), pointed);
   // build-console.sh counts these files in a run page opened by its link.
-  writeFileSync(join(work, RUN_PAGE_FILES), `${JSON.stringify(runPageFiles)}\n`);
+  writeFileSync(join(work, RUN_PAGE_FILES), `${JSON.stringify({ run_page: runPageFiles, description: descriptionFiles })}\n`);
   const integrity = `sha384-${createHash("sha384").update(pointed).digest("base64")}`;
   return {
     html: html.replace(
@@ -126,6 +136,7 @@ export function placeChunks(stage, html, publicUrl) {
       `<link rel="modulepreload" href="${publicUrl}${LOADER}" crossorigin="anonymous" integrity="${integrity}"></head>`,
     ),
     runPageFiles,
+    descriptionFiles,
   };
 }
 

@@ -19,13 +19,15 @@
   const API_VERSION = "%API_VERSION%";
   const PUBLIC_URL = "%PUBLIC_URL%";
   const RUN_PAGE_FILES = ["%RUN_PAGE_FILES%"];
+  // The Markdown parser's chunk, which a run page needs only for a pause with a description.
+  const DESCRIPTION_FILES = ["%DESCRIPTION_FILES%"];
   const KEPT_MS = 10_000;
   const onRunPage = location.pathname.startsWith(`${PUBLIC_URL}runs/`);
 
   // The run page's code, fetched beside the main part; the loader's own fetches find it
   // (__wasm_split.js, crossorigin as its fetch is).
-  if (onRunPage) {
-    for (const file of RUN_PAGE_FILES) {
+  const preload = (files) => {
+    for (const file of files) {
       const link = document.createElement("link");
       link.rel = "preload";
       link.as = "fetch";
@@ -33,7 +35,8 @@
       link.href = PUBLIC_URL + file;
       document.head.append(link);
     }
-  }
+  };
+  if (onRunPage) preload(RUN_PAGE_FILES);
 
   let settings = null;
   try {
@@ -130,6 +133,7 @@
     const id = run[1].toLowerCase();
     then(`GET ${base}/flow_runs/${id}`, (found) => {
       const keyset = found.state?.state_details?.run_input_keyset;
+      if (typeof keyset?.description === "string") preload(DESCRIPTION_FILES);
       if (typeof keyset === "object" && keyset !== null) {
         for (const name of ["schema", "description"]) {
           if (typeof keyset[name] === "string") send("GET", `/flow_runs/${id}/input/${segment(keyset[name])}`);

@@ -15,6 +15,8 @@ const suite = consoleSuite();
 const isChunk = (url) => /\/run_page-[0-9a-f]{16}\.pack$/.test(new URL(url).pathname);
 const isRulesChunk = (url) => /\/split_rules_glance-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isRulesPageChunk = (url) => /\/split_rules-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+// The Markdown parser's: only for a pause with a description.
+const isMarkdownChunk = (url) => /\/split_markdown-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 const isBulkChunk = (url) => /\/split_bulk-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
 /** What the console says when the code of `what` cannot be fetched (routes/run_chunk.rs). */
 const unfetched = (what) =>
@@ -116,6 +118,7 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   page.on("console", (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
   page.on("request", (r) => { if (isRulesChunk(r.url())) order.push("rules"); });
   page.on("request", (r) => { if (isRulesPageChunk(r.url())) order.push("rules page"); });
+  page.on("request", (r) => { if (isMarkdownChunk(r.url())) order.push("markdown"); });
   // The gate's policy verdict is a chunk fetched only when a gate answers (web/tests/gate/).
   page.on("request", (r) => { if (/\/split_policy-[0-9a-f]{16}\.wasm$/.test(new URL(r.url()).pathname)) order.push("policy"); });
   await markWhenDrawn(page, "run-name");
@@ -160,6 +163,7 @@ test("a run opened by its link reads the run and fetches the chunk at once, besi
   assert.equal(order.filter((o) => o === "chunk").length, 1, "not fetched again when idle");
   assert.ok(!order.includes("policy"), `no gate, no policy code: ${order.join(", ")}`);
   assert.ok(!order.includes("rules page"), `not the rules page's code: ${order.join(", ")}`);
+  assert.ok(!order.includes("markdown"), `no description, no Markdown parser: ${order.join(", ")}`);
   assert.equal(order.filter((o) => o === "rules").length, 1, `the rules section's code once: ${order.join(", ")}`);
   assert.deepEqual(warnings.filter((w) => /run_page-[0-9a-f]{16}\.pack/.test(w)), [], "the preload was used");
   await page.close();
@@ -174,8 +178,19 @@ test("a paused run opened by its link gets what it asks for and its names from t
   const page = await suite.browser.newPage();
   await markWhenDrawn(page, "schema-form");
   await recordTaken(page);
+  const markdown = [];
+  page.on("request", (r) => { if (isMarkdownChunk(r.url())) markdown.push(r.url()); });
   await page.goto(`${suite.server.base}/runs/${runId}`);
   await page.getByTestId("schema-form").waitFor({ timeout: 30000 });
+  // The description's Markdown parser is a chunk of its own, asked for by the page's first
+  // script once the run it read names a description, before the console's wasm started.
+  await page.getByTestId("description").waitFor({ timeout: 30000 });
+  assert.equal(markdown.length, 1, `the Markdown parser fetched once: ${markdown}`);
+  const markdownAt = await page.evaluate(() => ({
+    asked: performance.getEntriesByType("resource").find((e) => /\/split_markdown-[0-9a-f]{16}\.wasm$/.test(new URL(e.name).pathname))?.startTime,
+    started: performance.getEntriesByName("flowgate:start")[0]?.startTime,
+  }));
+  assert.ok(markdownAt.asked < markdownAt.started, `the Markdown parser asked for before the wasm started: ${JSON.stringify(markdownAt)}`);
   const expected = [
     `GET /api/flow_runs/${runId}`,
     `GET /api/flow_runs/${runId}/input/${keyset.schema}`,

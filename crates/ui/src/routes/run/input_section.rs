@@ -5,7 +5,7 @@ use flowgate_client::RunInputRequest;
 use flowgate_core::run_input::ValidationIssue;
 use leptos::prelude::*;
 
-use crate::components::markdown::Markdown;
+use crate::components::markdown::LazyMarkdown;
 use crate::run_input_form::{EditMode, Field, RunInputEditor};
 
 /// The input's fieldset, locked when the run changed elsewhere.
@@ -28,7 +28,7 @@ pub(super) fn InputSection(
     view! {
         <fieldset class="input" disabled=locked>
             <h2>"The input it asks for"</h2>
-            {asks.description.map(|text| view! { <Markdown text=text/> })}
+            {asks.description.map(|text| view! { <LazyMarkdown text=text/> })}
             {asks.schema.is_none().then(|| view! { <p class="error">"No input schema is stored for this pause."</p> })}
             <RunInputEditor input=input on_edit=on_edit fields=fields mode=mode
                 unparsed=unparsed errors=errors.into() input_parses=input_parses/>
