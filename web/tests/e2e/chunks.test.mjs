@@ -183,14 +183,18 @@ test("a paused run opened by its link gets what it asks for and its names from t
   await page.goto(`${suite.server.base}/runs/${runId}`);
   await page.getByTestId("schema-form").waitFor({ timeout: 30000 });
   // The description's Markdown parser is a chunk of its own, asked for by the page's first
-  // script once the run it read names a description, before the console's wasm started.
+  // script once the run it read names a description, as it asks for the description: before
+  // the description's text is here (the console itself would ask only once it is).
   await page.getByTestId("description").waitFor({ timeout: 30000 });
   assert.equal(markdown.length, 1, `the Markdown parser fetched once: ${markdown}`);
-  const markdownAt = await page.evaluate(() => ({
-    asked: performance.getEntriesByType("resource").find((e) => /\/split_markdown-[0-9a-f]{16}\.wasm$/.test(new URL(e.name).pathname))?.startTime,
-    started: performance.getEntriesByName("flowgate:start")[0]?.startTime,
-  }));
-  assert.ok(markdownAt.asked < markdownAt.started, `the Markdown parser asked for before the wasm started: ${JSON.stringify(markdownAt)}`);
+  const markdownAt = await page.evaluate((key) => {
+    const entry = (pattern) => performance.getEntriesByType("resource").find((e) => pattern.test(new URL(e.name).pathname));
+    return {
+      asked: entry(/\/split_markdown-[0-9a-f]{16}\.wasm$/)?.startTime,
+      description: entry(new RegExp(`/input/${key}$`))?.responseEnd,
+    };
+  }, keyset.description);
+  assert.ok(markdownAt.asked < markdownAt.description, `the Markdown parser asked for before the description came: ${JSON.stringify(markdownAt)}`);
   const expected = [
     `GET /api/flow_runs/${runId}`,
     `GET /api/flow_runs/${runId}/input/${keyset.schema}`,
