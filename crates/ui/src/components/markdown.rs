@@ -6,7 +6,7 @@
 
 //!
 //! The parser (pulldown-cmark, with its table of HTML's named characters) is a wasm chunk of
-//! its own (`split_markdown`, cut at [`markdown_view`]): a run whose pause has no description
+//! its own (`split_markdown`): a run whose pause has no description
 //! never fetches it, and a run page opened by its link whose pause has one fetches it beside
 //! the run page's code (the page's first script, `web/loader/first-reads.js`, preloads it when
 //! the run it read names a description).
@@ -14,34 +14,19 @@
 use leptos::prelude::*;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};
 
-use crate::routes::run_chunk::{ChunkError, ChunkFuture, lazy_view};
+use crate::routes::run_chunk::{chunk_view, lazy_view};
 
 /// The text the chunk's view draws, given as context.
 #[derive(Clone)]
 struct Description(String);
 
-/// The split point: what only it reaches goes to the chunk.
-#[leptos::wasm_split::wasm_split(markdown, fallible, wasm_split_path = ::leptos::wasm_split)]
-fn markdown_view() -> Result<fn() -> AnyView, ChunkError> {
-    Ok(draw)
-}
+chunk_view!(markdown, draw, "the description");
 
 fn draw() -> AnyView {
     let text = use_context::<Description>()
         .map(|d| d.0)
         .unwrap_or_default();
     view! { <Markdown text=text/> }.into_any()
-}
-
-/// Fetches the chunk. The console's own tests (one unsplit wasm) draw from the same wasm.
-#[cfg(not(test))]
-fn load() -> ChunkFuture {
-    Box::pin(async { markdown_view().await.map_err(|e| e.of("the description")) })
-}
-
-#[cfg(test)]
-fn load() -> ChunkFuture {
-    Box::pin(async { Ok::<fn() -> AnyView, ChunkError>(draw) })
 }
 
 /// The description, once the parser's chunk is here (nothing while it comes: on a run page

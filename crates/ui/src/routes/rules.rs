@@ -2,7 +2,7 @@
 //! Prefect's own engine fires (`flowgate_core::rules`). Their views are two wasm chunks
 //! (`scripts/split-console.mjs` cuts them): the rules page with its form (`split_rules`,
 //! fetched when the page opens), and what rules do for one run and the inbox's rules line
-//! (`split_rules_glance`, cut at [`rules_glance`]), fetched after a run's page or the inbox
+//! (`split_rules_glance`), fetched after a run's page or the inbox
 //! has drawn. Neither the first load nor a run opened by its link waits for either, and a run
 //! page does not fetch the rules' form at all.
 
@@ -15,7 +15,7 @@ mod words;
 use flowgate_core::FlowRun;
 use leptos::prelude::*;
 
-use crate::routes::run_chunk::{ChunkError, ChunkFuture, lazy_view};
+use crate::routes::run_chunk::{chunk_view, lazy_view};
 
 pub(crate) use list::LazyRulesPage;
 
@@ -26,13 +26,9 @@ enum Glance {
     Inbox,
 }
 
-/// The split point: what only it reaches goes to the chunk. Both glances are one chunk (they
-/// share most of their code), and its type is the run page's, so the main part holds no
-/// second copy of the code that waits for a chunk.
-#[leptos::wasm_split::wasm_split(rules_glance, fallible, wasm_split_path = ::leptos::wasm_split)]
-fn rules_glance() -> Result<fn() -> AnyView, ChunkError> {
-    Ok(draw)
-}
+// The split point: both glances are one chunk (they share most of their code), and its type
+// is the run page's, so the main part holds no second copy of the code that waits for a chunk.
+chunk_view!(rules_glance, draw, "the rules");
 
 /// The view the context asks for.
 fn draw() -> AnyView {
@@ -40,18 +36,6 @@ fn draw() -> AnyView {
         Some(Glance::Run(run)) => view! { <for_run::RunRules run=*run/> }.into_any(),
         _ => view! { <inbox::InboxRules/> }.into_any(),
     }
-}
-
-/// Fetches the chunk. The console's own tests (wasm-bindgen-test, one unsplit wasm) have no
-/// chunk loader to import it from: there the views are drawn from the same wasm.
-#[cfg(not(test))]
-fn load() -> ChunkFuture {
-    Box::pin(async { rules_glance().await.map_err(|e| e.of("the rules")) })
-}
-
-#[cfg(test)]
-fn load() -> ChunkFuture {
-    Box::pin(async { Ok::<fn() -> AnyView, ChunkError>(draw) })
 }
 
 /// What rules will do for the waiting runs, on the inbox: once the console has settled, as

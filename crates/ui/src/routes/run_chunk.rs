@@ -156,17 +156,16 @@ impl EarlyRun {
     }
 }
 
-/// A page whose code is a wasm chunk of its own: `$split`, the split point (what only it
-/// reaches goes to the chunk `split_$split-<hash>.wasm`); `$lazy`, the route's view, which
-/// draws `$page` once the chunk is here, says `$loading` while it comes, and names `$what` if
-/// it cannot be fetched. The console's own tests (one unsplit wasm, no chunk loader) draw the
-/// page from the same wasm.
-macro_rules! lazy_page {
-    ($split:ident, $page:ident, $lazy:ident, $what:literal, $loading:literal) => {
+/// A view whose code is a wasm chunk of its own: `$split`, the split point (what only it
+/// reaches goes to the chunk `split_$split-<hash>.wasm`), answering `$draw`, the function
+/// that draws the view; and `load`, which fetches the chunk and names `$what` if it cannot.
+/// The console's own tests (one unsplit wasm, no chunk loader) draw from the same wasm.
+macro_rules! chunk_view {
+    ($split:ident, $draw:expr, $what:literal) => {
         /// The split point: what only it reaches goes to the chunk.
         #[leptos::wasm_split::wasm_split($split, fallible, wasm_split_path = ::leptos::wasm_split)]
         fn $split() -> Result<fn() -> AnyView, $crate::routes::run_chunk::ChunkError> {
-            Ok(|| view! { <$page/> }.into_any())
+            Ok($draw)
         }
 
         #[cfg(not(test))]
@@ -176,12 +175,17 @@ macro_rules! lazy_page {
 
         #[cfg(test)]
         fn load() -> $crate::routes::run_chunk::ChunkFuture {
-            Box::pin(async {
-                Ok::<fn() -> AnyView, $crate::routes::run_chunk::ChunkError>(|| {
-                    view! { <$page/> }.into_any()
-                })
-            })
+            Box::pin(async { Ok::<fn() -> AnyView, $crate::routes::run_chunk::ChunkError>($draw) })
         }
+    };
+}
+pub(crate) use chunk_view;
+
+/// A page whose code is a wasm chunk of its own ([`chunk_view`]): `$lazy`, the route's view,
+/// draws `$page` once the chunk is here and says `$loading` while it comes.
+macro_rules! lazy_page {
+    ($split:ident, $page:ident, $lazy:ident, $what:literal, $loading:literal) => {
+        $crate::routes::run_chunk::chunk_view!($split, || view! { <$page/> }.into_any(), $what);
 
         /// The route's view: the page once its chunk is here.
         #[component]
