@@ -2,7 +2,8 @@
 // in headless Chromium with a cold cache for every load. Prints one JSON object:
 // - transfer: HTML + JS + CSS + wasm of the first page, each gzipped at level 9 (what a
 //   gzip-serving host sends), in bytes: for a run page opened by its link (with the run
-//   page's chunk), and for the inbox (without it: the console fetches it 2 s after start);
+//   page's chunks), whose pause has a description and one whose pause has none (no Markdown
+//   parser), and for the inbox (without them: the console fetches them 2 s after start);
 // - run page: from navigation start until the paused run's name is on screen, ms (median);
 // - inbox: the same until the first paused run is listed (Prefect's UI has no inbox);
 // - run page over a network: the run page again, for both UIs, with Chromium adding 40 ms to
@@ -142,6 +143,14 @@ async function repeat(url, drawn, latencyMs = 0) {
 
 const byName = { text: run.name };
 const flowgateRun = await repeat(`${console_.base}/runs/${runId}`, byName);
+// A paused run whose pause has no description (no input asked for): its page needs no
+// Markdown parser (a chunk of its own).
+const plainId = harness.runs.plain[0];
+const plain = await (await fetch(`${harness.api_url}/flow_runs/${plainId}`)).json();
+if (plain.state?.type !== "PAUSED" || plain.state?.state_details?.run_input_keyset?.description) {
+  throw new Error(`the harness's plain run is not paused without a description: ${JSON.stringify(plain.state)}`);
+}
+const flowgatePlainRun = await repeat(`${console_.base}/runs/${plainId}`, { text: plain.name });
 const prefectRun = await repeat(`${harness.ui_url}/runs/flow-run/${runId}`, byName);
 const flowgateInbox = await repeat(`${console_.base}/`, { selector: '[data-testid="inbox-row"]' });
 const LATENCY_MS = 40;
@@ -261,6 +270,8 @@ console.log(JSON.stringify({
   loads,
   flowgate: {
     transfer_bytes: flowgateRun.bytes,
+    undescribed_transfer_bytes: flowgatePlainRun.bytes,
+    undescribed_run_page_ms: flowgatePlainRun.ms,
     inbox_transfer_bytes: flowgateInbox.bytes,
     run_page_ms: flowgateRun.ms,
     inbox_ms: flowgateInbox.ms,
