@@ -39,6 +39,7 @@ print(f"{'first-page transfer, gzipped: a run page':<44}{kb(f['transfer_bytes'])
 print(f"{'  the same, a pause without a description':<44}{kb(f['undescribed_transfer_bytes']):>12}")
 print(f"{'paused run page shows the run (median)':<44}{f['run_page_ms']:>10.0f}ms{p['run_page_ms']:>10.0f}ms"
       f"{p['run_page_ms'] / f['run_page_ms']:>8.1f}x")
+print(f"{'  the same, a pause without a description':<44}{f['undescribed_run_page_ms']:>10.0f}ms")
 print(f"{'inbox lists the first paused run (median)':<44}{f['inbox_ms']:>10.0f}ms{'—':>12}")
 print(f"{'the run page, +' + str(r['network_latency_ms']) + ' ms a request (median)':<44}{f['run_page_over_network_ms']:>10.0f}ms"
       f"{p['run_page_over_network_ms']:>10.0f}ms{p['run_page_over_network_ms'] / f['run_page_over_network_ms']:>8.1f}x")

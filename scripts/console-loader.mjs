@@ -44,12 +44,14 @@ if (!apiVersion || /%[A-Z_]+%/.test(filled)) {
   process.exit(1);
 }
 
+/** A subresource integrity hash of `text`. */
+const sri = (text) => `sha384-${createHash("sha384").update(text).digest("base64")}`;
+
 /** Writes `code` as a file named by its content; its script tag, with an integrity hash. */
 function scriptFile(prefix, code, type) {
   const name = `${prefix}-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
-  const integrity = `sha384-${createHash("sha384").update(code).digest("base64")}`;
   writeFileSync(join(stage, name), code);
-  return `<script${type ? ` type="${type}"` : ""} src="${publicUrl}${name}" integrity="${integrity}"></script>`;
+  return `<script${type ? ` type="${type}"` : ""} src="${publicUrl}${name}" integrity="${sri(code)}"></script>`;
 }
 
 // The scripts of every page's first load are shipped minified (terser, web/package.json; as the
@@ -71,8 +73,6 @@ async function minified(what, source, module = false) {
     process.exit(1);
   }
 }
-const sri = (text) => `sha384-${createHash("sha384").update(text).digest("base64")}`;
-
 /** Minifies a module Trunk or split-console.mjs wrote into the stage, keeping its name, and
  * the integrity hash `html` pins it with. */
 async function minifyPinned(html, file) {

@@ -96,8 +96,6 @@ export function placeChunks(stage, html, publicUrl) {
   for (const file of readdirSync(work).filter((f) => f.endsWith(".wasm"))) {
     copyFileSync(join(work, file), join(stage, file));
   }
-  // An earlier build's pack, so that only this build's is left.
-  for (const file of readdirSync(stage).filter((f) => f.endsWith(".pack"))) rmSync(join(stage, file));
   const loader = readFileSync(join(work, LOADER), "utf8");
   let pointed = loader.replace(/from "\.\/main\.js";/, `from "./${main}";`);
   if (pointed === loader) fail(`${LOADER} does not import initSync from ./main.js`);

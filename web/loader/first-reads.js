@@ -133,10 +133,11 @@
     const id = run[1].toLowerCase();
     then(`GET ${base}/flow_runs/${id}`, (found) => {
       const keyset = found.state?.state_details?.run_input_keyset;
-      if (typeof keyset?.description === "string") preload(DESCRIPTION_FILES);
       if (typeof keyset === "object" && keyset !== null) {
         for (const name of ["schema", "description"]) {
-          if (typeof keyset[name] === "string") send("GET", `/flow_runs/${id}/input/${segment(keyset[name])}`);
+          if (typeof keyset[name] !== "string") continue;
+          if (name === "description") preload(DESCRIPTION_FILES);
+          send("GET", `/flow_runs/${id}/input/${segment(keyset[name])}`);
         }
       }
       names("/flows/filter", "flows", [found.flow_id]);

@@ -207,56 +207,40 @@ impl Client {
             "block_schema_id": schema_id,
             "data": kind.data(name, url.trim()),
         });
-        let mut document = match self
-            .call_retrying_busy(Method::Post, "/block_documents/", Some(&body))
-            .await
-        {
-            Ok(answer) => self.created_block(&answer)?,
+        let create = || self.call_retrying_busy(Method::Post, "/block_documents/", Some(&body));
+        let answer = match create().await {
             // The answer was lost: the block may have been made (a name is one block of its
             // type), or the request never reached the server (a kept-alive connection it
             // closed as the request went out). Read it by name before sending it again.
             Err(ClientError::Unreachable { .. } | ClientError::Timeout { .. }) => {
                 match self.block_named(slug, name).await? {
                     Some(made) => made,
-                    None => {
-                        let answer = self
-                            .call_retrying_busy(Method::Post, "/block_documents/", Some(&body))
-                            .await?;
-                        self.created_block(&answer)?
-                    }
+                    None => create().await?,
                 }
             }
-            Err(other) => return Err(other),
+            other => other?,
         };
+        self.check_answer(&answer, || "The block documents endpoint".into())?;
+        let mut document: Value = response::decode(&answer.url, "block document", &answer.body)?;
         if document.get("block_type").is_none_or(Value::is_null) {
             document["block_type"] = block_type;
         }
         NotifyBlock::from_document(&document).ok_or_else(|| ClientError::Http {
-            status: 201,
+            status: answer.status,
             message: "the server's new block has no id or name".into(),
         })
     }
 
-    /// The block document a create answered.
-    fn created_block(&self, answer: &Answer) -> Result<Value, ClientError> {
-        self.check_answer(answer, || "The block documents endpoint".into())?;
-        response::decode(&answer.url, "block document", &answer.body)
-    }
-
-    /// HTTP GET /block_types/slug/{slug}/block_documents/name/{name}: the block of that type
-    /// and name, or `None` when there is none.
-    async fn block_named(&self, slug: &str, name: &str) -> Result<Option<Value>, ClientError> {
+    /// HTTP GET /block_types/slug/{slug}/block_documents/name/{name}: the answer with the
+    /// block of that type and name, or `None` when there is none (404).
+    async fn block_named(&self, slug: &str, name: &str) -> Result<Option<Answer>, ClientError> {
         let path = format!(
             "/block_types/slug/{slug}/block_documents/name/{}",
             super::run_input::encode_segment(name)
         );
-        match self
-            .fetch(Method::Get, &path, None::<&()>, "block document", || {
-                format!("The block {name}")
-            })
-            .await
-        {
-            Ok(document) => Ok(Some(document)),
+        let answer = self.call(Method::Get, &path, None::<&()>, true).await?;
+        match self.check_answer(&answer, || format!("The block {name}")) {
+            Ok(()) => Ok(Some(answer)),
             Err(ClientError::NotFound { .. }) => Ok(None),
             Err(other) => Err(other),
         }

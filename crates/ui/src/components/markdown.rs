@@ -3,13 +3,12 @@
 //! in the text shows as the text it is, a link is a link only to `http:`, `https:` or
 //! `mailto:` (anything else shows its text alone), and an image shows its alt text, so a
 //! description cannot make the page load or run anything.
-
 //!
 //! The parser (pulldown-cmark, with its table of HTML's named characters) is a wasm chunk of
-//! its own (`split_markdown`): a run whose pause has no description
-//! never fetches it, and a run page opened by its link whose pause has one fetches it beside
-//! the run page's code (the page's first script, `web/loader/first-reads.js`, preloads it when
-//! the run it read names a description).
+//! its own (`split_markdown`): a run whose pause has no description never fetches it, and a run
+//! page opened by its link whose pause has one fetches it beside the run page's code (the
+//! page's first script, `web/loader/first-reads.js`, preloads it when the run it read names a
+//! description).
 
 use leptos::prelude::*;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};

@@ -2,9 +2,9 @@
 //! Prefect's own engine fires (`flowgate_core::rules`). Their views are two wasm chunks
 //! (`scripts/split-console.mjs` cuts them): the rules page with its form (`split_rules`,
 //! fetched when the page opens), and what rules do for one run and the inbox's rules line
-//! (`split_rules_glance`), fetched after a run's page or the inbox
-//! has drawn. Neither the first load nor a run opened by its link waits for either, and a run
-//! page does not fetch the rules' form at all.
+//! (`split_rules_glance`), fetched after a run's page or the inbox has drawn. Neither the first
+//! load nor a run opened by its link waits for either, and a run page does not fetch the
+//! rules' form at all.
 
 mod for_run;
 mod form;
