@@ -50,11 +50,14 @@
 # 625 KB (624.5 measured): wasm-bindgen's glue and the chunks' loader are shipped minified
 # (scripts/console-loader.mjs, terser): the first load 336 -> 333 KB, a run page by its link
 # 558.4 KB without a description (within #24's 560), 624.5 KB with one.
+# 627 KB (626.1 measured): the page's first script draws the run's heading before the wasm
+# runs (0.7 KB more of it, 2.4 KB, and the console's hand-over; the first load 333 -> 335 KB, a run
+# page by its link without a description 558.4 -> 559.7 KB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-625}
+run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-627}
 
 # A RUSTFLAGS in the environment replaces the wasm32 rustflags of .cargo/config.toml, and
 # with them Leptos's type erasure (~30 KB more on a run page): keep it in what replaces them.

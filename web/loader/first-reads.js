@@ -4,7 +4,8 @@
 // version; and on a run's page, the run page's code (its wasm chunks) preloaded. The reads
 // that need one of those answers follow as soon as it arrives: the input a run asks for (its
 // schema and description) and its flow's and deployment's names; the names of the flows and
-// deployments on the inbox's first page.
+// deployments on the inbox's first page. On a run's page the run's heading is drawn from its
+// answer, before the console's code runs (see drawEarly).
 // scripts/console-loader.mjs copies this file into the build, named by its content, as the
 // page's first script, with the %…% values filled in (the client's API version, the
 // console's public URL, the chunks a run page needs).
@@ -45,6 +46,8 @@
     // No storage, or not JSON: the console starts with its defaults, and so do these reads.
   }
   if (typeof settings !== "object" || settings === null) settings = {};
+  // The theme Settings chose, before anything is drawn (the console sets the same once it runs).
+  if (typeof settings.theme === "string") document.documentElement.dataset.theme = settings.theme;
   const apiUrl = typeof settings.api_url === "string" ? settings.api_url : "/api";
   const auth = settings.auth ?? "None";
   const secret = typeof settings.secret === "string" ? settings.secret : "";
@@ -129,9 +132,49 @@
     });
     read.response.catch(() => {});
   };
+  // The run's heading (its name, state and id) and the page's header, drawn as soon as the
+  // run's read is answered, before the console's code has arrived and started (~250 ms later
+  // on loopback, more on a network); text only. The console's own page stays hidden behind it
+  // (console.css: html.early-view) until it has drawn the run, or an error, or left the page,
+  // and then removes it (crates/ui: components/early_view.rs). Its markup is the console's
+  // (app.rs's header, the run page's heading in routes/run/facts.rs), so nothing moves when
+  // the console takes over; early e2e compares the two.
+  const drawEarly = (found) => {
+    if (typeof found.name !== "string" || typeof found.id !== "string") return;
+    // Not once the console has drawn this page itself (or left it).
+    if (location.pathname.slice(PUBLIC_URL.length) !== page || document.documentElement.hasAttribute("data-console-drew")
+      || document.querySelector('[data-testid="run-name"]')) return;
+    const node = (tag, attributes, ...children) => {
+      const element = document.createElement(tag);
+      for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+      element.append(...children);
+      return element;
+    };
+    const offset = -new Date().getTimezoneOffset();
+    const zone = `UTC${offset < 0 ? "-" : "+"}${[Math.abs(offset) / 60 | 0, Math.abs(offset) % 60].map((n) => String(n).padStart(2, "0")).join(":")}`;
+    const type = typeof found.state_type === "string" ? found.state_type : null;
+    const state = typeof found.state_name === "string" ? found.state_name : type ?? "—";
+    const link = (path, text, current) => node("a", current ? { href: PUBLIC_URL + path, "aria-current": "page" } : { href: PUBLIC_URL + path }, text);
+    const view = node("div", { class: "early-view" },
+      node("header", { class: "top" },
+        link("", "Flowgate"),
+        node("nav", { "aria-label": "Main" }, link("", "Waiting"), link("runs", "All runs", true), link("rules", "Rules"), link("settings", "Settings")),
+        node("span", { class: "live live-connecting", title: "", role: "status" }, "connecting…"),
+        node("span", { class: "zone-note", title: "Times are shown in this browser's time zone" }, `times in ${zone}`),
+        node("span", { class: "server" }, "connecting…")),
+      node("main", {},
+        node("h1", {}, found.name),
+        node("p", { class: "meta" }, node("span", { class: `badge badge-${type?.toLowerCase() ?? "unknown"}` }, state), " ", node("code", {}, found.id)),
+        node("p", { class: "loading" }, "Loading the run's details…")));
+    document.body.prepend(view);
+    document.documentElement.classList.add("early-view");
+    performance.mark("flowgate:early");
+  };
   if (onRunPage && run) {
     const id = run[1].toLowerCase();
     then(`GET ${base}/flow_runs/${id}`, (found) => {
+      if (document.body) drawEarly(found);
+      else document.addEventListener("DOMContentLoaded", () => drawEarly(found), { once: true });
       const keyset = found.state?.state_details?.run_input_keyset;
       if (typeof keyset === "object" && keyset !== null) {
         for (const name of ["schema", "description"]) {

@@ -70,6 +70,19 @@ const RANGE_TITLE: &str = "Flowgate's verdicts were measured on Prefect 3.4 to 3
 #[component]
 fn Header() -> impl IntoView {
     let ServerVersion(version) = expect_context::<ServerVersion>();
+    // Another page than the one the first script drew a run's heading for: it gives way.
+    let path = leptos_router::hooks::use_location().pathname;
+    Effect::new(move |first: Option<String>| {
+        let now = path.get();
+        match first {
+            Some(first) if first != now => {
+                crate::components::early_view::hand_over();
+                first
+            }
+            Some(first) => first,
+            None => now,
+        }
+    });
     view! {
         <header class="top">
             <A href="/">"Flowgate"</A>

@@ -150,6 +150,12 @@ pub(crate) fn RunPage() -> impl IntoView {
         }
         current
     });
+    // The run, or why it could not be read, replaces the heading the first script drew.
+    Effect::new(move |_| {
+        if loaded.with(Option::is_some) {
+            crate::components::early_view::hand_over();
+        }
+    });
     let asked = StoredValue::new(None::<RunInputRequest>);
     view! {
         {link_note.map(|note| view! { <LinkNotice note=note input=input replaced_draft=replaced_draft/> })}

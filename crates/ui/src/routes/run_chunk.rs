@@ -96,14 +96,18 @@ pub(crate) fn lazy_view(load: ChunkLoad, loading: Option<&'static str>) -> impl 
             .map(|text| view! { <p class="loading">{text}</p> })
             .into_any(),
         Some(Ok(draw)) => draw(),
-        Some(Err(error)) => view! {
-            <TryAgain retry=retries>
-                <span class="error" data-kind="unreachable" data-testid="chunk-error">
-                    {error.to_string()}
-                </span>
-            </TryAgain>
+        Some(Err(error)) => {
+            // What the first script drew of a run gives way to why its page cannot be shown.
+            crate::components::early_view::hand_over();
+            view! {
+                <TryAgain retry=retries>
+                    <span class="error" data-kind="unreachable" data-testid="chunk-error">
+                        {error.to_string()}
+                    </span>
+                </TryAgain>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 

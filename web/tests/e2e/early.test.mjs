@@ -1,0 +1,116 @@
+// A run page opened by its link shows the run's heading (its name, state and id) and the
+// page's header as soon as the run's read is answered, drawn by the page's first script
+// (web/loader/first-reads.js) before the console's wasm has arrived; the console's own page
+// stays hidden behind it until it has drawn the run (or why it cannot), and then takes its
+// place without moving it. Against the real server, in Chromium, under the deploy CSP.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { cancelRun, consoleSuite, pausedRun, shots } from "../support/e2e.mjs";
+
+const suite = consoleSuite();
+const isMainWasm = (url) => /\/flowgate-ui-[0-9a-f]{16}_bg\.wasm$/.test(new URL(url).pathname);
+
+/** Holds the console's main wasm until the returned function is called. */
+async function holdWasm(page) {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route((url) => isMainWasm(url.href), async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
+/** Where the heading, the state line and the header are, and what they say. */
+const drawn = (page, root) => page.evaluate((root) => {
+  const at = (selector) => {
+    const element = document.querySelector(`${root} ${selector}`);
+    const box = element.getBoundingClientRect();
+    return { text: element.textContent, box: [box.x, box.y, box.width, box.height] };
+  };
+  const badge = document.querySelector(`${root} main .meta .badge`);
+  return {
+    heading: at("main h1"),
+    meta: at("main .meta"),
+    code: at("main .meta code").text,
+    badge: { text: badge.textContent, class: badge.className },
+    nav: at("header.top nav"),
+    header: at("header.top").box,
+  };
+}, root);
+
+test("a run page by its link shows the run before the console's code runs; the console takes its place where it is", async () => {
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const id = await pausedRun(suite, `early-${Date.now()}`, { flow: "early-heading" });
+  const run = await (await fetch(`${suite.harness.api_url}/flow_runs/${id}`)).json();
+  const release = await holdWasm(page);
+  await page.goto(`${suite.server.base}/runs/${id}`, { waitUntil: "commit" });
+  const early = page.locator(".early-view main h1");
+  await early.waitFor({ timeout: 30000 });
+  assert.equal(await early.textContent(), run.name);
+  assert.equal(await page.locator(".early-view .loading").textContent(), "Loading the run's details…");
+  // Nothing of the console's own page is shown meanwhile (its wasm has not even arrived).
+  assert.equal(await page.evaluate(() => performance.getEntriesByName("flowgate:start").length), 0);
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1);
+  const before = await drawn(page, ".early-view");
+  await page.screenshot({ path: join(shots, "console-run-early.png") });
+
+  release();
+  await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".early-view").count(), 0, "the first script's view is removed");
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains("early-view")), false);
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1);
+  const after = await drawn(page, "body");
+  // The same words in the same places: the console's heading replaced the first script's.
+  assert.deepEqual(
+    { heading: after.heading, meta: after.meta.box, code: after.code, badge: after.badge, header: after.header },
+    { heading: before.heading, meta: before.meta.box, code: before.code, badge: before.badge, header: before.header },
+  );
+  assert.deepEqual(after.badge, { text: "Paused", class: "badge badge-paused" });
+  assert.equal(after.code, id);
+  // The navigation's links where they were, though the console's count of waiting runs may
+  // be beside "Waiting" by then (it widens the navigation).
+  assert.equal(after.nav.text.replace(/\d[\d,]*/, ""), before.nav.text);
+  assert.deepEqual([after.nav.box[0], after.nav.box[1], after.nav.box[3]], [before.nav.box[0], before.nav.box[1], before.nav.box[3]]);
+  await page.close();
+  await cancelRun(suite, id);
+});
+
+test("a run the server does not know draws no heading; the console says why", async () => {
+  const page = await suite.browser.newPage();
+  const release = await holdWasm(page);
+  const unknown = "00000000-0000-4000-8000-000000000000";
+  const answered = page.waitForResponse((r) => r.url().endsWith(`/api/flow_runs/${unknown}`));
+  await page.goto(`${suite.server.base}/runs/${unknown}`, { waitUntil: "commit" });
+  assert.equal((await answered).status(), 404);
+  // The answer is handled before the wasm (still held) could run.
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator(".early-view").count(), 0);
+  release();
+  await page.locator('.read-error .error[data-kind="not-found"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".early-view").count(), 0);
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 0);
+  await page.close();
+});
+
+test("the theme Settings chose is the page's before the console runs", async () => {
+  const page = await suite.browser.newPage();
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto(`${suite.server.base}/settings`);
+  await page.getByTestId("theme").selectOption("dark");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved.").waitFor();
+  const release = await holdWasm(page);
+  await page.goto(`${suite.server.base}/runs/${suite.harness.runs.timed_out}`, { waitUntil: "commit" });
+  await page.locator(".early-view main h1").waitFor({ timeout: 30000 });
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(17, 24, 39)");
+  release();
+  await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+  await page.goto(`${suite.server.base}/settings`);
+  await page.getByTestId("theme").selectOption("system");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved.").waitFor();
+  await page.close();
+});
