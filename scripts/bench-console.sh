@@ -39,10 +39,15 @@ print(f"{'first-page transfer, gzipped: a run page':<44}{kb(f['transfer_bytes'])
 print(f"{'  the same, a pause without a description':<44}{kb(f['undescribed_transfer_bytes']):>12}")
 print(f"{'paused run page shows the run (median)':<44}{f['run_page_ms']:>10.0f}ms{p['run_page_ms']:>10.0f}ms"
       f"{p['run_page_ms'] / f['run_page_ms']:>8.1f}x")
+print(f"{'  drawn by the console itself':<44}{f['own_run_page_ms']:>10.0f}ms{p['run_page_ms']:>10.0f}ms"
+      f"{p['run_page_ms'] / f['own_run_page_ms']:>8.1f}x")
 print(f"{'  the same, a pause without a description':<44}{f['undescribed_run_page_ms']:>10.0f}ms")
+print(f"{'    drawn by the console itself':<44}{f['undescribed_own_run_page_ms']:>10.0f}ms")
 print(f"{'inbox lists the first paused run (median)':<44}{f['inbox_ms']:>10.0f}ms{'—':>12}")
 print(f"{'the run page, +' + str(r['network_latency_ms']) + ' ms a request (median)':<44}{f['run_page_over_network_ms']:>10.0f}ms"
       f"{p['run_page_over_network_ms']:>10.0f}ms{p['run_page_over_network_ms'] / f['run_page_over_network_ms']:>8.1f}x")
+print(f"{'  drawn by the console itself':<44}{f['own_run_page_over_network_ms']:>10.0f}ms"
+      f"{p['run_page_over_network_ms']:>10.0f}ms{p['run_page_over_network_ms'] / f['own_run_page_over_network_ms']:>8.1f}x")
 print(f"{'keystroke to new verdict (median / p95)':<44}{f['keystroke_ms_median']:>7.1f}/{f['keystroke_ms_p95']:.1f}ms{'—':>9}")
 k, c = f["keyboard_resume"], p["resume_with_input"]
 print(f"{'resume with input: clicks':<44}{k['clicks']:>12}{c['clicks']:>12}")
@@ -59,18 +64,26 @@ budgets = [
     ("no main-thread task over 50 ms typing into a backtracking pattern", bt["longest_main_thread_task_ms"] <= 50),
     # #24's targets, printed as they stand: see docs/benchmarks.md for what sets the floor.
     ("the run page at least 8x as fast as Prefect UI's, in the same run", p["run_page_ms"] >= 8 * f["run_page_ms"]),
-    ("the inbox's first row no later than the run page's run", f["inbox_ms"] <= f["run_page_ms"]),
+    # The run page shows the run first in the first script's heading (name, state, id); the
+    # inbox's rows are drawn by the console only, so it is held to both.
+    ("the inbox's first row no later than the run page's run (the first script's heading)", f["inbox_ms"] <= f["run_page_ms"]),
+    ("the inbox's first row no later than the console's own run page", f["inbox_ms"] <= f["own_run_page_ms"]),
     ("a run page by its link under 560 KB (all it fetches until idle, gzipped), its pause described", f["transfer_bytes"] <= 560 * 1024),
     ("a run page by its link under 560 KB (all it fetches until idle, gzipped), no description", f["undescribed_transfer_bytes"] <= 560 * 1024),
 ]
 for name, ok in budgets:
     print(f"budget {name}: {'met' if ok else 'NOT met'}")
-# What sets the run page's floor: before the console's code runs (the mark main.rs sets first)
-# come the HTML, its scripts and the wasm's fetch and compile; nothing wasm draws is earlier.
-started = next((row["start"] for row in r["waterfall"]["flowgate_run_page"] if row["step"] == "flowgate:start"), None)
-if started is not None:
-    print(f"the floor: on a run page the console's code starts at {started} ms (after the HTML, its scripts, "
-          f"the wasm's fetch and compile); 8x Prefect UI's is {p['run_page_ms'] / 8:.0f} ms")
+# What sets the run page's floor: the first script's heading waits for the HTML, the script
+# itself and Prefect's answer to the run's read (and for the main thread, if the wasm is
+# starting then); before the console's own code runs (the mark main.rs sets first) come the
+# wasm's fetch and compile too.
+steps = {row["step"]: row for row in r["waterfall"]["flowgate_run_page"]}
+read = steps.get("api /flow_runs/{id}")
+if read is not None:
+    print(f"the floor: on a run page the run's read goes out at {read['start']} ms and is answered at "
+          f"{read['end']} ms (after the HTML and the first script); 8x Prefect UI's is {p['run_page_ms'] / 8:.0f} ms")
+if "flowgate:start" in steps:
+    print(f"  the console's code starts at {steps['flowgate:start']['start']} ms (after the wasm's fetch and compile)")
 print(f"({r['loads']} cold loads each; Prefect's UI validates run input only on submit, so it has no keystroke figure)")
 
 # The first view's critical path, step by step: medians of start and end since navigation.
