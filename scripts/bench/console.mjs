@@ -126,13 +126,19 @@ async function load(url, drawn, latencyMs = 0) {
       if (window.__ownAt === undefined && document.querySelector('h1[data-testid="run-name"]')) {
         window.__ownAt = performance.now();
       }
-      if (window.__drawnAt !== undefined && (window.__ownAt !== undefined || !condition.own)) observer.disconnect();
+      if (window.__drawnAt !== undefined && (window.__ownAt !== undefined || !condition.own)) {
+        observer.disconnect();
+        console.debug("flowgate-bench:drawn");
+      }
     });
     observer.observe(document, { childList: true, subtree: true, characterData: true });
   }, drawn);
+  // Told by a console message, not polled: Playwright's polling evaluates its own script in
+  // the page (~50 ms of main thread under load), which it did ~130 ms into the load, just
+  // as the console's first script arrived, and delayed it and all after it.
+  const told = page.waitForEvent("console", { predicate: (m) => m.text() === "flowgate-bench:drawn", timeout: 60000 });
   await page.goto(url, { waitUntil: "commit" });
-  await page.waitForFunction((own) => window.__drawnAt !== undefined && (!own || window.__ownAt !== undefined),
-    drawn.own ?? false, { timeout: 60000 });
+  await told;
   const [ms, ownMs] = await page.evaluate(() => [window.__drawnAt, window.__ownAt ?? null]);
   const steps = await timeline(page, !url.startsWith(harness.ui_url));
   await page.waitForLoadState("networkidle");
