@@ -1,11 +1,11 @@
 // The console's first reads, sent by its HTML page before the wasm is fetched and compiled
 // (~150 ms on loopback, more on a real network) instead of after: the run a link opens, the
 // inbox's first page (its default order), the header's count of paused runs and the server's
-// version; and on a run's page, the run page's code (its wasm chunks) preloaded. The reads
+// version, and with the inbox's page the names of the flows and deployments that have a
+// paused run; and on a run's page, the run page's code (its wasm chunks) preloaded. The reads
 // that need one of those answers follow as soon as it arrives: the input a run asks for (its
-// schema and description) and its flow's and deployment's names; the names of the flows and
-// deployments on the inbox's first page. On a run's page the run's heading is drawn from its
-// answer, before the console's code runs (see drawEarly).
+// schema and description) and its flow's and deployment's names. On a run's page the run's
+// heading is drawn from its answer, before the console's code runs (see drawEarly).
 // scripts/console-loader.mjs copies this file into the build, named by its content, as the
 // page's first script, with the %…% values filled in (the client's API version, the
 // console's public URL, the chunks a run page needs).
@@ -83,7 +83,11 @@
   const run = new RegExp(`^runs/(${UUID})/?$`, "i").exec(page);
   if (onRunPage && run) wanted.unshift(["GET", `/flow_runs/${run[1].toLowerCase()}`]);
   if (page === "" && location.search === "") {
-    wanted.unshift(["POST", "/flow_runs/paginate", `${PAUSED},"sort":"START_TIME_DESC","page":1,"limit":50}`]);
+    // The inbox's first page, and the names of the flows and deployments that have a paused
+    // run (crates/client: flows_with_paused_runs), which need not wait for it.
+    const withPaused = `${PAUSED},"sort":"NAME_ASC","limit":200}`;
+    wanted.unshift(["POST", "/flow_runs/paginate", `${PAUSED},"sort":"START_TIME_DESC","page":1,"limit":50}`],
+      ["POST", "/flows/filter", withPaused], ["POST", "/deployments/filter", withPaused]);
   }
 
   const reads = new Map();
@@ -187,11 +191,6 @@
       names("/deployments/filter", "deployments", [found.deployment_id]);
     });
   }
-  then(`POST ${base}/flow_runs/paginate`, (page) => {
-    if (!Array.isArray(page.results)) return;
-    names("/flows/filter", "flows", page.results.map((r) => r?.flow_id));
-    names("/deployments/filter", "deployments", page.results.map((r) => r?.deployment_id));
-  });
   // The console's client asks with its request's method and URL, its headers as "name: value"
   // lines in its order, its body (or null) and its request's AbortSignal (its timeout); it gets
   // the fetch's promise, once, or nothing.

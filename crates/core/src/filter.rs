@@ -342,12 +342,29 @@ pub struct DeploymentFilter {
     /// Criteria on deployments.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deployments: Option<DeploymentCriteria>,
+    /// Criteria on their runs: those with a run that matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_runs: Option<FlowRunCriteria>,
+    /// Sort order, e.g. `NAME_ASC`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
     /// At most this many rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
 impl DeploymentFilter {
+    /// The deployments that have a paused run, the first 200 by name (the inbox's names, asked
+    /// beside its page of runs).
+    pub fn with_paused_runs() -> Self {
+        DeploymentFilter {
+            flow_runs: FlowRunFilter::in_states([StateType::Paused]).flow_runs,
+            sort: Some("NAME_ASC".to_owned()),
+            limit: Some(200),
+            ..DeploymentFilter::default()
+        }
+    }
+
     /// The deployments with these ids (to name the deployments of a page of runs).
     pub fn by_ids(ids: impl IntoIterator<Item = Uuid>) -> Self {
         let ids: Vec<Uuid> = ids.into_iter().collect();
@@ -360,6 +377,7 @@ impl DeploymentFilter {
                 }),
                 ..DeploymentCriteria::default()
             }),
+            ..DeploymentFilter::default()
         }
     }
 }
@@ -376,12 +394,29 @@ pub struct FlowFilter {
     /// Criteria on flows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flows: Option<FlowCriteria>,
+    /// Criteria on their runs: those with a run that matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_runs: Option<FlowRunCriteria>,
+    /// Sort order, e.g. `NAME_ASC`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
     /// At most this many rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
 impl FlowFilter {
+    /// The flows that have a paused run, the first 200 by name (the inbox's names, asked
+    /// beside its page of runs).
+    pub fn with_paused_runs() -> Self {
+        FlowFilter {
+            flow_runs: FlowRunFilter::in_states([StateType::Paused]).flow_runs,
+            sort: Some("NAME_ASC".to_owned()),
+            limit: Some(200),
+            ..FlowFilter::default()
+        }
+    }
+
     /// The flows with these ids (to name the flows of a page of runs).
     pub fn by_ids(ids: impl IntoIterator<Item = Uuid>) -> Self {
         let ids: Vec<Uuid> = ids.into_iter().collect();
@@ -394,6 +429,7 @@ impl FlowFilter {
                 }),
                 ..FlowCriteria::default()
             }),
+            ..FlowFilter::default()
         }
     }
 }

@@ -78,8 +78,8 @@ test("the inbox renders before the run page's chunk is fetched, which comes once
   const said = JSON.stringify(reads);
   assert.ok(reads.started > 0 && reads.drawn > reads.started, said);
   assert.ok(reads.page < reads.started && reads.count < reads.started, `asked for before the wasm started: ${said}`);
-  // And, as the page's answer arrives, the names of its flows and deployments, which the
-  // console takes too: the first page, the fixtures' runs among them, has both.
+  // And beside it the names of the flows and deployments that have a paused run, which the
+  // console takes too (the fixtures' runs have both).
   assert.deepEqual((await page.evaluate(() => window.__taken)).sort(),
     ["GET /api/admin/version", "POST /api/deployments/filter", "POST /api/flow_runs/count",
       "POST /api/flow_runs/paginate", "POST /api/flows/filter"], said);

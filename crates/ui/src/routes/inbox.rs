@@ -83,17 +83,33 @@ async fn read_page(
         sort: Some(sort),
         ..FlowRunFilter::paused_newest_first(PAGE_SIZE)
     };
-    let found = client
-        .paginate_flow_runs(&filter.page(page, PAGE_SIZE))
-        .await?;
-    let runs = &found.results;
-    // The names of their flows and deployments, both at once.
-    let (flows, deployments) = futures_util::future::join(
-        client.flows_by_id(runs.iter().map(|r| r.flow_id)),
-        client.deployments_by_id(runs.iter().filter_map(|r| r.deployment_id)),
+    // The page and the names of the flows and deployments that have a paused run, all at
+    // once: the names need not wait for the page.
+    let (found, flows, deployments) = futures_util::future::join3(
+        client.paginate_flow_runs(&filter.page(page, PAGE_SIZE)),
+        client.flows_with_paused_runs(),
+        client.deployments_with_paused_runs(),
     )
     .await;
-    let (flows, deployments) = (flows?, deployments?);
+    let (found, mut flows, mut deployments) = (found?, flows?, deployments?);
+    // Those of the page's runs not among them (more than 200 flows or deployments wait, or a
+    // run paused between the reads), by id.
+    let runs = &found.results;
+    let (more_flows, more_deployments) = futures_util::future::join(
+        client.flows_by_id(
+            runs.iter()
+                .map(|r| r.flow_id)
+                .filter(|id| !flows.iter().any(|f| f.id == *id)),
+        ),
+        client.deployments_by_id(
+            runs.iter()
+                .filter_map(|r| r.deployment_id)
+                .filter(|id| !deployments.iter().any(|d| d.id == *id)),
+        ),
+    )
+    .await;
+    flows.append(&mut more_flows?);
+    deployments.append(&mut more_deployments?);
     let names = flows
         .into_iter()
         .map(|f| (f.id, f.name))
