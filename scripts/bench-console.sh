@@ -44,6 +44,7 @@ print(f"{'  drawn by the console itself':<44}{f['own_run_page_ms']:>10.0f}ms{p['
 print(f"{'  the same, a pause without a description':<44}{f['undescribed_run_page_ms']:>10.0f}ms")
 print(f"{'    drawn by the console itself':<44}{f['undescribed_own_run_page_ms']:>10.0f}ms")
 print(f"{'inbox lists the first paused run (median)':<44}{f['inbox_ms']:>10.0f}ms{'—':>12}")
+print(f"{'  drawn by the console itself':<44}{f['own_inbox_ms']:>10.0f}ms{'—':>12}")
 print(f"{'the run page, +' + str(r['network_latency_ms']) + ' ms a request (median)':<44}{f['run_page_over_network_ms']:>10.0f}ms"
       f"{p['run_page_over_network_ms']:>10.0f}ms{p['run_page_over_network_ms'] / f['run_page_over_network_ms']:>8.1f}x")
 print(f"{'  drawn by the console itself':<44}{f['own_run_page_over_network_ms']:>10.0f}ms"
@@ -64,10 +65,10 @@ budgets = [
     ("no main-thread task over 50 ms typing into a backtracking pattern", bt["longest_main_thread_task_ms"] <= 50),
     # #24's targets, printed as they stand: see docs/benchmarks.md for what sets the floor.
     ("the run page at least 8x as fast as Prefect UI's, in the same run", p["run_page_ms"] >= 8 * f["run_page_ms"]),
-    # The run page shows the run first in the first script's heading (name, state, id); the
-    # inbox's rows are drawn by the console only, so it is held to both.
-    ("the inbox's first row no later than the run page's run (the first script's heading)", f["inbox_ms"] <= f["run_page_ms"]),
-    ("the inbox's first row no later than the console's own run page", f["inbox_ms"] <= f["own_run_page_ms"]),
+    # Both pages show first what the page's first script draws (the run's heading, the inbox's
+    # first page), then the console's own: each held to the other's.
+    ("the inbox's first row no later than the run page's run (the first script's views)", f["inbox_ms"] <= f["run_page_ms"]),
+    ("the inbox's first row no later than the run page's run (the console's own pages)", f["own_inbox_ms"] <= f["own_run_page_ms"]),
     ("a run page by its link under 560 KB (all it fetches until idle, gzipped), its pause described", f["transfer_bytes"] <= 560 * 1024),
     ("a run page by its link under 560 KB (all it fetches until idle, gzipped), no description", f["undescribed_transfer_bytes"] <= 560 * 1024),
 ]

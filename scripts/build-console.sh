@@ -56,11 +56,14 @@
 # 628 KB (627.8 measured): the inbox asks for the names of the flows and deployments that have
 # a paused run beside its page, not after it (one round trip less; 1.7 KB more of the main
 # part: the first load 335 -> 337 KB, a run page without a description 559.7 -> 561.4 KB).
+# 630 KB (629.6 measured): the page's first script draws the inbox's first page before the wasm
+# runs (1.7 KB more of it, 4.1 KB; every first load carries it: the first load 337 -> 338 KB, a
+# run page without a description 561.4 -> 563.3 KB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 budget_kb=400
-run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-628}
+run_ceiling_kb=${FLOWGATE_CONSOLE_RUN_CEILING_KB:-630}
 
 # A RUSTFLAGS in the environment replaces the wasm32 rustflags of .cargo/config.toml, and
 # with them Leptos's type erasure (~30 KB more on a run page): keep it in what replaces them.

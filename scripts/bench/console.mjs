@@ -88,7 +88,7 @@ function medianWaterfall(timelines, drawnMs, ownMs) {
     return { step, start: median(seen.map((s) => s[0])), end: median(seen.map((s) => s[1])), loads: seen.length };
   });
   rows.push({ step: "drawn (the run or first row on screen)", start: drawnMs, end: drawnMs, loads: timelines.length });
-  if (ownMs !== null) rows.push({ step: "the console's own run page drawn", start: ownMs, end: ownMs, loads: timelines.length });
+  if (ownMs !== null) rows.push({ step: "drawn by the console itself", start: ownMs, end: ownMs, loads: timelines.length });
   return rows.sort((a, b) => a.start - b.start).map((r) => ({ ...r, start: Math.round(r.start), end: Math.round(r.end) }));
 }
 
@@ -119,11 +119,11 @@ async function load(url, drawn, latencyMs = 0) {
     const holds = () => condition.selector
       ? document.querySelector(condition.selector) !== null
       : (document.body?.textContent ?? "").includes(condition.text);
-    // On the console's run page, also when its own page (not the first script's heading) has
-    // drawn the run.
+    // On the console's pages, also when its own page (not the first script's view) has drawn
+    // the run or the first row: `condition.own` matches it.
     const observer = new MutationObserver(() => {
       if (window.__drawnAt === undefined && holds()) window.__drawnAt = performance.now();
-      if (window.__ownAt === undefined && document.querySelector('h1[data-testid="run-name"]')) {
+      if (window.__ownAt === undefined && condition.own && document.querySelector(condition.own)) {
         window.__ownAt = performance.now();
       }
       if (window.__drawnAt !== undefined && (window.__ownAt !== undefined || !condition.own)) {
@@ -158,7 +158,8 @@ async function repeat(url, drawn, latencyMs = 0) {
 // The run's name on screen: on the console's run page first in the heading its first script
 // draws (web/loader/first-reads.js); `own` notes too when the console's page has drawn it.
 const byName = { text: run.name };
-const flowgateRun = await repeat(`${console_.base}/runs/${runId}`, { ...byName, own: true });
+const OWN_RUN = 'h1[data-testid="run-name"]';
+const flowgateRun = await repeat(`${console_.base}/runs/${runId}`, { ...byName, own: OWN_RUN });
 // A paused run whose pause has no description (no input asked for): its page needs no
 // Markdown parser (a chunk of its own).
 const plainId = harness.runs.plain[0];
@@ -166,11 +167,13 @@ const plain = await (await fetch(`${harness.api_url}/flow_runs/${plainId}`)).jso
 if (plain.state?.type !== "PAUSED" || plain.state?.state_details?.run_input_keyset?.description) {
   throw new Error(`the harness's plain run is not paused without a description: ${JSON.stringify(plain.state)}`);
 }
-const flowgatePlainRun = await repeat(`${console_.base}/runs/${plainId}`, { text: plain.name, own: true });
+const flowgatePlainRun = await repeat(`${console_.base}/runs/${plainId}`, { text: plain.name, own: OWN_RUN });
 const prefectRun = await repeat(`${harness.ui_url}/runs/flow-run/${runId}`, byName);
-const flowgateInbox = await repeat(`${console_.base}/`, { selector: '[data-testid="inbox-row"]' });
+// The inbox's first row: first in the page the first script draws, then in the console's.
+const OWN_ROW = '[data-testid="inbox-row"]';
+const flowgateInbox = await repeat(`${console_.base}/`, { selector: `.early-view tbody tr, ${OWN_ROW}`, own: OWN_ROW });
 const LATENCY_MS = 40;
-const flowgateRunOverNetwork = await repeat(`${console_.base}/runs/${runId}`, { ...byName, own: true }, LATENCY_MS);
+const flowgateRunOverNetwork = await repeat(`${console_.base}/runs/${runId}`, { ...byName, own: OWN_RUN }, LATENCY_MS);
 const prefectRunOverNetwork = await repeat(`${harness.ui_url}/runs/flow-run/${runId}`, byName, LATENCY_MS);
 
 // Keystrokes: alternate a valid and an invalid value in the form's integer field.
@@ -294,6 +297,7 @@ console.log(JSON.stringify({
     undescribed_own_run_page_ms: flowgatePlainRun.own,
     own_run_page_over_network_ms: flowgateRunOverNetwork.own,
     inbox_ms: flowgateInbox.ms,
+    own_inbox_ms: flowgateInbox.own,
     run_page_over_network_ms: flowgateRunOverNetwork.ms,
     keystroke_ms_median: median(keystrokes),
     keystroke_ms_p95: percentile(keystrokes, 0.95),

@@ -5,7 +5,8 @@
 // paused run; and on a run's page, the run page's code (its wasm chunks) preloaded. The reads
 // that need one of those answers follow as soon as it arrives: the input a run asks for (its
 // schema and description) and its flow's and deployment's names. On a run's page the run's
-// heading is drawn from its answer, before the console's code runs (see drawEarly).
+// heading, on the inbox its first page, is drawn from those answers before the console's code
+// runs (see drawEarly).
 // scripts/console-loader.mjs copies this file into the build, named by its content, as the
 // page's first script, with the %…% values filled in (the client's API version, the
 // console's public URL, the chunks a run page needs).
@@ -136,49 +137,68 @@
     });
     read.response.catch(() => {});
   };
-  // The run's heading (its name, state and id) and the page's header, drawn as soon as the
-  // run's read is answered, before the console's code has arrived and started (~250 ms later
-  // on loopback, more on a network); text only. The console's own page stays hidden behind it
-  // (console.css: html.early-view) until it has drawn the run, or an error, or left the page,
-  // and then removes it (crates/ui: components/early_view.rs). Its markup is the console's
-  // (app.rs's header, the run page's heading in routes/run/facts.rs), so nothing moves when
-  // the console takes over; early e2e compares the two.
-  const drawEarly = (found) => {
-    if (typeof found.name !== "string" || typeof found.id !== "string") return;
+  // What the page shows before the console's code has arrived and started (~250 ms later on
+  // loopback, more on a network), drawn from the answers above: a run's heading (its name,
+  // state and id) on a run's page, the inbox's first page on "/", each under the page's
+  // header; text only. The console's own page stays hidden behind it (console.css:
+  // html.early-view) until it has drawn its own, or an error, or left the page, and then
+  // removes it (crates/ui: components/early_view.rs). Its markup is the console's (app.rs's
+  // header, the run page's heading in routes/run/facts.rs, the inbox in routes/inbox/), so
+  // nothing moves when the console takes over; early e2e compares the two. Its controls are
+  // inert: what a person would type or tick there would be lost when the console takes over.
+  const node = (tag, attributes, ...children) => {
+    const element = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+    element.append(...children);
+    return element;
+  };
+  const pad = (n, width = 2) => String(n).padStart(width, "0");
+  // As crates/ui's components/numbers.rs writes counts: "1,018 paused runs".
+  const grouped = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ",");
+  const counted = (n, one, many) => (n === 1 ? `1 ${one}` : `${grouped(n)} ${many}`);
+  // As components/local_time.rs writes the browser's zone at an instant: "UTC+01:00".
+  const zoneAt = (date) => {
+    const offset = -date.getTimezoneOffset();
+    return `UTC${offset < 0 ? "-" : "+"}${pad(Math.abs(offset) / 60 | 0)}:${pad(Math.abs(offset) % 60)}`;
+  };
+  const link = (path, current, ...children) => node("a", current ? { href: PUBLIC_URL + path, "aria-current": "page" } : { href: PUBLIC_URL + path }, ...children);
+  const drawEarly = (drawn, main, waiting) => {
     // Not once the console has drawn this page itself (or left it).
     if (location.pathname.slice(PUBLIC_URL.length) !== page || document.documentElement.hasAttribute("data-console-drew")
-      || document.querySelector('[data-testid="run-name"]')) return;
-    const node = (tag, attributes, ...children) => {
-      const element = document.createElement(tag);
-      for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-      element.append(...children);
-      return element;
-    };
-    const offset = -new Date().getTimezoneOffset();
-    const zone = `UTC${offset < 0 ? "-" : "+"}${[Math.abs(offset) / 60 | 0, Math.abs(offset) % 60].map((n) => String(n).padStart(2, "0")).join(":")}`;
-    const type = typeof found.state_type === "string" ? found.state_type : null;
-    const state = typeof found.state_name === "string" ? found.state_name : type ?? "—";
-    const link = (path, text, current) => node("a", current ? { href: PUBLIC_URL + path, "aria-current": "page" } : { href: PUBLIC_URL + path }, text);
+      || document.querySelector(drawn)) return false;
+    const current = page === "" ? "" : page.split("/")[0];
     const view = node("div", { class: "early-view" },
       node("header", { class: "top" },
-        link("", "Flowgate"),
-        node("nav", { "aria-label": "Main" }, link("", "Waiting"), link("runs", "All runs", true), link("rules", "Rules"), link("settings", "Settings")),
+        link("", current === "", "Flowgate"),
+        node("nav", { "aria-label": "Main" },
+          link("", current === "", "Waiting", ...(waiting > 0 ? [node("span", { class: "nav-count" }, grouped(waiting))] : [])),
+          link("runs", current === "runs", "All runs"), link("rules", false, "Rules"), link("settings", false, "Settings")),
         node("span", { class: "live live-connecting", title: "", role: "status" }, "connecting…"),
-        node("span", { class: "zone-note", title: "Times are shown in this browser's time zone" }, `times in ${zone}`),
+        node("span", { class: "zone-note", title: "Times are shown in this browser's time zone" }, `times in ${zoneAt(new Date())}`),
         node("span", { class: "server" }, "connecting…")),
-      node("main", {},
-        node("h1", {}, found.name),
-        node("p", { class: "meta" }, node("span", { class: `badge badge-${type?.toLowerCase() ?? "unknown"}` }, state), " ", node("code", {}, found.id)),
-        node("p", { class: "loading" }, "Loading the run's details…")));
+      main);
     document.body.prepend(view);
     document.documentElement.classList.add("early-view");
     performance.mark("flowgate:early");
+    return true;
+  };
+  const whenBody = (draw) => {
+    if (document.body) draw();
+    else document.addEventListener("DOMContentLoaded", draw, { once: true });
+  };
+  const runHeading = (found) => {
+    if (typeof found.name !== "string" || typeof found.id !== "string") return;
+    const type = typeof found.state_type === "string" ? found.state_type : null;
+    const state = typeof found.state_name === "string" ? found.state_name : type ?? "—";
+    drawEarly('[data-testid="run-name"]', node("main", {},
+      node("h1", {}, found.name),
+      node("p", { class: "meta" }, node("span", { class: `badge badge-${type?.toLowerCase() ?? "unknown"}` }, state), " ", node("code", {}, found.id)),
+      node("p", { class: "loading" }, "Loading the run's details…")));
   };
   if (onRunPage && run) {
     const id = run[1].toLowerCase();
     then(`GET ${base}/flow_runs/${id}`, (found) => {
-      if (document.body) drawEarly(found);
-      else document.addEventListener("DOMContentLoaded", () => drawEarly(found), { once: true });
+      whenBody(() => runHeading(found));
       const keyset = found.state?.state_details?.run_input_keyset;
       if (typeof keyset === "object" && keyset !== null) {
         for (const name of ["schema", "description"]) {
@@ -190,6 +210,96 @@
       names("/flows/filter", "flows", [found.flow_id]);
       names("/deployments/filter", "deployments", [found.deployment_id]);
     });
+  }
+  // A paused run's row of the inbox, as routes/inbox/row.rs draws it (its time as
+  // components/local_time.rs and countdown.rs write it); none for a run the console would draw
+  // otherwise (its flow or deployment not named by the reads above: the console reads those by
+  // id), or would not decode.
+  const written = (date, utc) => {
+    const get = (field) => date[`get${utc ? "UTC" : ""}${field}`]();
+    return `${pad(get("FullYear"), 4)}-${pad(get("Month") + 1)}-${pad(get("Date"))} ${pad(get("Hours"))}:${pad(get("Minutes"))}:${pad(get("Seconds"))}`;
+  };
+  const ago = (seconds) => {
+    const amount = Math.abs(seconds);
+    if (amount <= 4) return "just now";
+    const days = amount / 86_400 | 0;
+    const span = amount < 60 ? `${amount} s` : amount < 3_600 ? `${amount / 60 | 0} min`
+      : amount < 86_400 ? `${amount / 3_600 | 0} h` : days === 1 ? "1 day" : `${days} days`;
+    return seconds >= 0 ? `${span} ago` : `in ${span}`;
+  };
+  const timeLeft = (timeout, now) => {
+    if (timeout === null) return ["no timeout", false];
+    const left = Math.trunc((timeout - now) / 1000);
+    if (left < 0) return ["timed out: resuming now fails the run", true];
+    const [d, h, m, s] = [left / 86_400 | 0, (left / 3_600 | 0) % 24, (left / 60 | 0) % 60, left % 60];
+    return [d > 0 ? `${d}d ${h}h left` : h > 0 ? `${h}h ${pad(m)}m left` : `${m}m ${pad(s)}s left`, false];
+  };
+  const inboxRow = (run, named, now) => {
+    if (typeof run !== "object" || run === null) return null;
+    const { id, name, flow_id: flow, deployment_id: deployment, state_type: type, state_name: state, tags } = run;
+    const details = run.state?.state_details ?? {};
+    const since = new Date(run.state?.timestamp ?? NaN);
+    const timeout = details.pause_timeout == null ? null : Date.parse(details.pause_timeout);
+    if (![id, name, type, state].every((value) => typeof value === "string") || !named.has(flow)
+      || (deployment != null && !named.has(deployment)) || Number.isNaN(since.getTime()) || Number.isNaN(timeout)
+      || !Array.isArray(tags) || !tags.every((tag) => typeof tag === "string")) return null;
+    const keyset = details.run_input_keyset;
+    const asksInput = typeof keyset === "object" && keyset !== null && Object.keys(keyset).length > 0;
+    const zone = zoneAt(since);
+    const [left, expired] = timeLeft(timeout, now);
+    return node("tr", { "data-row": "" },
+      node("td", {}, node("input", { type: "checkbox", class: "select", inert: "", "aria-label": `Select ${name}`,
+        title: asksInput ? "asks for input: tick it to reject together; resume it from its page" : "select to resume or reject together" })),
+      node("td", { class: "name" }, link(`runs/${id}`, false, name), node("div", { class: "row-note" }), node("div", { class: "row-note" })),
+      node("td", { class: "name" }, named.get(flow)),
+      node("td", {}, deployment == null ? "—" : named.get(deployment)),
+      node("td", { class: "state" }, node("span", { class: `badge badge-${type.toLowerCase()}` }, state),
+        ...(details.pause_reschedule === true ? [node("div", { class: "row-note" }, "resumes by rescheduling")] : [])),
+      node("td", {}, tags.join(", ")),
+      node("td", { class: "when" }, node("time", { datetime: run.state.timestamp, title: `${written(since, true)}.${pad(since.getUTCMilliseconds(), 3)} UTC` },
+        written(since, false), ...(zone === zoneAt(new Date(now)) ? [] : [" ", node("small", { class: "zone" }, zone)]),
+        " · ", node("span", { class: "ago" }, ago(Math.trunc((now - since.getTime()) / 1000))))),
+      node("td", { class: "left" }, node("span", { class: expired ? "countdown expired" : "countdown" }, left)),
+      node("td", { class: "nowrap" }, asksInput ? "input" : "a resume"),
+      node("td", { class: "key" }, typeof details.pause_key === "string" ? details.pause_key : ""));
+  };
+  // The inbox's first page (routes/inbox.rs, inbox/list.rs): its bar (inert), its count, its
+  // rows and its pager.
+  const inbox = (found, flows, deployments) => {
+    const { results: runs, count } = found;
+    if (!Array.isArray(runs) || !Number.isSafeInteger(count) || !Array.isArray(flows) || !Array.isArray(deployments)) return;
+    const named = new Map([...flows, ...deployments]
+      .filter((known) => typeof known?.id === "string" && typeof known.name === "string")
+      .map((known) => [known.id, known.name]));
+    const now = Date.now();
+    const rows = runs.map((run) => inboxRow(run, named, now));
+    if (rows.includes(null)) return;
+    const pages = Math.max(Number.isSafeInteger(found.pages) ? found.pages : 1, 1);
+    const total = counted(count, "paused run", "paused runs");
+    const orders = [["START_TIME_DESC", "newest first"], ["START_TIME_ASC", "oldest first"], ["NAME_ASC", "name A→Z"]];
+    const columns = ["Run", "Flow", "Deployment", "State", "Tags", "Paused since", "Time left", "Asks for", "Key"];
+    const list = count === 0 ? [node("p", { class: "empty" }, "Nothing is waiting: no flow run is paused.")] : [
+      node("p", { class: "count" }, pages > 1 ? `${total} — showing 1–${grouped(runs.length)}, newest first` : total),
+      node("table", { class: "runs" },
+        node("thead", {}, node("tr", {}, node("th", {}, node("span", { class: "sr-only" }, "Select")), ...columns.map((label) => node("th", {}, label)))),
+        node("tbody", {}, ...rows)),
+      ...(pages > 1 ? [node("nav", { class: "pager", "aria-label": "Pages" }, node("span", {}, `Page 1 of ${pages}`), link("?page=2", false, "Next →"))] : [])];
+    const drew = drawEarly('[data-testid="inbox-row"], [data-testid="inbox-empty"]', node("main", {},
+      node("h1", {}, "Waiting for you"),
+      node("div", { class: "bulk", inert: "" },
+        node("button", { class: "primary", disabled: "" }, "Resume selected (0)"),
+        node("span", { class: "bulk-reject" },
+          node("input", { type: "text", "aria-label": "Reason to reject the selected runs", placeholder: "Reason to reject (required)" }),
+          node("button", { class: "danger", disabled: "" }, "Reject selected (0)")),
+        node("label", { class: "sort" }, "Order ", node("select", { "aria-label": "Order" }, ...orders.map(([value, label]) => node("option", { value }, label)))),
+        node("ul", { class: "bulk-results" })),
+      ...list), count);
+    if (drew && count > 0) document.title = `(${grouped(count)}) Flowgate`;
+  };
+  if (page === "" && location.search === "") {
+    const answered = ["/flow_runs/paginate", "/flows/filter", "/deployments/filter"]
+      .map((path) => new Promise((resolve) => then(`POST ${base}${path}`, resolve)));
+    Promise.all(answered).then(([found, flows, deployments]) => whenBody(() => inbox(found, flows, deployments)));
   }
   // The console's client asks with its request's method and URL, its headers as "name: value"
   // lines in its order, its body (or null) and its request's AbortSignal (its timeout); it gets

@@ -1,7 +1,8 @@
 // A run page opened by its link shows the run's heading (its name, state and id) and the
-// page's header as soon as the run's read is answered, drawn by the page's first script
-// (web/loader/first-reads.js) before the console's wasm has arrived; the console's own page
-// stays hidden behind it until it has drawn the run (or why it cannot), and then takes its
+// page's header as soon as the run's read is answered, and the inbox its first page of paused
+// runs as soon as the page and its flows' and deployments' names are, drawn by the page's first
+// script (web/loader/first-reads.js) before the console's wasm has arrived; the console's own
+// page stays hidden behind it until it has drawn its own (or why it cannot), and then takes its
 // place without moving it. Against the real server, in Chromium, under the deploy CSP.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -73,6 +74,63 @@ test("a run page by its link shows the run before the console's code runs; the c
   // be beside "Waiting" by then (it widens the navigation).
   assert.equal(after.nav.text.replace(/\d[\d,]*/, ""), before.nav.text);
   assert.deepEqual([after.nav.box[0], after.nav.box[1], after.nav.box[3]], [before.nav.box[0], before.nav.box[1], before.nav.box[3]]);
+  await page.close();
+  await cancelRun(suite, id);
+});
+
+/** The inbox's words and where they are: its heading, count, each row's cells, the header. */
+const inboxDrawn = (page, root) => page.evaluate((root) => {
+  const box = (element) => {
+    const { x, y, width, height } = element.getBoundingClientRect();
+    return [x, y, width, height];
+  };
+  const one = (selector) => document.querySelector(`${root} ${selector}`);
+  const table = one("main table.runs");
+  return {
+    heading: one("main h1").textContent,
+    count: [one("main p.count").textContent, box(one("main p.count"))],
+    bar: box(one("main .bulk")),
+    columns: [...table.querySelectorAll("thead th")].map((th) => th.textContent),
+    rows: [...table.querySelectorAll("tbody tr")].map((tr) => [...tr.cells].map((td) => td.textContent)),
+    links: [...table.querySelectorAll("tbody td.name a")].map((a) => a.getAttribute("href")),
+    table: box(table),
+    pager: one("main nav.pager")?.textContent ?? null,
+    nav: one("header.top nav").textContent,
+    current: [...document.querySelectorAll(`${root} header.top a[aria-current="page"]`)].map((a) => a.textContent),
+    header: box(one("header.top")),
+  };
+}, root);
+
+test("the inbox shows its first page before the console's code runs; the console takes its place where it is", async () => {
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // One clock for both drawings, so that "5 min ago" and "58m 40s left" say the same.
+  await page.clock.setFixedTime(new Date());
+  const name = `early-inbox-${Date.now()}`;
+  const id = await pausedRun(suite, name, { flow: "early-inbox" });
+  const release = await holdWasm(page);
+  await page.goto(`${suite.server.base}/`, { waitUntil: "commit" });
+  await page.locator(".early-view main tbody tr").first().waitFor({ timeout: 30000 });
+  assert.equal(await page.evaluate(() => performance.getEntriesByName("flowgate:start").length), 0);
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1);
+  // What would be typed or ticked there is not taken: it would be lost when the console draws.
+  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll(".early-view .bulk, .early-view tbody input")].map((e) => e.inert).filter((inert) => !inert)), []);
+  const before = await inboxDrawn(page, ".early-view");
+  await page.screenshot({ path: join(shots, "console-inbox-early.png") });
+  // The newest pause first, with its flow's name.
+  assert.deepEqual(before.rows[0].slice(1, 5), [name, "early-inbox", "—", "Paused"]);
+  assert.equal(before.links[0], `/runs/${id}`);
+  assert.deepEqual(before.current, ["Flowgate", `Waiting${before.nav.match(/\d[\d,]*/)?.[0] ?? ""}`]);
+
+  release();
+  await page.getByTestId("inbox-row").first().waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".early-view").count(), 0, "the first script's view is removed");
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains("early-view")), false);
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1);
+  const after = await inboxDrawn(page, "body");
+  // The same words in the same places: the console's page replaced the first script's.
+  assert.deepEqual({ ...after, nav: null, header: null }, { ...before, nav: null, header: null });
+  assert.deepEqual(after.header, before.header);
+  assert.equal(after.nav, before.nav);
   await page.close();
   await cancelRun(suite, id);
 });

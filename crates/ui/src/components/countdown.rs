@@ -20,7 +20,8 @@ pub(crate) fn ticking_clock() -> ReadSignal<DateTime<Utc>> {
     clock
 }
 
-/// "12m 04s left", or that the pause has timed out and what that means.
+/// "12m 04s left", or that the pause has timed out and what that means (written the same by
+/// the page's first script for the inbox it draws before the wasm runs).
 pub(crate) fn time_left(timeout: Option<DateTime<Utc>>, now: DateTime<Utc>) -> (String, bool) {
     let Some(timeout) = timeout else {
         return ("no timeout".into(), false);

@@ -1,10 +1,11 @@
-//! The run's heading the page's first script draws before the console's code runs
-//! (web/loader/first-reads.js): the console's own page is hidden behind it (console.css:
-//! `html.early-view`) until it has something of its own to show in its place — the run, why
-//! it could not be read or its code fetched, or another page — and then removes it.
+//! What the page's first script draws before the console's code runs (web/loader/first-reads.js):
+//! a run's heading on a run's page, the inbox's first page on the inbox. The console's own page
+//! is hidden behind it (console.css: `html.early-view`) until it has something of its own to
+//! show in its place — the run or the runs, why they could not be read or its code fetched, or
+//! another page — and then removes it.
 
 /// Removes the first script's view and shows the console's page, and marks the page so that
-/// the first script draws none after it (`data-console-drew` on `<html>`: the run's read may
+/// the first script draws none after it (`data-console-drew` on `<html>`: the first reads may
 /// be answered after the console has said why its code could not be fetched). Idempotent.
 pub(crate) fn hand_over() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {

@@ -79,7 +79,8 @@ pub(crate) fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// A timestamp in local time; with a clock, also how long ago, kept current.
+/// A timestamp in local time; with a clock, also how long ago, kept current. (The page's first
+/// script writes the inbox's the same way before the wasm runs: web/loader/first-reads.js.)
 #[component]
 pub(crate) fn LocalTime(
     at: DateTime<Utc>,

@@ -196,6 +196,13 @@ pub(crate) fn Inbox() -> impl IntoView {
     provide_context(notes);
 
     follow_changes(ticks, bulk_busy, left, refresh);
+    // The first script's view of this page (web/loader/first-reads.js) gives way once the page
+    // has drawn its own: the runs, that none wait, or why they could not be read.
+    Effect::new(move |_| {
+        if waiting.with(Option::is_some) {
+            crate::components::early_view::hand_over();
+        }
+    });
     view! {
         <h1>"Waiting for you"</h1>
         <crate::routes::rules::LazyInboxRules/>

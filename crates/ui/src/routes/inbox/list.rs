@@ -13,7 +13,8 @@ use super::{COLUMNS, PAGE_SIZE, SORTS, inbox_href};
 use crate::components::numbers::{counted, grouped};
 use crate::components::runs_table::{Pager, RunsTable};
 
-/// The page `page` of paused runs in `order`, with flow and deployment names by id.
+/// The page `page` of paused runs in `order`, with flow and deployment names by id (drawn the
+/// same, for the first page, by the page's first script: web/loader/first-reads.js).
 #[component]
 pub(super) fn InboxList(
     found: FlowRunPage,

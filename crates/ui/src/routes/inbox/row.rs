@@ -30,7 +30,8 @@ pub(crate) struct RowNotes {
     pub(super) policy: LocalResource<Option<Result<Vec<GateRowVerdict>, ClientError>>>,
 }
 
-/// One paused run.
+/// One paused run. The page's first script draws the same row before the wasm runs
+/// (web/loader/first-reads.js: `inboxRow`; early e2e compares the two).
 #[component]
 pub(super) fn InboxRow(
     run: FlowRun,
