@@ -85,7 +85,7 @@
   if (onRunPage && run) wanted.unshift(["GET", `/flow_runs/${run[1].toLowerCase()}`]);
   if (page === "" && location.search === "") {
     // The inbox's first page, and the names of the flows and deployments that have a paused
-    // run (crates/client: flows_with_paused_runs), which need not wait for it.
+    // run (crates/client: flow_names_with_paused_runs), which need not wait for it.
     const withPaused = `${PAUSED},"sort":"NAME_ASC","limit":200}`;
     wanted.unshift(["POST", "/flow_runs/paginate", `${PAUSED},"sort":"START_TIME_DESC","page":1,"limit":50}`],
       ["POST", "/flows/filter", withPaused], ["POST", "/deployments/filter", withPaused]);
@@ -104,7 +104,7 @@
   for (const [method, path, body] of wanted) send(method, path, body);
 
   // The reads that need an answer above, built as the client builds them (crates/client:
-  // run_input_request, flows_by_id, deployments_by_id): each id once, in first-seen order, a
+  // run_input_request, flow_names_by_id, deployment_names_by_id): each id once, in first-seen order, a
   // key's path segment percent-encoded but for A-Z a-z 0-9 - _ . ~.
   const ID = new RegExp(`^${UUID}$`);
   const isId = (id) => typeof id === "string" && ID.test(id);

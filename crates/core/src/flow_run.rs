@@ -169,6 +169,17 @@ pub struct Deployment {
     pub extra: Map<String, Value>,
 }
 
+/// A flow's or a deployment's id and name (`POST /flows/filter`, `/deployments/filter`): all
+/// a page of runs shows of them. Its decoder reads two fields and skips the rest, where
+/// [`Flow`]'s and [`Deployment`]'s keep every field (and each is code of its own in the wasm).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    /// The flow's or deployment's id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+}
+
 impl FlowRun {
     /// The current state's type, from the state itself (what the server decides on).
     pub fn current_state_type(&self) -> Option<&StateType> {

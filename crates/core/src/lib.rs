@@ -37,7 +37,7 @@ pub use events::{Event, FlowRunChange, ServerMessage};
 pub use filter::{
     DeploymentFilter, FlowFilter, FlowRunFilter, FlowRunPage, FlowRunPageRequest, FlowRunSort,
 };
-pub use flow_run::{Deployment, Flow, FlowRun, FlowRunPolicy};
+pub use flow_run::{Deployment, Flow, FlowRun, FlowRunPolicy, Named};
 pub use orchestration::{
     DetailsType, OrchestrationDetails, OrchestrationResult, ProposedState, ResumeRequest,
     SetStateRequest, SetStateStatus,

@@ -1,6 +1,6 @@
 //! Flows and deployments: names for the flow and deployment ids of a page of runs.
 
-use flowgate_core::{Deployment, DeploymentFilter, Flow, FlowFilter};
+use flowgate_core::{Deployment, DeploymentFilter, Flow, FlowFilter, Named};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -63,17 +63,48 @@ impl Client {
         .await
     }
 
-    /// HTTP POST /flows/filter: the flows that have a paused run, the first 200 by name. The
-    /// inbox's names: asked beside its page of runs, not after it (a flow of the page not
-    /// among them is asked for by id).
-    pub async fn flows_with_paused_runs(&self) -> Result<Vec<Flow>, ClientError> {
+    /// HTTP POST /flows/filter: the id and name of each flow with these ids (duplicates asked
+    /// once; at most 200 per call), all a page of runs shows of a flow: one decoder for flows
+    /// and deployments, not one each for every field they have (see [`Named`]).
+    pub async fn flow_names_by_id(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Vec<Named>, ClientError> {
+        self.named_by_id(
+            "/flows/filter",
+            unique(ids),
+            FlowFilter::by_ids,
+            "flow list",
+        )
+        .await
+    }
+
+    /// HTTP POST /deployments/filter: the id and name of each deployment with these ids (see
+    /// [`Client::flow_names_by_id`]).
+    pub async fn deployment_names_by_id(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Vec<Named>, ClientError> {
+        self.named_by_id(
+            "/deployments/filter",
+            unique(ids),
+            DeploymentFilter::by_ids,
+            "deployment list",
+        )
+        .await
+    }
+
+    /// HTTP POST /flows/filter: the id and name of the flows that have a paused run, the first
+    /// 200 by name. The inbox's names: asked beside its page of runs, not after it (a flow of
+    /// the page not among them is asked for by id).
+    pub async fn flow_names_with_paused_runs(&self) -> Result<Vec<Named>, ClientError> {
         self.named("/flows/filter", FlowFilter::with_paused_runs(), "flow list")
             .await
     }
 
-    /// HTTP POST /deployments/filter: the deployments that have a paused run, the first 200
-    /// by name (see [`Client::flows_with_paused_runs`]).
-    pub async fn deployments_with_paused_runs(&self) -> Result<Vec<Deployment>, ClientError> {
+    /// HTTP POST /deployments/filter: the id and name of the deployments that have a paused
+    /// run, the first 200 by name (see [`Client::flow_names_with_paused_runs`]).
+    pub async fn deployment_names_with_paused_runs(&self) -> Result<Vec<Named>, ClientError> {
         self.named(
             "/deployments/filter",
             DeploymentFilter::with_paused_runs(),

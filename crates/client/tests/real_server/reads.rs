@@ -85,6 +85,54 @@ async fn lists_counts_pages_and_names() {
             .is_empty()
     );
 
+    // The console's names: the same ids and names, decoded without the rest; and those of
+    // the flows and deployments that have a paused run (every flow and deployment of the
+    // runs here, fewer than 200 of each).
+    let named = |all: Vec<(Uuid, String)>| {
+        let mut all = all;
+        all.sort();
+        all
+    };
+    let flow_names = c
+        .flow_names_by_id(runs.iter().map(|r| r.flow_id))
+        .await
+        .expect("flow names");
+    assert_eq!(
+        named(flow_names.into_iter().map(|f| (f.id, f.name)).collect()),
+        named(flows.iter().map(|f| (f.id, f.name.clone())).collect())
+    );
+    let deployment_names = c
+        .deployment_names_by_id(deployment_ids.iter().copied())
+        .await
+        .expect("deployment names");
+    assert_eq!(
+        deployment_names
+            .iter()
+            .map(|d| (d.id, d.name.as_str()))
+            .collect::<Vec<_>>(),
+        [(deployments[0].id, "nightly")]
+    );
+    let paused_flows = c
+        .flow_names_with_paused_runs()
+        .await
+        .expect("flows with paused runs");
+    for run in &runs {
+        assert!(
+            paused_flows.iter().any(|f| f.id == run.flow_id),
+            "the flow of paused run {} is among those with a paused run",
+            run.id
+        );
+    }
+    assert_eq!(
+        c.deployment_names_with_paused_runs()
+            .await
+            .expect("deployments with paused runs")
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
+        ["nightly"]
+    );
+
     // Lossless: the raw answer equals the decoded models written back.
     let api = seeded()["api_url"].as_str().expect("api").to_owned();
     let raw = gloo_net::http::Request::post(&format!("{api}/flow_runs/filter"))

@@ -87,8 +87,8 @@ async fn read_page(
     // once: the names need not wait for the page.
     let (found, flows, deployments) = futures_util::future::join3(
         client.paginate_flow_runs(&filter.page(page, PAGE_SIZE)),
-        client.flows_with_paused_runs(),
-        client.deployments_with_paused_runs(),
+        client.flow_names_with_paused_runs(),
+        client.deployment_names_with_paused_runs(),
     )
     .await;
     let (found, mut flows, mut deployments) = (found?, flows?, deployments?);
@@ -96,12 +96,12 @@ async fn read_page(
     // run paused between the reads), by id.
     let runs = &found.results;
     let (more_flows, more_deployments) = futures_util::future::join(
-        client.flows_by_id(
+        client.flow_names_by_id(
             runs.iter()
                 .map(|r| r.flow_id)
                 .filter(|id| !flows.iter().any(|f| f.id == *id)),
         ),
-        client.deployments_by_id(
+        client.deployment_names_by_id(
             runs.iter()
                 .filter_map(|r| r.deployment_id)
                 .filter(|id| !deployments.iter().any(|d| d.id == *id)),

@@ -81,8 +81,8 @@ pub(crate) fn RunPage() -> impl IntoView {
             // only the run.
             let (asks, flows, deployments) = futures_util::future::join3(
                 client.run_input_request(&run),
-                client.flows_by_id([run.flow_id]),
-                client.deployments_by_id(run.deployment_id),
+                client.flow_names_by_id([run.flow_id]),
+                client.deployment_names_by_id(run.deployment_id),
             )
             .await;
             let asks = asks?;

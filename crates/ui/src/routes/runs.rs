@@ -101,7 +101,7 @@ fn RunsPage() -> impl IntoView {
                     .paginate_flow_runs(&f.body(f.state.clone()).page(page, PAGE_SIZE))
                     .await?;
                 let flows = client
-                    .flows_by_id(found.results.iter().map(|r| r.flow_id))
+                    .flow_names_by_id(found.results.iter().map(|r| r.flow_id))
                     .await?;
                 Ok::<_, ClientError>((found, flows))
             }
