@@ -86,6 +86,11 @@ impl Client {
         safe: bool,
     ) -> Result<Answer, ClientError> {
         let request = request::build(&self.options, method, path, body)?;
+        self.send(request, safe).await
+    }
+
+    /// Sends a built request (see [`Client::call`]): one function for every body type.
+    async fn send(&self, request: request::ApiRequest, safe: bool) -> Result<Answer, ClientError> {
         let mut attempt = 0;
         loop {
             match transport::send(&request, self.options.timeout_ms).await {

@@ -44,6 +44,23 @@ pub(crate) fn build(
     path: &str,
     body: Option<&impl Serialize>,
 ) -> Result<ApiRequest, ClientError> {
+    // Only the body's writing depends on its type: the rest is one function for every body
+    // (a copy per body type was code the console's wasm carried for each).
+    let body = body.map(serde_json::to_string).transpose().map_err(|err| {
+        ClientError::InvalidArgument {
+            message: format!("the request body cannot be written as JSON: {err}"),
+        }
+    })?;
+    build_written(options, method, path, body)
+}
+
+/// [`build`] with the body already written as JSON.
+fn build_written(
+    options: &ClientOptions,
+    method: Method,
+    path: &str,
+    body: Option<String>,
+) -> Result<ApiRequest, ClientError> {
     let base = options.validated_base()?;
     let mut headers = vec![
         ("Accept", "application/json".to_owned()),
@@ -62,17 +79,9 @@ pub(crate) fn build(
         }
         None => {}
     }
-    let body = match body {
-        Some(body) => {
-            headers.push(("Content-Type", "application/json".to_owned()));
-            Some(
-                serde_json::to_string(body).map_err(|err| ClientError::InvalidArgument {
-                    message: format!("the request body cannot be written as JSON: {err}"),
-                })?,
-            )
-        }
-        None => None,
-    };
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json".to_owned()));
+    }
     Ok(ApiRequest {
         method,
         url: format!("{base}{path}"),
