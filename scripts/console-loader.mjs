@@ -4,7 +4,9 @@
 // Content-Security-Policy whose script-src has no 'unsafe-inline' and no per-build hash
 // (web/deploy/security-headers.conf). Before it goes the page's first reads
 // (web/loader/first-reads.js, with the client's API version, the public URL and the run
-// page's chunks filled in), sent while the wasm is fetched. It also places the wasm chunks split-console.mjs cut.
+// page's chunks filled in), sent while the wasm is fetched; the loader compiles the wasm
+// meanwhile and starts it once that script's first view is drawn (or will not be), or a moment
+// after it is compiled. It also places the wasm chunks split-console.mjs cut.
 // Fails the build if Trunk's output is not as expected, rather than ship a page the policy
 // would block.
 import { createHash } from "node:crypto";
@@ -95,6 +97,22 @@ if (!glue) {
 }
 let shippedHtml = await minifyPinned(placed, glue);
 shippedHtml = await minifyPinned(shippedHtml, "__wasm_split.js");
+// The console's start waits for the first script's view (web/loader/first-reads.js: the run's
+// heading, the inbox's first page), at most FIRST_VIEW_GRACE_MS once the wasm is compiled:
+// starting it is one long task on the main thread, and the answers that view waits for were
+// handled after it. The wasm is compiled meanwhile (wasm-bindgen's init takes the module).
+const FIRST_VIEW_GRACE_MS = 100;
+const start = /const wasm = await init\(\{ module_or_path: ('[^']+_bg\.wasm') \}\);/;
+if (!start.test(code)) {
+  console.error("console-loader: Trunk's loader does not start the wasm as expected (init({ module_or_path: '…_bg.wasm' }))");
+  process.exit(1);
+}
+const waiting = code.replace(start, (_, url) => [
+  `const compiled = WebAssembly.compileStreaming(fetch(${url})).catch(() => ${url});`,
+  "await Promise.race([globalThis.flowgateFirstView,",
+  `  compiled.then(() => new Promise((done) => setTimeout(done, ${FIRST_VIEW_GRACE_MS})))]);`,
+  "const wasm = await init({ module_or_path: await compiled });",
+].join("\n"));
 const reads = scriptFile("first-reads", await minified("web/loader/first-reads.js", filled));
-const loader = scriptFile("loader", code, "module");
+const loader = scriptFile("loader", waiting, "module");
 writeFileSync(page, shippedHtml.replace(tag, `${reads}${loader}`));

@@ -172,3 +172,28 @@ test("the theme Settings chose is the page's before the console runs", async () 
   await page.getByText("Saved.").waitFor();
   await page.close();
 });
+
+test("a first read that does not come back does not hold the console's start; its answer is used when it comes", async () => {
+  // The console's code starts once the first script's view is drawn, or will not be, or a
+  // moment after the code is compiled (scripts/console-loader.mjs): never later.
+  const page = await suite.browser.newPage();
+  const id = suite.harness.runs.timed_out;
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let asked = 0;
+  await page.route((url) => url.pathname === `/api/flow_runs/${id}`, async (route) => {
+    asked += 1;
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${suite.server.base}/runs/${id}`, { waitUntil: "commit" });
+  await page.waitForFunction(() => performance.getEntriesByName("flowgate:mounted").length === 1, null, { timeout: 30000 });
+  // The console's own page, not a view of the first script's, and the run not read yet.
+  assert.equal(await page.locator(".early-view").count(), 0);
+  await page.getByText("Loading the run…").waitFor({ timeout: 30000 });
+  release();
+  await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+  // The first script's read, taken by the console: the run was asked for once.
+  assert.equal(asked, 1);
+  await page.close();
+});
