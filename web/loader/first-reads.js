@@ -111,7 +111,7 @@
   for (const [method, path, body] of wanted) send(method, path, body);
 
   // The reads that need an answer above, built as the client builds them (crates/client:
-  // run_input_request, flow_names_by_id, deployment_names_by_id): each id once, in first-seen order, a
+  // run_input_request, flows_by_id, deployments_by_id): each id once, in first-seen order, a
   // key's path segment percent-encoded but for A-Z a-z 0-9 - _ . ~.
   const ID = new RegExp(`^${UUID}$`);
   const isId = (id) => typeof id === "string" && ID.test(id);

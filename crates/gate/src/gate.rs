@@ -13,7 +13,7 @@ use flowgate_core::gate::GateRowVerdict;
 use flowgate_core::policy::{
     Person, PolicyCase, PolicyVerdict, Refusal, RunFacts, labels, policy_verdict,
 };
-use flowgate_core::{FlowRun, FlowRunFilter, OrchestrationResult, StateType};
+use flowgate_core::{FlowRun, FlowRunFilter, Named, OrchestrationResult, StateType};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -145,7 +145,7 @@ impl Gate {
             None => {
                 let name = self
                     .client
-                    .flows_by_id([run.flow_id])
+                    .flows_by_id::<Named>([run.flow_id])
                     .await?
                     .into_iter()
                     .next()
@@ -164,7 +164,7 @@ impl Gate {
                 None => {
                     let found = self
                         .client
-                        .deployments_by_id([id])
+                        .deployments_by_id::<Named>([id])
                         .await?
                         .into_iter()
                         .next();

@@ -1,6 +1,6 @@
 //! `PrefectClient`: `flowgate-client` for JS, every call a Promise.
 
-use flowgate_client::core::{FlowRun, FlowRunFilter, FlowRunPageRequest};
+use flowgate_client::core::{Flow, FlowRun, FlowRunFilter, FlowRunPageRequest};
 use flowgate_client::{
     Auth, Client, ClientError, ClientOptions, DEFAULT_CONCURRENCY, Decided, Resumed,
 };
@@ -252,7 +252,7 @@ impl PrefectClient {
     ) -> js_sys::Promise {
         match id_list("ids", &ids) {
             Ok(ids) => promise(&self.inner, &options, move |c| async move {
-                c.flows_by_id(ids).await
+                c.flows_by_id::<Flow>(ids).await
             }),
             Err(error) => rejected_promise(error),
         }

@@ -21,11 +21,13 @@ fn unique(ids: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
 
 impl Client {
     /// HTTP POST /flows/filter: the flows with these ids (duplicates asked once; at most
-    /// 200 ids per call).
-    pub async fn flows_by_id(
+    /// 200 ids per call), decoded as `T`: [`Flow`] for each whole (every field kept), or
+    /// [`Named`] for only its id and name, all a page of runs shows of a flow (a far smaller
+    /// decoder in a wasm build).
+    pub async fn flows_by_id<T: DeserializeOwned>(
         &self,
         ids: impl IntoIterator<Item = Uuid>,
-    ) -> Result<Vec<Flow>, ClientError> {
+    ) -> Result<Vec<T>, ClientError> {
         self.named_by_id(
             "/flows/filter",
             unique(ids),
@@ -36,11 +38,12 @@ impl Client {
     }
 
     /// HTTP POST /deployments/filter: the deployments with these ids (duplicates asked
-    /// once; at most 200 ids per call).
-    pub async fn deployments_by_id(
+    /// once; at most 200 ids per call), decoded as `T`: [`Deployment`] or [`Named`] (see
+    /// [`Client::flows_by_id`]).
+    pub async fn deployments_by_id<T: DeserializeOwned>(
         &self,
         ids: impl IntoIterator<Item = Uuid>,
-    ) -> Result<Vec<Deployment>, ClientError> {
+    ) -> Result<Vec<T>, ClientError> {
         self.named_by_id(
             "/deployments/filter",
             unique(ids),
@@ -59,37 +62,6 @@ impl Client {
             Some(&body),
             "flow list",
             || "The flows endpoint".into(),
-        )
-        .await
-    }
-
-    /// HTTP POST /flows/filter: the id and name of each flow with these ids (duplicates asked
-    /// once; at most 200 per call), all a page of runs shows of a flow: one decoder for flows
-    /// and deployments, not one each for every field they have (see [`Named`]).
-    pub async fn flow_names_by_id(
-        &self,
-        ids: impl IntoIterator<Item = Uuid>,
-    ) -> Result<Vec<Named>, ClientError> {
-        self.named_by_id(
-            "/flows/filter",
-            unique(ids),
-            FlowFilter::by_ids,
-            "flow list",
-        )
-        .await
-    }
-
-    /// HTTP POST /deployments/filter: the id and name of each deployment with these ids (see
-    /// [`Client::flow_names_by_id`]).
-    pub async fn deployment_names_by_id(
-        &self,
-        ids: impl IntoIterator<Item = Uuid>,
-    ) -> Result<Vec<Named>, ClientError> {
-        self.named_by_id(
-            "/deployments/filter",
-            unique(ids),
-            DeploymentFilter::by_ids,
-            "deployment list",
         )
         .await
     }

@@ -1,7 +1,7 @@
 //! Reading: health and version, the paused list with its counts, pages and names, a run and what it asks for.
 
 use flowgate_client::ClientError;
-use flowgate_client::core::{FlowRunFilter, StateType};
+use flowgate_client::core::{Deployment, Flow, FlowRunFilter, Named, StateType};
 use serde_json::Value;
 use uuid::Uuid;
 use wasm_bindgen_test::*;
@@ -51,7 +51,7 @@ async fn lists_counts_pages_and_names() {
     );
 
     let flows = c
-        .flows_by_id(runs.iter().map(|r| r.flow_id))
+        .flows_by_id::<Flow>(runs.iter().map(|r| r.flow_id))
         .await
         .expect("flows");
     for name in ["approve-deploy", "wait-for-human"] {
@@ -71,7 +71,7 @@ async fn lists_counts_pages_and_names() {
         "some runs come from a deployment"
     );
     let deployments = c
-        .deployments_by_id(deployment_ids.iter().copied())
+        .deployments_by_id::<Deployment>(deployment_ids.iter().copied())
         .await
         .expect("deployments");
     assert_eq!(deployments.len(), 1, "one deployment, asked once");
@@ -79,7 +79,7 @@ async fn lists_counts_pages_and_names() {
     assert_eq!(deployments[0].id, deployment_ids[0]);
     assert!(flows.iter().any(|f| f.id == deployments[0].flow_id));
     assert!(
-        c.deployments_by_id([])
+        c.deployments_by_id::<Deployment>([])
             .await
             .expect("nothing asked")
             .is_empty()
@@ -94,7 +94,7 @@ async fn lists_counts_pages_and_names() {
         all
     };
     let flow_names = c
-        .flow_names_by_id(runs.iter().map(|r| r.flow_id))
+        .flows_by_id::<Named>(runs.iter().map(|r| r.flow_id))
         .await
         .expect("flow names");
     assert_eq!(
@@ -102,7 +102,7 @@ async fn lists_counts_pages_and_names() {
         named(flows.iter().map(|f| (f.id, f.name.clone())).collect())
     );
     let deployment_names = c
-        .deployment_names_by_id(deployment_ids.iter().copied())
+        .deployments_by_id::<Named>(deployment_ids.iter().copied())
         .await
         .expect("deployment names");
     assert_eq!(

@@ -16,7 +16,7 @@ mod ticks;
 use std::collections::HashMap;
 
 use flowgate_client::{Client, ClientError};
-use flowgate_core::{FlowRunFilter, FlowRunPage, FlowRunSort};
+use flowgate_core::{FlowRunFilter, FlowRunPage, FlowRunSort, Named};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -96,12 +96,12 @@ async fn read_page(
     // run paused between the reads), by id.
     let runs = &found.results;
     let (more_flows, more_deployments) = futures_util::future::join(
-        client.flow_names_by_id(
+        client.flows_by_id::<Named>(
             runs.iter()
                 .map(|r| r.flow_id)
                 .filter(|id| !flows.iter().any(|f| f.id == *id)),
         ),
-        client.deployment_names_by_id(
+        client.deployments_by_id::<Named>(
             runs.iter()
                 .filter_map(|r| r.deployment_id)
                 .filter(|id| !deployments.iter().any(|d| d.id == *id)),

@@ -3,7 +3,7 @@
 //! notification); nothing is sent until the person presses a button.
 
 use flowgate_client::{ClientError, RunInputRequest, parse_flow_run_id};
-use flowgate_core::{FlowRun, ResumeVerdict, StateType};
+use flowgate_core::{FlowRun, Named, ResumeVerdict, StateType};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde_json::Value;
@@ -81,8 +81,8 @@ pub(crate) fn RunPage() -> impl IntoView {
             // only the run.
             let (asks, flows, deployments) = futures_util::future::join3(
                 client.run_input_request(&run),
-                client.flow_names_by_id([run.flow_id]),
-                client.deployment_names_by_id(run.deployment_id),
+                client.flows_by_id::<Named>([run.flow_id]),
+                client.deployments_by_id::<Named>(run.deployment_id),
             )
             .await;
             let asks = asks?;

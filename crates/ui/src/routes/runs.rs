@@ -5,7 +5,7 @@
 //! inbox's first load is smaller without it.
 
 use flowgate_client::ClientError;
-use flowgate_core::{FlowRunSort, StateType};
+use flowgate_core::{FlowRunSort, Named, StateType};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -101,7 +101,7 @@ fn RunsPage() -> impl IntoView {
                     .paginate_flow_runs(&f.body(f.state.clone()).page(page, PAGE_SIZE))
                     .await?;
                 let flows = client
-                    .flow_names_by_id(found.results.iter().map(|r| r.flow_id))
+                    .flows_by_id::<Named>(found.results.iter().map(|r| r.flow_id))
                     .await?;
                 Ok::<_, ClientError>((found, flows))
             }
