@@ -82,8 +82,9 @@
   const wanted = [["GET", "/admin/version"], ["POST", "/flow_runs/count", `${PAUSED}}`]];
   const page = location.pathname.slice(PUBLIC_URL.length);
   const run = new RegExp(`^runs/(${UUID})/?$`, "i").exec(page);
+  const onInbox = page === "" && location.search === "";
   if (onRunPage && run) wanted.unshift(["GET", `/flow_runs/${run[1].toLowerCase()}`]);
-  if (page === "" && location.search === "") {
+  if (onInbox) {
     // The inbox's first page, and the names of the flows and deployments that have a paused
     // run (crates/client: flow_names_with_paused_runs), which need not wait for it.
     const withPaused = `${PAUSED},"sort":"NAME_ASC","limit":200}`;
@@ -304,7 +305,7 @@
       ...list), count);
     if (drew && count > 0) document.title = `(${grouped(count)}) Flowgate`;
   };
-  if (page === "" && location.search === "") {
+  if (onInbox) {
     const keys = ["/flow_runs/paginate", "/flows/filter", "/deployments/filter"].map((path) => `POST ${base}${path}`);
     const answers = [];
     keys.forEach((key, i) => then(key, (answer) => { answers[i] = answer; }));

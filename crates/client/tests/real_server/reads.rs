@@ -88,8 +88,7 @@ async fn lists_counts_pages_and_names() {
     // The console's names: the same ids and names, decoded without the rest; and those of
     // the flows and deployments that have a paused run (every flow and deployment of the
     // runs here, fewer than 200 of each).
-    let named = |all: Vec<(Uuid, String)>| {
-        let mut all = all;
+    let named = |mut all: Vec<(Uuid, String)>| {
         all.sort();
         all
     };
