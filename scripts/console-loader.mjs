@@ -107,10 +107,21 @@ if (!start.test(code)) {
   console.error("console-loader: Trunk's loader does not start the wasm as expected (init({ module_or_path: '…_bg.wasm' }))");
   process.exit(1);
 }
+// Once that view is in the page, the start waits for the next frame, so that the view is
+// painted first: the browser painted it only after the start's long task and the console's
+// first work, ~60-140 ms after it was in the DOM. Not in a tab in the background (it draws no
+// frame), and never more than FRAME_WAIT_MS (one it is sent to meanwhile).
+const FRAME_WAIT_MS = 200;
 const waiting = code.replace(start, (_, url) => [
   `const compiled = WebAssembly.compileStreaming(fetch(${url})).catch(() => ${url});`,
   "await Promise.race([globalThis.flowgateFirstView,",
   `  compiled.then(() => new Promise((done) => setTimeout(done, ${FIRST_VIEW_GRACE_MS})))]);`,
+  'if (document.documentElement.classList.contains("early-view") && document.visibilityState === "visible") {',
+  "  await new Promise((done) => {",
+  "    requestAnimationFrame(() => setTimeout(done));",
+  `    setTimeout(done, ${FRAME_WAIT_MS});`,
+  "  });",
+  "}",
   "const wasm = await init({ module_or_path: await compiled });",
 ].join("\n"));
 const reads = scriptFile("first-reads", await minified("web/loader/first-reads.js", filled));

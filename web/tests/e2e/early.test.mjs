@@ -197,3 +197,56 @@ test("a first read that does not come back does not hold the console's start; it
   assert.equal(asked, 1);
   await page.close();
 });
+
+test("the first script's view is painted before the console's code starts", async () => {
+  // The loader starts the console once that view is drawn (scripts/console-loader.mjs);
+  // starting it is one long task, and the browser would paint the view only after it (and the
+  // console's first work). Here, as in a cold load on loopback, the wasm is compiled when the
+  // run's answer comes: its module is handed to the loader in the very task that draws the
+  // view, and the console would start in it, unless the loader lets a frame be rendered first.
+  // Frames are seen by their animation-frame callbacks, which come just before a frame's
+  // rendering.
+  const page = await suite.browser.newPage();
+  const id = suite.harness.runs.timed_out;
+  await page.addInitScript(() => {
+    window.__early = { drawn: null, painted: null, frames: [] };
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (entry.identifier === "early") window.__early.painted ??= entry.renderTime;
+    }).observe({ type: "element", buffered: true });
+    const frame = () => {
+      window.__early.frames.push(performance.now());
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+    let drawn;
+    const viewDrawn = new Promise((resolve) => { drawn = resolve; });
+    const observer = new MutationObserver(() => {
+      const heading = document.querySelector(".early-view main h1");
+      if (heading) {
+        heading.setAttribute("elementtiming", "early");
+        window.__early.drawn = performance.now();
+        observer.disconnect();
+        drawn();
+      }
+    });
+    observer.observe(document, { childList: true, subtree: true });
+    const compile = WebAssembly.compileStreaming;
+    WebAssembly.compileStreaming = (source) => Promise.all([compile.call(WebAssembly, source), viewDrawn]).then(([module]) => module);
+  });
+  let wasmArrived;
+  const arrived = new Promise((resolve) => { wasmArrived = resolve; });
+  page.on("requestfinished", (request) => { if (isMainWasm(request.url())) wasmArrived(); });
+  await page.route((url) => url.pathname === `/api/flow_runs/${id}`, async (route) => {
+    await arrived;
+    await route.continue();
+  });
+  await page.goto(`${suite.server.base}/runs/${id}`, { waitUntil: "commit" });
+  await page.getByTestId("run-name").waitFor({ timeout: 30000 });
+  const [{ drawn, painted, frames }, started] = await page.evaluate(() => [window.__early,
+    performance.getEntriesByName("flowgate:start")[0]?.startTime]);
+  assert.equal(typeof painted, "number", "the first script's heading was painted");
+  assert.ok(drawn < started, `drawn at ${drawn} ms, before the console started at ${started} ms`);
+  const between = frames.filter((at) => drawn < at && at < started);
+  assert.ok(between.length > 0, `a frame between the view drawn (${drawn} ms) and the console's start (${started} ms); frames at ${JSON.stringify(frames.map(Math.round))}`);
+  await page.close();
+});
