@@ -1,7 +1,6 @@
 //! A state change: what is proposed (the bodies of `POST /flow_runs/{id}/resume` and
 //! `/set_state`) and what the server answers: status, details and the resulting state.
 
-use serde::de::Error as _;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -177,21 +176,44 @@ impl Serialize for OrchestrationDetails {
 
 impl<'de> Deserialize<'de> for OrchestrationDetails {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = Map::<String, Value>::deserialize(deserializer)?;
+        deserializer.deserialize_map(DetailsVisitor)
+    }
+}
+
+/// Reads the details' entries and checks them in the visit of the map, so that an error is
+/// placed at the details themselves (`crate::parse` names its path from there).
+struct DetailsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DetailsVisitor {
+    type Value = OrchestrationDetails;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Map::<String, Value>::new();
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
+            fields.insert(key, value);
+        }
+        OrchestrationDetails::from_fields(fields)
+    }
+}
+
+impl OrchestrationDetails {
+    fn from_fields<E: serde::de::Error>(mut fields: Map<String, Value>) -> Result<Self, E> {
         let tag = match fields.shift_remove("type") {
             Some(Value::String(tag)) => tag,
             Some(other) => {
-                return Err(D::Error::custom(format!(
-                    "`type` must be a string, got {other}"
-                )));
+                return Err(E::custom(format!("`type` must be a string, got {other}")));
             }
-            None => return Err(D::Error::missing_field("type")),
+            None => return Err(E::missing_field("type")),
         };
-        let reason = |fields: &mut Map<String, Value>| -> Result<Option<String>, D::Error> {
+        let reason = |fields: &mut Map<String, Value>| -> Result<Option<String>, E> {
             match fields.shift_remove("reason") {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(reason)) => Ok(Some(reason)),
-                Some(other) => Err(D::Error::custom(format!(
+                Some(other) => Err(E::custom(format!(
                     "`reason` must be a string or null, got {other}"
                 ))),
             }
@@ -216,11 +238,11 @@ impl<'de> Deserialize<'de> for OrchestrationDetails {
                 let delay_seconds = match fields.shift_remove("delay_seconds") {
                     Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or(0),
                     Some(other) => {
-                        return Err(D::Error::custom(format!(
+                        return Err(E::custom(format!(
                             "`delay_seconds` must be an integer, got {other}"
                         )));
                     }
-                    None => return Err(D::Error::missing_field("delay_seconds")),
+                    None => return Err(E::missing_field("delay_seconds")),
                 };
                 let reason = reason(&mut fields)?;
                 OrchestrationDetails::Wait {

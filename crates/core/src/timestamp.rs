@@ -5,7 +5,8 @@
 //! trip lossless. Reading accepts any RFC 3339 offset and a missing offset (taken as UTC).
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
-use serde::{Deserialize, Deserializer, Serializer};
+use serde::de::Visitor;
+use serde::{Deserializer, Serializer};
 
 /// Formats an instant as Prefect does.
 pub fn format(at: &DateTime<Utc>) -> String {
@@ -33,15 +34,31 @@ pub(crate) fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok
     s.serialize_str(&format(at))
 }
 
+/// Reads a timestamp in the visit of its string, so that a text that is none is an error at
+/// the string itself (`crate::parse` names its path from there).
+struct Timestamp;
+
+impl Visitor<'_> for Timestamp {
+    type Value = DateTime<Utc>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        parse(text).map_err(E::custom)
+    }
+}
+
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-    parse(&text).map_err(serde::de::Error::custom)
+    d.deserialize_str(Timestamp)
 }
 
 /// The same, for optional timestamps (`null` stays `null`).
 pub(crate) mod option {
     use chrono::{DateTime, Utc};
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::de::Visitor;
+    use serde::{Deserializer, Serializer};
 
     pub(crate) fn serialize<S: Serializer>(
         at: &Option<DateTime<Utc>>,
@@ -53,15 +70,33 @@ pub(crate) mod option {
         }
     }
 
+    /// `null`, or a timestamp read as [`super::deserialize`] reads it.
+    struct MaybeTimestamp;
+
+    impl<'de> Visitor<'de> for MaybeTimestamp {
+        type Value = Option<DateTime<Utc>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string or null")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            super::deserialize(d).map(Some)
+        }
+    }
+
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        match Option::<std::borrow::Cow<'de, str>>::deserialize(d)? {
-            Some(text) => super::parse(&text)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
-            None => Ok(None),
-        }
+        d.deserialize_option(MaybeTimestamp)
     }
 }
 

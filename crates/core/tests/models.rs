@@ -83,6 +83,10 @@ fn error_for(mutate: impl FnOnce(&mut Value)) -> parse::ParseError {
 fn malformed_documents_name_the_json_path() {
     let err = error_for(|r| r["state"]["timestamp"] = json!("yesterday"));
     assert_eq!(err.path, "state.timestamp");
+    assert!(
+        !err.message.contains("line"),
+        "the place is the path: {err}"
+    );
     assert!(err.message.contains("not an RFC 3339 timestamp"), "{err}");
 
     let err = error_for(|r| r["id"] = json!("not-a-uuid"));
@@ -107,6 +111,22 @@ fn malformed_documents_name_the_json_path() {
     let err = parse::from_str::<FlowRun>("flow run", &text[..text.len() - 40])
         .expect_err("truncated JSON must not parse");
     assert!(err.message.contains("EOF"), "{err}");
+
+    // The orchestration result's details are checked as they are read: their path is theirs
+    // also as the document's last entry, where Prefect writes them.
+    let result = |details: Value| {
+        let text = json!({"status": "REJECT", "state": null, "details": details}).to_string();
+        parse::from_str::<OrchestrationResult>("result", &text).expect_err("malformed details")
+    };
+    let err = result(json!({"type": 7}));
+    assert_eq!(
+        (err.path.as_str(), err.message.as_str()),
+        ("details", "`type` must be a string, got 7")
+    );
+    let err = result(json!({"type": "reject_details", "reason": ["no"]}));
+    assert_eq!(err.path, "details");
+    assert_eq!(result(json!({})).message, "missing field `type`");
+    assert_eq!(result(json!("no")).path, "details");
 
     let err = parse::from_str::<FlowRun>("flow run", "[]").expect_err("a list is no run");
     assert_eq!(err.path, "");
