@@ -2,8 +2,8 @@
 # Where the npm package's bytes go, by crate: builds crates/wasm as scripts/build-package.sh
 # does (release, wasm-bindgen, wasm-opt with the same flags) but keeps the function names,
 # then sums twiggy's per-function sizes by the crate each function belongs to (a generic
-# instantiated for our types counts for the crate that defines the generic, e.g.
-# serde_path_to_error's wrappers around our models' Deserialize impls). Sizes are of the
+# instantiated for our types counts for the crate that defines the generic, e.g. serde_json's
+# reader instantiated for our models' Deserialize impls). Sizes are of the
 # optimised wasm before gzip; the package's own figure is scripts/build-package.sh's.
 # Installs twiggy from crates.io when it is missing. Usage: scripts/package-bytes.sh [N rows]
 set -euo pipefail
