@@ -13,7 +13,8 @@
 
 use std::fmt::Write as _;
 
-use serde::de::DeserializeOwned;
+use serde::Deserializer;
+use serde::de::{DeserializeOwned, Visitor};
 use serde_json::Value;
 use serde_json::error::Category;
 
@@ -42,16 +43,15 @@ fn display_path(path: &str) -> String {
 pub fn from_str<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ParseError> {
     serde_json::from_str(json).map_err(|err| {
         let (path, message) = match err.classify() {
-            // Text that is no JSON says where it broke, by line and column, as before.
-            Category::Syntax | Category::Eof | Category::Io => (String::new(), err.to_string()),
-            Category::Data if err.line() == 0 => (String::new(), err.to_string()),
-            Category::Data => {
+            Category::Data if err.line() > 0 => {
                 let at = offset_of(json, err.line(), err.column());
                 let message = err.to_string();
                 let place = format!(" at line {} column {}", err.line(), err.column());
                 let message = message.strip_suffix(&place).unwrap_or(&message).to_owned();
                 (path_at(json, at), message)
             }
+            // Text that is no JSON says where it broke, by line and column, as before.
+            _ => (String::new(), err.to_string()),
         };
         ParseError {
             what,
@@ -66,6 +66,30 @@ pub fn from_str<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<T
 /// decoder in the WebAssembly build (and the error its place in the text).
 pub fn from_value<T: DeserializeOwned>(what: &'static str, value: Value) -> Result<T, ParseError> {
     from_str(what, &value.to_string())
+}
+
+/// Deserializes a value written as text by parsing the string in the visit of it, so that an
+/// error is placed at the string itself (see the module's comment): for a `Deserialize` of a
+/// type read from text (timestamps, principals).
+pub(crate) fn parsed_str<'de, D: Deserializer<'de>, T>(
+    d: D,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct Parsed<T>(fn(&str) -> Result<T, String>);
+
+    impl<T> Visitor<'_> for Parsed<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+            (self.0)(text).map_err(E::custom)
+        }
+    }
+
+    d.deserialize_str(Parsed(parse))
 }
 
 /// The byte offset of serde_json's line and column (1-based line; the column counts the bytes

@@ -5,7 +5,6 @@
 //! trip lossless. Reading accepts any RFC 3339 offset and a missing offset (taken as UTC).
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
-use serde::de::Visitor;
 use serde::{Deserializer, Serializer};
 
 /// Formats an instant as Prefect does.
@@ -34,24 +33,8 @@ pub(crate) fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok
     s.serialize_str(&format(at))
 }
 
-/// Reads a timestamp in the visit of its string, so that a text that is none is an error at
-/// the string itself (`crate::parse` names its path from there).
-struct Timestamp;
-
-impl Visitor<'_> for Timestamp {
-    type Value = DateTime<Utc>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        parse(text).map_err(E::custom)
-    }
-}
-
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-    d.deserialize_str(Timestamp)
+    crate::parse::parsed_str(d, parse)
 }
 
 /// The same, for optional timestamps (`null` stays `null`).

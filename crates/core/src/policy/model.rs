@@ -144,18 +144,7 @@ impl Serialize for Principal {
 
 impl<'de> Deserialize<'de> for Principal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Parsed in the visit of its string: an error is placed at the string itself.
-        struct Text;
-        impl serde::de::Visitor<'_> for Text {
-            type Value = Principal;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Principal, E> {
-                Principal::parse(text).map_err(E::custom)
-            }
-        }
-        d.deserialize_str(Text)
+        crate::parse::parsed_str(d, Principal::parse)
     }
 }
 
