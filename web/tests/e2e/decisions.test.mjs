@@ -106,6 +106,47 @@ test("bulk reject from the inbox: one reason for the ticked runs, each outcome l
   await page.close();
 });
 
+test("while the console asks whether a gate decides, nothing can be decided and the page says why", async () => {
+  const id = await pausedRun("gate-asking");
+  const page = await suite.browser.newPage({ viewport: { width: 1300, height: 1300 } });
+  const sent = watchStateChanges(page);
+  // The question stays open until the test lets it through (no gate answers on this server).
+  const held = [];
+  await page.route((url) => url.pathname === "/gate/capabilities", (route) => { held.push(route); });
+  const release = async () => { for (const route of held.splice(0)) await route.continue(); };
+  const asking = page.getByTestId("gate-asking");
+  const on = (testId) => page.locator(`[data-testid="${testId}"]:not([disabled])`);
+
+  await page.goto(`${suite.server.base}/runs/${id}`);
+  await page.getByTestId("reject-reason").fill("not yet", { timeout: 30000 });
+  await asking.nth(1).waitFor({ timeout: 30000 });
+  assert.deepEqual(await asking.allTextContents(), [
+    "Asking whether a gate decides here; you can resume once it answers.",
+    "Asking whether a gate decides here; you can reject once it answers.",
+  ]);
+  assert.equal(await page.getByTestId("resume").isDisabled(), true);
+  assert.equal(await page.getByTestId("reject").isDisabled(), true, "a reason is typed, the gate is not known");
+  await release();
+  await on("resume").waitFor({ timeout: 30000 });
+  await on("reject").waitFor({ timeout: 30000 });
+  assert.equal(await asking.count(), 0);
+  assert.equal(await page.getByTestId("reject-reason").inputValue(), "not yet", "the reason typed is kept");
+
+  // The inbox's bulk bar waits the same way, once something is ticked.
+  await page.goto(`${suite.server.base}/?sort=START_TIME_DESC`);
+  await page.locator(`[data-run-id="${id}"] input.select`).check({ timeout: 30000 });
+  await page.getByTestId("bulk-reason").fill("not yet");
+  await asking.waitFor({ timeout: 30000 });
+  assert.equal(await asking.textContent(), "Asking whether a gate decides here; you can decide the ticked runs once it answers.");
+  assert.equal(await page.getByTestId("resume-selected").isDisabled(), true);
+  assert.equal(await page.getByTestId("reject-selected").isDisabled(), true);
+  await release();
+  await on("reject-selected").waitFor({ timeout: 30000 });
+  assert.equal(await asking.count(), 0);
+  assert.equal(sent.length, 0, "nothing was decided");
+  await page.close();
+});
+
 test("when the record cannot be written, the reject still stands and the page says the record is missing", async () => {
   const id = await pausedRun("record-refused");
   const page = await suite.browser.newPage({ viewport: { width: 1200, height: 1200 } });

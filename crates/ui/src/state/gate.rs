@@ -2,16 +2,24 @@
 //! with it, decisions go through the gate and pages show what its policy says for the person
 //! signed in, computed by core's `policy_verdict` from the case the gate serves.
 
+use std::time::Duration;
+
 use flowgate_client::ClientError;
 use flowgate_core::gate::GateCapabilities;
 use leptos::prelude::*;
 
 use crate::state::connection::Connection;
 
+/// How long the question may stay open before pages say that their decisions wait for it:
+/// usually it is answered before a page can be used, and a line shown for a moment only jumps.
+const A_MOMENT: Duration = Duration::from_millis(500);
+
 /// Whether a gate answered, and for whom.
 #[derive(Clone, Copy)]
 pub(crate) struct GatePresence {
     found: Signal<Option<Result<Option<GateCapabilities>, ClientError>>>,
+    /// Set once the question has been open for [`A_MOMENT`].
+    waited: Signal<bool>,
 }
 
 impl GatePresence {
@@ -19,6 +27,7 @@ impl GatePresence {
     pub(crate) fn absent() -> GatePresence {
         GatePresence {
             found: Signal::derive(|| Some(Ok(None))),
+            waited: Signal::derive(|| false),
         }
     }
 
@@ -28,8 +37,17 @@ impl GatePresence {
             let client = connection.client();
             async move { client?.gate().await }
         });
+        let waited = RwSignal::new(false);
+        set_timeout(
+            move || {
+                // Gone with its owner (the app unmounted): nothing to say.
+                let _ = waited.try_set(true);
+            },
+            A_MOMENT,
+        );
         GatePresence {
             found: Signal::derive(move || found.get()),
+            waited: waited.into(),
         }
     }
 
@@ -46,5 +64,31 @@ impl GatePresence {
     /// Whether the question is still open (tracked).
     pub(crate) fn asking(&self) -> bool {
         self.found.get().is_none()
+    }
+
+    /// Whether the question has been open longer than a moment (tracked): decisions wait for
+    /// it, and the page says so.
+    pub(crate) fn slow(&self) -> bool {
+        self.asking() && self.waited.get()
+    }
+}
+
+/// Why a decision's button is off while the console asks whether a gate decides, once that
+/// takes longer than a moment. Nothing is sent meanwhile: with a gate, a decision sent straight
+/// to Prefect would be refused by the proxy, or name the wrong person.
+#[component]
+pub(crate) fn AskingForGate(
+    /// What waits, as the sentence ends: "you can resume", "you can reject", …
+    what: &'static str,
+) -> impl IntoView {
+    let gate = use_context::<GatePresence>().unwrap_or_else(GatePresence::absent);
+    move || {
+        gate.slow().then(|| {
+            view! {
+                <p class="verdict verdict-pending" role="status" data-testid="gate-asking">
+                    {format!("Asking whether a gate decides here; {what} once it answers.")}
+                </p>
+            }
+        })
     }
 }

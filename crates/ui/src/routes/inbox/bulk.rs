@@ -14,7 +14,7 @@ use super::ticks::Ticks;
 use crate::components::decision_outcome::{Outcome, outcome_view};
 use crate::routes::run_chunk::ChunkError;
 use crate::state::connection::Connection;
-use crate::state::gate::GatePresence;
+use crate::state::gate::{AskingForGate, GatePresence};
 
 /// Runs resumed together, at most this many requests at a time: the client's default, which
 /// reaches the server's measured ceiling (see `flowgate_client::DEFAULT_CONCURRENCY`).
@@ -245,15 +245,17 @@ pub(super) fn BulkBar(
     );
     let bulk_reason = RwSignal::new(String::new());
     let bulk_rejecting = RwSignal::new(false);
+    // Until it is known whether a gate decides, it is not known where the decisions go.
+    let waits = move || bulk.pending().get() || gate.asking();
     let resume_selected = move |_| {
-        if !bulk.pending().get_untracked() {
+        if !untrack(waits) {
             bulk_rejecting.set(false);
             bulk.dispatch((untrack(|| ticks.resumable()), BulkAction::Resume));
         }
     };
     let reject_selected = move |_| {
         let reason = bulk_reason.get_untracked();
-        if !bulk.pending().get_untracked() && !reason.trim().is_empty() {
+        if !untrack(waits) && !reason.trim().is_empty() {
             bulk_rejecting.set(true);
             bulk.dispatch((ticks.selected.get_untracked(), BulkAction::Reject(reason)));
         }
@@ -262,7 +264,7 @@ pub(super) fn BulkBar(
     view! {
         <div class="bulk">
             <button class="primary" data-testid="resume-selected" on:click=resume_selected
-                disabled=move || bulk.pending().get() || ticks.resumable().is_empty()>
+                disabled=move || waits() || ticks.resumable().is_empty()>
                 {move || match (bulk.pending().get() && !bulk_rejecting.get(), progress.get()) {
                     (true, Some((done, total))) => format!("Resuming… {done} of {total}"),
                     _ => format!("Resume selected ({})", ticks.resumable().len()),
@@ -281,7 +283,7 @@ pub(super) fn BulkBar(
                     placeholder="Reason to reject (required)" prop:value=move || bulk_reason.get()
                     on:input=move |ev| bulk_reason.set(event_target_value(&ev))/>
                 <button class="danger" data-testid="reject-selected" on:click=reject_selected
-                    disabled=move || bulk.pending().get() || selected.with(Vec::is_empty) || bulk_reason.with(|r| r.trim().is_empty())>
+                    disabled=move || waits() || selected.with(Vec::is_empty) || bulk_reason.with(|r| r.trim().is_empty())>
                     {move || match (bulk.pending().get() && bulk_rejecting.get(), progress.get()) {
                         (true, Some((done, total))) => format!("Rejecting… {done} of {total}"),
                         _ => format!("Reject selected ({})", selected.with(Vec::len)),
@@ -297,6 +299,7 @@ pub(super) fn BulkBar(
                 })
             }}
             {children()}
+            {move || (!selected.with(Vec::is_empty)).then(|| view! { <AskingForGate what="you can decide the ticked runs"/> })}
             {move || progress.get().map(|(done, total)| view! {
                 <progress max=total.to_string() value=done.to_string()></progress>
             })}

@@ -10,6 +10,7 @@ use super::decision::{Deciding, DecisionSignals};
 use crate::components::decision_outcome::{Outcome, aftermath_text};
 use crate::components::verdict_line::{verdict_text, with_nearest};
 use crate::state::connection::{Connection, ServerVersion};
+use crate::state::gate::{AskingForGate, GatePresence};
 
 /// What a gate says of rejecting, when decisions go through one.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +40,8 @@ pub(crate) fn RejectPanel(
 ) -> impl IntoView {
     let deciding = decisions.deciding;
     let connection = expect_context::<Connection>();
+    // Until it is known whether a gate decides, it is not known where a reject goes.
+    let presence = use_context::<GatePresence>().unwrap_or_else(GatePresence::absent);
     let id = run.id;
     // Through a gate the message names the person it signed in; else the name in Settings.
     let decider = move || match gate.get() {
@@ -67,7 +70,7 @@ pub(crate) fn RejectPanel(
         reject_plan_on(&run, &text, clock.get_untracked(), server_rules())
     });
     let reject = move |_| {
-        if message.with_untracked(Result::is_err) {
+        if message.with_untracked(Result::is_err) || untrack(|| presence.asking()) {
             return;
         }
         let client = connection.client_untracked();
@@ -122,8 +125,9 @@ pub(crate) fn RejectPanel(
                 Err(why) => why,
             }}</p>
             {move || refused().map(|why| view! { <p class="verdict verdict-reject" data-testid="reject-policy">{why}</p> })}
+            <AskingForGate what="you can reject"/>
             <button type="button" class="danger" data-testid="reject" on:click=reject
-                disabled=move || deciding.with(Option::is_some) || message.with(Result::is_err) || plan.with(Result::is_err) || locked.get() || refused().is_some()>
+                disabled=move || deciding.with(Option::is_some) || message.with(Result::is_err) || plan.with(Result::is_err) || locked.get() || refused().is_some() || presence.asking()>
                 {move || if deciding.get() == Some(Deciding::Reject) { "Rejecting…" } else { "Reject" }}
             </button>
         </fieldset>

@@ -12,7 +12,7 @@ use crate::components::decision_outcome::Outcome;
 use crate::components::verdict_line::VerdictLine;
 use crate::state::connection::Connection;
 use crate::state::drafts;
-use crate::state::gate::GatePresence;
+use crate::state::gate::{AskingForGate, GatePresence};
 
 /// The verdict line and the resume button of a paused run.
 #[component]
@@ -85,6 +85,7 @@ pub(super) fn ResumeControls(
     view! {
         <VerdictLine text=line/>
         <PolicyLine policy=policy/>
+        <AskingForGate what="you can resume"/>
         <button class="primary" data-testid="resume" on:click=send disabled=disabled>
             {label}
         </button>
