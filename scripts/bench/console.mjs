@@ -106,13 +106,15 @@ async function load(url, drawn, latencyMs = 0) {
     await cdp.send("Network.emulateNetworkConditions",
       { offline: false, latency: latencyMs, downloadThroughput: -1, uploadThroughput: -1 });
   }
+  // The static assets' responses; their bodies are read once the page is idle. Read as they
+  // arrived, each body was copied out of the page's renderer (base64, on its main thread) while
+  // the page was loading: ~1 MB of wasm just as the first API answers came in.
   const assets = [];
   page.on("response", (response) => {
     const path = new URL(response.url()).pathname;
     const type = response.headers()["content-type"] ?? "";
     if (!path.startsWith("/api/") && (/html|javascript|css|wasm/.test(type) || path.endsWith(".pack"))) {
-      assets.push(response.body().then((body) => gzipSync(body, { level: 9 }).length)
-        .catch((error) => { throw new Error(`could not read ${response.url()}: ${error}`); }));
+      assets.push(response);
     }
   });
   await page.addInitScript((condition) => {
@@ -142,7 +144,9 @@ async function load(url, drawn, latencyMs = 0) {
   const [ms, ownMs] = await page.evaluate(() => [window.__drawnAt, window.__ownAt ?? null]);
   const steps = await timeline(page, !url.startsWith(harness.ui_url));
   await page.waitForLoadState("networkidle");
-  const bytes = (await Promise.all(assets)).reduce((a, b) => a + b, 0);
+  const sizes = assets.map((response) => response.body().then((body) => gzipSync(body, { level: 9 }).length)
+    .catch((error) => { throw new Error(`could not read ${response.url()}: ${error}`); }));
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
   await context.close();
   return { ms, ownMs, bytes, steps };
 }
