@@ -106,9 +106,10 @@ async function load(url, drawn, latencyMs = 0) {
     await cdp.send("Network.emulateNetworkConditions",
       { offline: false, latency: latencyMs, downloadThroughput: -1, uploadThroughput: -1 });
   }
-  // The static assets' responses; their bodies are read once the page is idle. Read as they
-  // arrived, each body was copied out of the page's renderer (base64, on its main thread) while
-  // the page was loading: ~1 MB of wasm just as the first API answers came in.
+  // The static assets' responses; their bodies are asked for once the page is idle. Asked for
+  // as they arrived, the bodies were copied out through the DevTools protocol while the page
+  // was loading, and the page was slower for it (docs/benchmarks.md: the run's heading 259 ->
+  // 187 ms when that stopped).
   const assets = [];
   page.on("response", (response) => {
     const path = new URL(response.url()).pathname;
