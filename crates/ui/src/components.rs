@@ -4,6 +4,7 @@ pub(crate) mod countdown;
 pub(crate) mod decision_outcome;
 pub(crate) mod early_view;
 pub(crate) mod error_view;
+pub(crate) mod gate_asking;
 pub(crate) mod local_time;
 pub(crate) mod markdown;
 pub(crate) mod numbers;

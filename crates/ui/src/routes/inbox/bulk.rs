@@ -12,9 +12,10 @@ use uuid::Uuid;
 
 use super::ticks::Ticks;
 use crate::components::decision_outcome::{Outcome, outcome_view};
+use crate::components::gate_asking::AskingForGate;
 use crate::routes::run_chunk::ChunkError;
 use crate::state::connection::Connection;
-use crate::state::gate::{AskingForGate, GatePresence};
+use crate::state::gate::GatePresence;
 
 /// Runs resumed together, at most this many requests at a time: the client's default, which
 /// reaches the server's measured ceiling (see `flowgate_client::DEFAULT_CONCURRENCY`).

@@ -8,9 +8,10 @@ use leptos::prelude::*;
 
 use super::decision::{Deciding, DecisionSignals};
 use crate::components::decision_outcome::{Outcome, aftermath_text};
+use crate::components::gate_asking::AskingForGate;
 use crate::components::verdict_line::{verdict_text, with_nearest};
 use crate::state::connection::{Connection, ServerVersion};
-use crate::state::gate::{AskingForGate, GatePresence};
+use crate::state::gate::GatePresence;
 
 /// What a gate says of rejecting, when decisions go through one.
 #[derive(Debug, Clone, PartialEq)]

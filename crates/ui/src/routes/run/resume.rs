@@ -9,10 +9,11 @@ use serde_json::Value;
 use super::decision::{Deciding, DecisionSignals};
 use super::gate_policy::{GatePolicy, PolicyLine};
 use crate::components::decision_outcome::Outcome;
+use crate::components::gate_asking::AskingForGate;
 use crate::components::verdict_line::VerdictLine;
 use crate::state::connection::Connection;
 use crate::state::drafts;
-use crate::state::gate::{AskingForGate, GatePresence};
+use crate::state::gate::GatePresence;
 
 /// The verdict line and the resume button of a paused run.
 #[component]
